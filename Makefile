@@ -1,0 +1,44 @@
+# make demo: install everything and score the bundled example film.   make test: install and run the tests.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+CUECRAFT := $(VENV)/bin/cuecraft
+STAMP  := $(VENV)/.installed
+DATA   ?= ../shared/data
+MODEL  := models/baseline.npz
+FILM   := examples/film.mp4
+
+.PHONY: install system-deps demo test bench model clean
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(MODEL): | $(STAMP)
+	$(CUECRAFT) train-baseline $(DATA)/vgmidi -o $(MODEL)
+
+model: install
+	$(CUECRAFT) train-baseline $(DATA)/vgmidi -o $(MODEL)
+
+$(FILM): | $(STAMP)
+	$(PY) examples/make_example_film.py $(FILM)
+
+demo: install $(MODEL) $(FILM)
+	$(CUECRAFT) score $(FILM) -o out/demo
+
+test: install
+	$(PY) -m pytest
+
+bench: install $(MODEL) $(FILM)
+	$(PY) bench/score_speed.py $(FILM)
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages cuecraft needs, only those missing: FluidSynth and a General MIDI SoundFont.
+set -euo pipefail
+need=()
+ldconfig -p | grep -q 'libfluidsynth\.so' || need+=(libfluidsynth3)
+command -v fluidsynth >/dev/null || need+=(fluidsynth)
+[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+  echo "error: need root (or sudo) to apt-get install ${need[*]}" >&2; exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

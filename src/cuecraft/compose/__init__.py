@@ -1,0 +1,1 @@
+"""Composition: cue briefs from mood, the film's themes, and cues written to exact length."""

@@ -1,0 +1,45 @@
+"""Turn a cue's mood into a musical brief: key, tempo, instrument and dynamics.
+
+Mode follows valence (major for positive), tempo follows arousal (Gabrielsson & Lindström 2010 review
+these as the most consistent cues for perceived emotion), dynamics follow intensity. Cues share the
+film's home key or its relative key, so the score keeps one key signature and the theme stays near.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cuecraft.project import Mood, MusicSettings
+from cuecraft.theory import Key
+
+TEMPO_CENTRE, TEMPO_SPAN, TEMPO_MIN, TEMPO_MAX = 92.0, 40.0, 52.0, 144.0
+VELOCITY_MIN, VELOCITY_SPAN = 46, 64
+
+# One General MIDI instrument per emotion quadrant until orchestration arrives: a stand-in palette.
+PROGRAM_BY_QUADRANT = {
+    "high-valence-high-arousal": 0,  # acoustic grand: bright and rhythmic
+    "high-valence-low-arousal": 46,  # orchestral harp: tender
+    "low-valence-high-arousal": 48,  # string ensemble: tense
+    "low-valence-low-arousal": 49,  # slow strings: sorrowful
+}
+
+
+def home_key_for(moods: Sequence[Mood]) -> Key:
+    """D minor for a film that is darker on average, F major (its relative) otherwise."""
+    mean_valence = sum(m.valence for m in moods) / max(1, len(moods))
+    return Key.parse("D minor") if mean_valence < 0 else Key.parse("F major")
+
+
+def plan_settings(mood: Mood, home_key: Key, seed: int) -> MusicSettings:
+    """The brief for one cue in the film whose home key is `home_key`."""
+    mode = "major" if mood.valence >= 0 else "minor"
+    key = home_key if home_key.mode == mode else home_key.relative()
+    tempo = min(TEMPO_MAX, max(TEMPO_MIN, TEMPO_CENTRE + TEMPO_SPAN * mood.arousal))
+    return MusicSettings(
+        key=key.name,
+        tempo=round(tempo),
+        beats_per_bar=4,
+        program=PROGRAM_BY_QUADRANT[mood.quadrant],
+        velocity=round(VELOCITY_MIN + VELOCITY_SPAN * mood.intensity),
+        seed=seed,
+    )

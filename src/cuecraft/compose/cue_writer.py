@@ -1,0 +1,114 @@
+"""Write one cue as MIDI of exact length: the theme, the model's continuation, an authentic cadence.
+
+The tempo is honoured exactly. The cue closes with a dominant seventh (whose leading tone defines
+the key) resolving to a tonic chord that fills the last bar (at least two beats) and is released
+shortly before the out point so its decay ends inside the cue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pretty_midi
+
+from cuecraft.model.composer import Composer, GenerationRequest
+from cuecraft.model.events import Note
+from cuecraft.compose.theme import theme_in_key
+from cuecraft.project import MusicSettings, Theme
+from cuecraft.theory import Key
+
+FINAL_CHORD_MIN_BEATS = 2.0
+CADENCE_BEATS = 2.0
+RELEASE_SECONDS = 0.35
+MIDI_RESOLUTION = 480
+
+
+@dataclass(frozen=True)
+class CueLayout:
+    """Where the cue's music sits in beats: all of it, the final chord's start and its release."""
+
+    total_beats: float
+    final_chord_beat: float
+    release_beat: float
+
+
+def layout_cue(duration_s: float, tempo: float, beats_per_bar: int) -> CueLayout:
+    """Fill the cue with whole bars of music, then a final chord of at least two beats to the out point."""
+    total = duration_s * tempo / 60.0
+    final = math.floor(total / beats_per_bar) * beats_per_bar
+    if total - final < FINAL_CHORD_MIN_BEATS:
+        final -= beats_per_bar
+    final = max(0.0, float(final))
+    release = max(final + min(0.5, total - final) * 0.5, total - RELEASE_SECONDS * tempo / 60.0)
+    return CueLayout(total, final, release)
+
+
+def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, theme: Theme | None) -> pretty_midi.PrettyMIDI:
+    """Compose the cue described by `settings`, `duration_s` long, quoting `theme` at its start."""
+    key = Key.parse(settings.key)
+    layout = layout_cue(duration_s, settings.tempo, settings.beats_per_bar)
+    dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
+    prompt = [n for n in theme_in_key(theme, key) if n.onset < dominant_beat] if theme else []
+    request = GenerationRequest(
+        key=key,
+        length_beats=dominant_beat,
+        beats_per_bar=settings.beats_per_bar,
+        prompt=prompt,
+        seed=settings.seed,
+    )
+    body = [
+        Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
+        for n in composer.generate(request)
+        if n.onset < dominant_beat
+    ]
+    cadence = [
+        *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
+        *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
+    ]
+    return to_midi(shape_dynamics(body, settings) + cadence, settings, key)
+
+
+def tonic_chord(key: Key) -> list[int]:
+    """Root-position tonic: bass, closed triad from the tonic below middle C, the tonic on top."""
+    base = 48 + key.tonic
+    return [base - 12, *(base + i for i in key.tonic_triad()), base + 12]
+
+
+def dominant_seventh(key: Key) -> list[int]:
+    """V7 in root position; in minor too (harmonic minor), so its leading tone defines the key."""
+    base = 48 + key.tonic
+    return [base - 5, base + 7, base + 11, base + 14, base + 17]
+
+
+def chord(pitches: list[int], onset: float, duration: float, velocity: int) -> list[Note]:
+    """Notes of one chord struck together; none when there is no time for it."""
+    return [Note(onset, duration, p, velocity) for p in pitches] if duration > 0 else []
+
+
+def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
+    """Velocities around the brief's level: accents on downbeats and beats, a little human variation."""
+    rng = np.random.default_rng(settings.seed + 1)
+    shaped = []
+    for n in notes:
+        accent = 10 if n.onset % settings.beats_per_bar == 0 else 4 if n.onset % 1 == 0 else 0
+        velocity = int(np.clip(settings.velocity + accent + rng.integers(-5, 6), 1, 127))
+        shaped.append(Note(n.onset, n.duration, n.pitch, velocity))
+    return shaped
+
+
+def to_midi(notes: list[Note], settings: MusicSettings, key: Key) -> pretty_midi.PrettyMIDI:
+    """A one-instrument MIDI file with the cue's tempo, meter and key signature."""
+    midi = pretty_midi.PrettyMIDI(resolution=MIDI_RESOLUTION, initial_tempo=settings.tempo)
+    midi.time_signature_changes.append(pretty_midi.TimeSignature(settings.beats_per_bar, 4, 0.0))
+    midi.key_signature_changes.append(pretty_midi.KeySignature(key.tonic + (12 if key.mode == "minor" else 0), 0.0))
+    instrument = pretty_midi.Instrument(program=settings.program, name=pretty_midi.program_to_instrument_name(settings.program))
+    seconds_per_beat = 60.0 / settings.tempo
+    for n in notes:
+        if n.duration <= 0:
+            continue
+        start = n.onset * seconds_per_beat
+        instrument.notes.append(pretty_midi.Note(n.velocity, n.pitch, start, start + n.duration * seconds_per_beat))
+    midi.instruments.append(instrument)
+    return midi

@@ -1,0 +1,27 @@
+"""Typed settings for a scoring run, with defaults that work on a fresh install."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+DEFAULT_MODEL_PATH = Path(os.environ.get("CUECRAFT_BASELINE", "models/baseline.npz"))
+
+
+class ScoreConfig(BaseModel):
+    """Everything `cuecraft score` can be told; each field has the default a film mix would start from."""
+
+    sample_rate: int = Field(48000, description="Hz; 48 kHz is the film/broadcast standard")
+    loudness_target_lufs: float = Field(-24.0, description="integrated loudness, ITU-R BS.1770 / EBU R128 style")
+    true_peak_ceiling_dbtp: float = Field(-1.0, description="maximum true peak")
+    shot_threshold: float = Field(27.0, description="PySceneDetect content-detector threshold")
+    min_cue_s: float = Field(6.0, gt=0)
+    max_cue_s: float = Field(150.0, gt=0)
+    merge_distance: float = Field(0.12, ge=0, description="picture-look distance under which shots share a cue")
+    model_path: Path = DEFAULT_MODEL_PATH
+    soundfont: Path | None = None
+    home_key: str | None = Field(None, description="e.g. 'D minor'; chosen from the film's mood when unset")
+    seed: int = 0
+    keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")

@@ -1,0 +1,1 @@
+"""Corpus ingest and analysis: reading soundtracks and measuring what they are made of."""

@@ -1,0 +1,14 @@
+"""One error type for bad input, so every entry point can report it as a single line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CuecraftError(Exception):
+    """A problem with user input or the environment, reported as `SUBJECT: problem`."""
+
+    def __init__(self, subject: str | Path, problem: str) -> None:
+        self.subject = str(subject)
+        self.problem = problem
+        super().__init__(f"{self.subject}: {problem}")

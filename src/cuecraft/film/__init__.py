@@ -1,0 +1,1 @@
+"""Film analysis: probing, shot detection, picture features, mood and spotting into cues."""

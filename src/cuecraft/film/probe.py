@@ -1,0 +1,49 @@
+"""Probe a video with PyAV: frame count, frame rate, size, audio presence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+
+from cuecraft.errors import CuecraftError
+from cuecraft.project import FilmInfo
+
+
+def probe_video(path: str | Path) -> FilmInfo:
+    """Return the film's facts, or raise CuecraftError naming the file and what is wrong with it."""
+    path = Path(path)
+    if not path.is_file():
+        raise CuecraftError(path, "no such file")
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams:
+                raise CuecraftError(path, "film has zero length (the file holds no streams)")
+            if not container.streams.video:
+                raise CuecraftError(path, "has no video stream")
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate
+            if not rate:
+                raise CuecraftError(path, "video stream has no frame rate")
+            n_frames = stream.frames or _count_video_packets(container, stream)
+            info = FilmInfo(
+                path=str(path.resolve()),
+                n_frames=n_frames,
+                fps_num=rate.numerator,
+                fps_den=rate.denominator,
+                width=stream.codec_context.width,
+                height=stream.codec_context.height,
+                has_audio=bool(container.streams.audio),
+            )
+    except av.FFmpegError as exc:
+        raise CuecraftError(path, f"not a readable video ({exc.strerror or exc.__class__.__name__})") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CuecraftError(path, f"not a readable video ({exc})") from None
+    if info.n_frames == 0:
+        raise CuecraftError(path, "film has zero length (no video frames)")
+    return info
+
+
+def _count_video_packets(container: av.container.InputContainer, stream: av.VideoStream) -> int:
+    """Count the video packets when the header does not state a frame count (cheap: no decoding)."""
+    return sum(1 for packet in container.demux(stream) if packet.size > 0)

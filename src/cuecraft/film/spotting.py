@@ -1,0 +1,88 @@
+"""Spotting: group shots into cues where the picture's look stays alike, within length limits,
+and name them the film-music way (1M1, 1M2 … per reel of film)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cuecraft.film.picture import FrameStats
+from cuecraft.project import FilmInfo, PictureFeatures
+
+REEL_SECONDS = 20 * 60  # a reel is about 20 minutes; cue numbers restart on each
+
+
+@dataclass(frozen=True)
+class SpottingRules:
+    """Limits a music editor would set: shortest and longest cue, and how alike shots must be to share one."""
+
+    min_cue_s: float = 6.0
+    max_cue_s: float = 150.0
+    merge_distance: float = 0.12
+
+
+@dataclass(frozen=True)
+class SpottedCue:
+    """A stretch of film that will get music: frames [start, end), its shots and picture statistics."""
+
+    id: str
+    start_frame: int
+    end_frame: int
+    shot_starts: list[int]
+    picture: PictureFeatures
+
+
+def spot_cues(film: FilmInfo, shot_starts: list[int], stats: FrameStats, rules: SpottingRules = SpottingRules()) -> list[SpottedCue]:
+    """Greedily merge consecutive shots while a cue is too short or the next shot looks alike."""
+    bounds = [*shot_starts, film.n_frames]
+    shots = [(bounds[i], bounds[i + 1]) for i in range(len(shot_starts)) if bounds[i] < bounds[i + 1]]
+
+    def seconds(start: int, end: int) -> float:
+        return float(film.frames_to_seconds(end - start))
+
+    groups: list[list[tuple[int, int]]] = []
+    for shot in shots:
+        if groups:
+            current = groups[-1]
+            length = seconds(current[0][0], shot[1])
+            short = seconds(current[0][0], current[-1][1]) < rules.min_cue_s
+            alike = _distance(stats, current, shot) < rules.merge_distance
+            if length <= rules.max_cue_s and (short or alike):
+                current.append(shot)
+                continue
+        groups.append([shot])
+    if len(groups) > 1 and seconds(groups[-1][0][0], groups[-1][-1][1]) < rules.min_cue_s:
+        groups[-2].extend(groups.pop())
+    return [_make_cue(film, stats, group, cue_id) for group, cue_id in zip(groups, _cue_ids(film, groups))]
+
+
+def _look(stats: FrameStats, start: int, end: int) -> np.ndarray:
+    w = stats.window(start, end)
+    return np.array([w["brightness"], w["saturation"], 0.5 * w["warmth"], w["motion"]])
+
+
+def _distance(stats: FrameStats, group: list[tuple[int, int]], shot: tuple[int, int]) -> float:
+    return float(np.linalg.norm(_look(stats, group[0][0], group[-1][1]) - _look(stats, *shot)))
+
+
+def _cue_ids(film: FilmInfo, groups: list[list[tuple[int, int]]]) -> list[str]:
+    ids, per_reel = [], {}
+    for group in groups:
+        reel = int(film.frames_to_seconds(group[0][0]) // REEL_SECONDS) + 1
+        per_reel[reel] = per_reel.get(reel, 0) + 1
+        ids.append(f"{reel}M{per_reel[reel]}")
+    return ids
+
+
+def _make_cue(film: FilmInfo, stats: FrameStats, group: list[tuple[int, int]], cue_id: str) -> SpottedCue:
+    start, end = group[0][0], group[-1][1]
+    w = stats.window(start, end)
+    minutes = float(film.frames_to_seconds(end - start)) / 60
+    return SpottedCue(
+        id=cue_id,
+        start_frame=start,
+        end_frame=end,
+        shot_starts=[s for s, _ in group],
+        picture=PictureFeatures(cut_rate=len(group) / minutes, **w),
+    )

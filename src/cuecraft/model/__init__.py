@@ -1,0 +1,1 @@
+"""Music models: event encodings, the Markov baseline and (later) the conditioned transformer."""

@@ -1,0 +1,34 @@
+"""What every music model offers the composition stage: notes for a request in a key and length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from cuecraft.model.events import Note
+from cuecraft.theory import Key
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Write `length_beats` of music in `key`, continuing `prompt` (notes already in that key)."""
+
+    key: Key
+    length_beats: float
+    beats_per_bar: int = 4
+    prompt: list[Note] = field(default_factory=list)
+    seed: int = 0
+    temperature: float = 1.0
+
+
+class Composer(Protocol):
+    """A trained model that writes notes on request."""
+
+    name: str
+
+    def generate(self, request: GenerationRequest) -> list[Note]: ...
+
+
+def tonic_shift(tonic: int) -> int:
+    """Semitones from C to the tonic, taken within -5..+6 so transposed music stays in its register."""
+    return tonic if tonic <= 6 else tonic - 12

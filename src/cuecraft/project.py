@@ -1,0 +1,178 @@
+"""The data model that flows through every stage: a Project of Cues, each with Takes, sharing Themes.
+
+Times are kept as frame numbers of the film (exact, editor-friendly); seconds and timecodes derive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+
+from pydantic import BaseModel, Field, computed_field
+
+from cuecraft.atomic import write_text_atomic
+from cuecraft.errors import CuecraftError
+
+PROJECT_FILE = "project.json"
+SCHEMA_VERSION = 1
+
+
+def now_utc() -> str:
+    """ISO-8601 UTC timestamp used for every record's creation time."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class FilmInfo(BaseModel):
+    """What probing a video found: the facts every later stage times itself against."""
+
+    path: str
+    n_frames: int
+    fps_num: int
+    fps_den: int = 1
+    width: int
+    height: int
+    has_audio: bool = False
+
+    @property
+    def fps(self) -> Fraction:
+        return Fraction(self.fps_num, self.fps_den)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def duration_s(self) -> float:
+        return float(self.frames_to_seconds(self.n_frames))
+
+    def frames_to_seconds(self, frames: int) -> Fraction:
+        return Fraction(frames) / self.fps
+
+    def frames_to_samples(self, frames: int, sample_rate: int) -> int:
+        """Sample index of a frame boundary, rounded to the nearest sample."""
+        return round(Fraction(frames) * sample_rate / self.fps)
+
+    def timecode(self, frames: int) -> str:
+        """Non-drop-frame SMPTE timecode HH:MM:SS:FF at the nominal (rounded) frame rate."""
+        nominal = round(self.fps)
+        ff = frames % nominal
+        total_s = frames // nominal
+        return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}:{ff:02d}"
+
+
+class PictureFeatures(BaseModel):
+    """Mean picture statistics over a stretch of film, each normalised to a documented range."""
+
+    brightness: float = Field(description="mean Rec.709 luma, 0..1")
+    saturation: float = Field(description="mean HSV saturation, 0..1")
+    warmth: float = Field(description="(R-B)/(R+B) averaged, -1 (cold) .. 1 (warm)")
+    motion: float = Field(description="mean absolute frame difference per second, 0..1")
+    cut_rate: float = Field(description="shot changes per minute")
+
+
+class Mood(BaseModel):
+    """Circumplex emotion (Russell 1980) plus a 0..1 intensity that drives dynamics and density."""
+
+    valence: float = Field(ge=-1, le=1)
+    arousal: float = Field(ge=-1, le=1)
+    intensity: float = Field(ge=0, le=1)
+
+    @property
+    def quadrant(self) -> str:
+        v = "high-valence" if self.valence >= 0 else "low-valence"
+        a = "high-arousal" if self.arousal >= 0 else "low-arousal"
+        return f"{v}-{a}"
+
+
+class MusicSettings(BaseModel):
+    """The musical brief of one take: what a composer would set before writing."""
+
+    key: str
+    tempo: float = Field(gt=0, description="quarter notes per minute")
+    beats_per_bar: int = 4
+    program: int = Field(ge=0, le=127, description="General MIDI program")
+    velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
+    seed: int = 0
+
+
+class TakeStatus(str, Enum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Take(BaseModel):
+    """One rendering of a cue: its settings, the model that wrote it and the files it produced."""
+
+    id: str
+    settings: MusicSettings
+    model: str
+    midi: str = Field(description="path relative to the project folder")
+    audio: str = Field(description="path relative to the project folder")
+    status: TakeStatus = TakeStatus.pending
+    created_at: str = Field(default_factory=now_utc)
+
+
+class Cue(BaseModel):
+    """A stretch of film that gets music, named in the film-music way (1M1 = reel 1, music 1)."""
+
+    id: str
+    start_frame: int
+    end_frame: int
+    shot_starts: list[int] = Field(default_factory=list, description="first frame of every shot in the cue")
+    picture: PictureFeatures
+    mood: Mood
+    settings: MusicSettings
+    takes: list[Take] = Field(default_factory=list)
+
+    @property
+    def n_frames(self) -> int:
+        return self.end_frame - self.start_frame
+
+
+class ThemeNote(BaseModel):
+    """A note of a theme: beats from the theme's start, and its pitch with the key's tonic taken as C."""
+
+    onset: float
+    duration: float
+    pitch: int = Field(description="MIDI pitch as if the theme's key had tonic C; cues transpose it")
+
+
+class Theme(BaseModel):
+    """A leitmotif written once per film and quoted, adapted to key and mode, by every cue."""
+
+    id: str
+    name: str
+    key: str
+    notes: list[ThemeNote]
+
+
+class Project(BaseModel):
+    """A scored film: the film's facts, its cues and themes, saved as human-readable JSON."""
+
+    schema_version: int = SCHEMA_VERSION
+    name: str
+    film: FilmInfo
+    home_key: str
+    cues: list[Cue] = Field(default_factory=list)
+    themes: list[Theme] = Field(default_factory=list)
+    created_at: str = Field(default_factory=now_utc)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write `project.json` into `folder` atomically and return its path."""
+        path = Path(folder) / PROJECT_FILE
+        write_text_atomic(path, self.model_dump_json(indent=2) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Project:
+        """Read a project folder (or its project.json), with a one-line error if it is unusable."""
+        path = Path(folder)
+        if path.is_dir():
+            path = path / PROJECT_FILE
+        try:
+            return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CuecraftError(path, "no project file here") from None
+        except ValueError as exc:
+            first = str(exc).splitlines()[0]
+            raise CuecraftError(path, f"not a valid cuecraft project ({first})") from None

@@ -1,0 +1,25 @@
+"""Locate a General MIDI SoundFont: an explicit path, $CUECRAFT_SOUNDFONT, or Debian's install locations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cuecraft.errors import CuecraftError
+
+SYSTEM_SOUNDFONTS = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",  # Debian fluid-soundfont-gm
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+    "/usr/share/sounds/sf2/TimGM6mb.sf2",  # Debian timgm6mb-soundfont
+)
+
+
+def find_soundfont(explicit: str | Path | None = None) -> Path:
+    """The SoundFont to render with, or a one-line error saying how to install one."""
+    candidates = [explicit] if explicit else [os.environ.get("CUECRAFT_SOUNDFONT"), *SYSTEM_SOUNDFONTS]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    subject = explicit or "soundfont"
+    raise CuecraftError(subject, "no General MIDI SoundFont found (apt-get install fluid-soundfont-gm, or pass --soundfont)")

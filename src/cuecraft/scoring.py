@@ -1,0 +1,146 @@
+"""`score`: film in, scored film out. Probe → shots → picture → spot → brief → compose → render → mix → mux.
+
+Outputs are staged in a hidden folder beside OUTDIR and moved into place only when every stage has
+succeeded, so a failed run leaves no half-written files and never touches earlier outputs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import soundfile
+
+from cuecraft.compose.cue_plan import home_key_for, plan_settings
+from cuecraft.compose.cue_writer import write_cue
+from cuecraft.compose.theme import write_theme
+from cuecraft.config import ScoreConfig
+from cuecraft.errors import CuecraftError
+from cuecraft.film.mood import mood_from_picture
+from cuecraft.film.picture import measure_frames
+from cuecraft.film.probe import probe_video
+from cuecraft.film.shots import detect_shot_starts
+from cuecraft.film.spotting import SpottingRules, spot_cues
+from cuecraft.model.baseline import MarkovBaseline
+from cuecraft.progress import ProgressReporter, SilentProgress
+from cuecraft.project import PROJECT_FILE, Cue, Project, Take, TakeStatus
+from cuecraft.render.loudness import LoudnessReport, normalize
+from cuecraft.render.mix import place_cues
+from cuecraft.render.mux import mux_score
+from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.synth import Renderer
+from cuecraft.theory import Key
+
+SCORE_WAV, SCORED_VIDEO, CUES_DIR = "score.wav", "scored.mp4", "cues"
+
+
+@dataclass
+class ScoreResult:
+    project: Project
+    outdir: Path
+    loudness: LoudnessReport
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = ScoreConfig(), progress: ProgressReporter | None = None) -> ScoreResult:
+    """Score the film at `film_path` into `outdir` and return the project with timings per stage."""
+    progress = progress or SilentProgress()
+    outdir = Path(outdir)
+    _refuse_to_overwrite_approved(outdir)
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str, total: int | None = None) -> Iterator[None]:
+        progress.start(name, total)
+        started = time.perf_counter()
+        yield
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+    with stage("probe video"):
+        film = probe_video(film_path)
+        soundfont = find_soundfont(config.soundfont)
+    with stage("load model"):
+        composer = MarkovBaseline.load(config.model_path)
+    with stage("detect shots"):
+        shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
+    with stage("measure picture"):
+        stats = measure_frames(film)
+    with stage("spot cues"):
+        rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance)
+        spotted = spot_cues(film, shot_starts, stats, rules)
+        moods = [mood_from_picture(c.picture) for c in spotted]
+        home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
+        cues = [
+            Cue(
+                id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
+                picture=s.picture, mood=mood, settings=plan_settings(mood, home_key, config.seed + i),
+            )  # fmt: skip
+            for i, (s, mood) in enumerate(zip(spotted, moods))
+        ]
+        project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
+
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
+    try:
+        (staging / CUES_DIR).mkdir()
+        with stage("compose cues", len(cues)):
+            theme = write_theme(composer, home_key, seed=config.seed)
+            project.themes.append(theme)
+            midis = {}
+            for cue in cues:
+                midis[cue.id] = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme)
+                progress.advance()
+        with stage("render cues", len(cues)):
+            renderer = Renderer(soundfont, config.sample_rate)
+            placed = []
+            for cue in cues:
+                n = film.frames_to_samples(cue.end_frame, config.sample_rate) - film.frames_to_samples(cue.start_frame, config.sample_rate)
+                audio = renderer.render(midis[cue.id], n)
+                take = Take(
+                    id=f"{cue.id}-t1", settings=cue.settings, model=composer.name,
+                    midi=f"{CUES_DIR}/{cue.id}_t1.mid", audio=f"{CUES_DIR}/{cue.id}_t1.wav", status=TakeStatus.pending,
+                )  # fmt: skip
+                midis[cue.id].write(str(staging / take.midi))
+                soundfile.write(staging / take.audio, audio.T, config.sample_rate, subtype="PCM_24")
+                cue.takes.append(take)
+                placed.append((film.frames_to_samples(cue.start_frame, config.sample_rate), audio))
+                progress.advance()
+            renderer.close()
+        with stage("mix and loudness"):
+            total = film.frames_to_samples(film.n_frames, config.sample_rate)
+            mix = place_cues(placed, total)
+            mix, loudness = normalize(mix, config.sample_rate, config.loudness_target_lufs, config.true_peak_ceiling_dbtp)
+            soundfile.write(staging / SCORE_WAV, mix.T, config.sample_rate, subtype="PCM_24")
+        with stage("mux into video"):
+            mux_score(Path(film.path), mix, config.sample_rate, staging / SCORED_VIDEO, config.keep_film_audio)
+            project.save(staging)
+        _publish(staging, outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ScoreResult(project, outdir, loudness, timings)
+
+
+def _refuse_to_overwrite_approved(outdir: Path) -> None:
+    """An OUTDIR whose project has approved takes is a composer's work: never score over it."""
+    if not (outdir / PROJECT_FILE).is_file():
+        return
+    existing = Project.load(outdir)
+    if any(t.status == TakeStatus.approved for c in existing.cues for t in c.takes):
+        raise CuecraftError(outdir, "holds approved takes; score into a new folder")
+
+
+def _publish(staging: Path, outdir: Path) -> None:
+    """Move every staged file into `outdir` by rename (each file appears whole, or not at all)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in staging.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == PROJECT_FILE)  # the project file last: it vouches for the rest
+    for path in files:
+        if path.is_file():
+            target = outdir / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)

@@ -1,0 +1,50 @@
+"""Shared fixtures: a synthetic film with known cuts, a baseline trained on a VGMIDI subset, one scored run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cuecraft.config import ScoreConfig
+from cuecraft.film.testfilm import DEMO_SHOTS, make_test_film
+from cuecraft.model.baseline import MarkovBaseline, train_baseline
+from cuecraft.scoring import ScoreResult, score_film
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("CUECRAFT_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def vgmidi_labelled() -> Path:
+    folder = DATA / "vgmidi" / "labelled_midi"
+    if not folder.is_dir():
+        pytest.skip(f"VGMIDI data not found at {folder} (set CUECRAFT_DATA)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def baseline_path(tmp_path_factory: pytest.TempPathFactory, vgmidi_labelled: Path) -> Path:
+    """A baseline trained on the 204 labelled VGMIDI pieces (a few seconds), saved to disk."""
+    path = tmp_path_factory.mktemp("model") / "baseline.npz"
+    train_baseline([vgmidi_labelled], max_order=4).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def baseline(baseline_path: Path) -> MarkovBaseline:
+    return MarkovBaseline.load(baseline_path)
+
+
+@pytest.fixture(scope="session")
+def test_film(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
+    """The demo film (69 s, 24 fps, seven shots) and the frames where its cuts are."""
+    path = tmp_path_factory.mktemp("film") / "film.mp4"
+    return path, make_test_film(path, DEMO_SHOTS)
+
+
+@pytest.fixture(scope="session")
+def scored(tmp_path_factory: pytest.TempPathFactory, test_film: tuple[Path, list[int]], baseline_path: Path) -> ScoreResult:
+    out = tmp_path_factory.mktemp("scored") / "out"
+    return score_film(test_film[0], out, ScoreConfig(model_path=baseline_path))

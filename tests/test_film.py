@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+
+from cuecraft.film.mood import mood_from_picture
+from cuecraft.film.picture import measure_frames
+from cuecraft.film.probe import probe_video
+from cuecraft.film.shots import detect_shot_starts
+from cuecraft.film.spotting import SpottingRules, spot_cues
+from cuecraft.film.testfilm import DEMO_SHOTS
+from cuecraft.project import FilmInfo, PictureFeatures
+
+
+def test_probe_reports_the_film_as_made(test_film: tuple[Path, list[int]]) -> None:
+    info = probe_video(test_film[0])
+    assert info.n_frames == sum(s.frames for s in DEMO_SHOTS)
+    assert info.fps == 24 and (info.width, info.height) == (320, 180)
+    assert info.has_audio
+    assert info.duration_s == pytest.approx(info.n_frames / 24)
+
+
+def test_shot_starts_match_the_known_cuts_within_one_frame(test_film: tuple[Path, list[int]]) -> None:
+    path, cuts = test_film
+    starts = detect_shot_starts(probe_video(path))
+    assert starts[0] == 0
+    assert len(starts) - 1 == len(cuts)
+    assert all(abs(found - cut) <= 1 for found, cut in zip(starts[1:], cuts))
+
+
+def test_cues_tile_the_film_and_start_on_cuts(test_film: tuple[Path, list[int]]) -> None:
+    path, cuts = test_film
+    film = probe_video(path)
+    cues = spot_cues(film, detect_shot_starts(film), measure_frames(film), SpottingRules(min_cue_s=4.0))
+    assert [c.id for c in cues] == [f"1M{i}" for i in range(1, len(cues) + 1)]
+    assert cues[0].start_frame == 0 and cues[-1].end_frame == film.n_frames
+    assert all(a.end_frame == b.start_frame for a, b in zip(cues, cues[1:]))
+    # the shots differ strongly in look, so every cut is a cue boundary
+    boundaries = [c.start_frame for c in cues[1:]]
+    assert len(boundaries) == len(cuts)
+    assert all(abs(b - cut) <= 1 for b, cut in zip(boundaries, cuts))
+
+
+def test_alike_shots_merge_and_short_cues_absorb() -> None:
+    film = FilmInfo(path="x", n_frames=240, fps_num=24, width=2, height=2)
+
+    class Flat:
+        frames = list(range(0, 240, 4))
+
+        def window(self, start: int, end: int) -> dict[str, float]:
+            return {"brightness": 0.5, "saturation": 0.5, "warmth": 0.0, "motion": 0.1}
+
+    cues = spot_cues(film, [0, 48, 96, 200], Flat(), SpottingRules(min_cue_s=3.0))  # type: ignore[arg-type]
+    assert [(c.start_frame, c.end_frame) for c in cues] == [(0, 240)]
+
+
+def test_picture_mood_follows_brightness_and_motion() -> None:
+    base = dict(saturation=0.4, warmth=0.0, cut_rate=8.0)
+    bright_still = mood_from_picture(PictureFeatures(brightness=0.85, motion=0.02, **base))
+    dark_fast = mood_from_picture(PictureFeatures(brightness=0.15, motion=0.40, **base))
+    assert bright_still.valence > 0.5 > -0.5 > dark_fast.valence
+    assert dark_fast.arousal > 0.5 > -0.3 > bright_still.arousal
+    assert dark_fast.intensity > bright_still.intensity
+
+
+def test_timecode_is_smpte_non_drop() -> None:
+    film = FilmInfo(path="x", n_frames=100000, fps_num=24, width=2, height=2)
+    assert film.timecode(0) == "00:00:00:00"
+    assert film.timecode(24 * 3661 + 5) == "01:01:01:05"
+    assert film.frames_to_samples(1, 48000) == 2000

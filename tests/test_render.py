@@ -1,0 +1,64 @@
+import numpy as np
+import pretty_midi
+import pytest
+
+from cuecraft.render.loudness import integrated_loudness, normalize, true_peak_dbtp
+from cuecraft.render.mix import place_cues
+from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.synth import Renderer
+
+RATE = 48000
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(find_soundfont(), RATE)
+
+
+def one_note(start: float, end: float, program: int = 0) -> pretty_midi.PrettyMIDI:
+    midi = pretty_midi.PrettyMIDI()
+    inst = pretty_midi.Instrument(program=program)
+    inst.notes.append(pretty_midi.Note(100, 69, start, end))
+    midi.instruments.append(inst)
+    return midi
+
+
+def test_render_is_sample_exact_and_starts_on_time(renderer: Renderer) -> None:
+    audio = renderer.render(one_note(0.5, 1.0), 60000)
+    assert audio.shape == (2, 60000)
+    onset = int(np.argmax(np.abs(audio[0]) > 1e-3))
+    assert abs(onset - RATE // 2) < RATE * 0.005  # within 5 ms of 0.5 s
+    assert np.abs(audio[:, : RATE // 2 - 240]).max() < 1e-4  # silence before the note
+    assert np.abs(audio[:, -1]).max() == 0.0  # faded to silence at the out point
+
+
+def test_nothing_leaks_from_one_render_into_the_next(renderer: Renderer) -> None:
+    renderer.render(one_note(0.0, 2.0, program=48), RATE)  # cut while the strings still sound
+    silence = renderer.render(pretty_midi.PrettyMIDI(), RATE)
+    assert np.abs(silence).max() < 1e-5
+
+
+def test_rendered_a4_has_its_pitch(renderer: Renderer) -> None:
+    audio = renderer.render(one_note(0.0, 1.0), RATE)[0]
+    spectrum = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+    peak_hz = np.argmax(spectrum) * RATE / len(audio)
+    assert peak_hz == pytest.approx(440, rel=0.02)
+
+
+def test_normalize_hits_the_target_and_limits_peaks() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(RATE * 4) / RATE
+    music = 0.05 * np.sin(2 * np.pi * 220 * t) * (1 + rng.normal(0, 0.1, t.size))
+    music[RATE : RATE + 50] = 0.9  # a transient far above the rest
+    audio = np.stack([music, music]).astype(np.float32)
+    out, report = normalize(audio, RATE, target_lufs=-16.0, ceiling_dbtp=-1.0)
+    assert integrated_loudness(out, RATE) == pytest.approx(-16.0, abs=0.5)
+    assert true_peak_dbtp(out) <= -1.0
+    assert report.true_peak_dbtp <= -1.0
+
+
+def test_cues_land_at_their_start_samples() -> None:
+    a = np.ones((2, 100), np.float32)
+    mix = place_cues([(0, a), (150, 2 * a), (950, a)], 1000)
+    assert mix.shape == (2, 1000)
+    assert mix[0, 99] == 1 and mix[0, 100] == 0 and mix[0, 150] == 2 and mix[0, 999] == 1

@@ -1,0 +1,57 @@
+"""The whole path on the demo film: cue boundaries, lengths, loudness, the muxed video."""
+
+from pathlib import Path
+
+import av
+import pretty_midi
+import pytest
+import soundfile
+
+from cuecraft.project import Project
+from cuecraft.render.loudness import integrated_loudness, true_peak_dbtp
+from cuecraft.scoring import ScoreResult
+
+
+def test_cue_boundaries_are_the_cuts(scored: ScoreResult, test_film: tuple[Path, list[int]]) -> None:
+    cuts = test_film[1]
+    boundaries = [c.start_frame for c in scored.project.cues[1:]]
+    assert len(boundaries) == len(cuts)
+    assert all(abs(b - c) <= 1 for b, c in zip(boundaries, cuts))
+
+
+def test_every_take_is_exactly_its_cue_long(scored: ScoreResult) -> None:
+    film = scored.project.film
+    for cue in scored.project.cues:
+        take = cue.takes[0]
+        cue_seconds = float(film.frames_to_seconds(cue.n_frames))
+        info = soundfile.info(scored.outdir / take.audio)
+        assert info.samplerate == 48000
+        assert abs(info.frames / info.samplerate - cue_seconds) < 0.010, cue.id
+        midi = pretty_midi.PrettyMIDI(str(scored.outdir / take.midi))
+        assert cue_seconds - 1.0 < midi.get_end_time() <= cue_seconds + 1e-3, cue.id
+        assert midi.get_tempo_changes()[1].tolist() == pytest.approx([cue.settings.tempo], abs=0.01)
+
+
+def test_score_is_the_film_long_and_at_the_loudness_target(scored: ScoreResult) -> None:
+    film = scored.project.film
+    audio, rate = soundfile.read(scored.outdir / "score.wav", always_2d=True)
+    assert abs(len(audio) / rate - film.duration_s) < 1 / float(film.fps)
+    assert integrated_loudness(audio.T, rate) == pytest.approx(-24.0, abs=0.5)
+    assert true_peak_dbtp(audio.T) <= -1.0 + 0.05  # 24-bit quantization may add a hair
+
+
+def test_scored_video_carries_the_score(scored: ScoreResult) -> None:
+    film = scored.project.film
+    with av.open(str(scored.outdir / "scored.mp4")) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        assert audio.codec_context.name == "aac" and audio.rate == 48000
+        audio_seconds = float(audio.duration * audio.time_base)
+        assert abs(audio_seconds - film.duration_s) < 0.05  # AAC frames are 21 ms
+        assert video.frames == film.n_frames  # the picture is copied, not re-encoded or trimmed
+
+
+def test_project_file_round_trips(scored: ScoreResult) -> None:
+    loaded = Project.load(scored.outdir)
+    assert loaded == scored.project
+    assert loaded.themes and loaded.themes[0].notes
+    assert {c.settings.key for c in loaded.cues} <= {loaded.home_key, "F major", "D minor"}
