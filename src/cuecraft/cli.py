@@ -87,6 +87,159 @@ def _set_progress(progress: RichProgress, done: int, total: int) -> None:
     progress.advance()
 
 
+corpus_app = typer.Typer(help="Build and query the soundtrack catalog.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+CatalogOption = Annotated[Path, typer.Option("--catalog", help="catalog file (SQLite)")]
+WorkersOption = Annotated[int, typer.Option(help="local analysis processes")]
+SchedulerOption = Annotated[Optional[str], typer.Option(help="dask scheduler address, e.g. tcp://10.0.0.5:8786")]
+DEFAULT_CATALOG = Path("corpus.db")
+
+
+def _print_ingest(report) -> None:  # noqa: ANN001 - IngestReport, imported lazily
+    for line in report.failed:
+        print(f"skipped: {line}", file=sys.stderr)
+    console.print(f"added {report.added}, duplicates {report.duplicates}, labelled {report.labelled}, "
+                  f"skipped {len(report.failed)} unreadable")
+
+
+def _progress_callback(progress: RichProgress, stage: str):  # noqa: ANN202
+    def update(done: int, total: int) -> None:
+        if done == 1:
+            progress.start(stage, total)
+        progress.advance()
+
+    return update
+
+
+@corpus_app.command("add")
+def corpus_add(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    catalog: CatalogOption = DEFAULT_CATALOG,
+    source: Annotated[str, typer.Option(help="name recorded as the pieces' source")] = "user",
+    labels: Annotated[Optional[Path], typer.Option(help="VGMIDI-style label CSV")] = None,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Analyse MIDI, MusicXML, ABC and audio files into the catalog (known content is skipped)."""
+    from cuecraft.corpus.catalog import Catalog
+    from cuecraft.corpus.ingest import ingest
+    from cuecraft.corpus.labels import read_vgmidi_labels
+
+    label_map = read_vgmidi_labels(labels) if labels else None
+    progress = RichProgress()
+    try:
+        with Catalog(catalog) as cat:
+            report = ingest(paths, cat, source, label_map, workers, scheduler, _progress_callback(progress, "analysing"))
+    finally:
+        progress.close()
+    _print_ingest(report)
+
+
+@corpus_app.command("add-vgmidi")
+def corpus_add_vgmidi(
+    root: Annotated[Path, typer.Argument(help="the VGMIDI folder")] = Path("../shared/data/vgmidi"),
+    catalog: CatalogOption = DEFAULT_CATALOG,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Ingest VGMIDI with its valence/arousal labels."""
+    from cuecraft.corpus.catalog import Catalog
+    from cuecraft.corpus.sources import ingest_vgmidi
+
+    progress = RichProgress()
+    try:
+        with Catalog(catalog) as cat:
+            report = ingest_vgmidi(root, cat, workers, scheduler, _progress_callback(progress, "analysing VGMIDI"))
+    finally:
+        progress.close()
+    _print_ingest(report)
+
+
+@corpus_app.command("add-music21")
+def corpus_add_music21(
+    catalog: CatalogOption = DEFAULT_CATALOG,
+    composer: Annotated[Optional[str], typer.Option(help="only this composer, e.g. bach")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="only the first N files")] = None,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Ingest music21's bundled corpus."""
+    from cuecraft.corpus.catalog import Catalog
+    from cuecraft.corpus.sources import ingest_music21
+
+    progress = RichProgress()
+    try:
+        with Catalog(catalog) as cat:
+            report = ingest_music21(cat, composer, limit, workers, scheduler, _progress_callback(progress, "analysing music21"))
+    finally:
+        progress.close()
+    _print_ingest(report)
+
+
+@corpus_app.command("stats")
+def corpus_stats(catalog: CatalogOption = DEFAULT_CATALOG) -> None:
+    """Print the catalog's distributions: tempo, key, mode, instrument families, emotion quadrants."""
+    from rich.table import Table
+
+    from cuecraft.corpus.catalog import Catalog
+
+    with Catalog(catalog) as cat:
+        stats = cat.stats()
+    out = Console()
+    for name, counts in stats.items():
+        table = Table(title=name, title_justify="left")
+        table.add_column(name)
+        table.add_column("pieces", justify="right")
+        ordered = sorted(counts.items()) if name == "tempo" else counts.most_common()
+        for value, count in ordered:
+            table.add_row(value, str(count))
+        out.print(table)
+
+
+def _parse_range(text: str | None) -> tuple[float | None, float | None]:
+    if not text:
+        return None, None
+    low, _, high = text.partition("-")
+    try:
+        return float(low) if low else None, float(high) if high else None
+    except ValueError:
+        raise CuecraftError(text, "not a range (expected e.g. 60-90)") from None
+
+
+@corpus_app.command("query")
+def corpus_query(
+    catalog: CatalogOption = DEFAULT_CATALOG,
+    mode: Annotated[Optional[str], typer.Option(help="major or minor")] = None,
+    key: Annotated[Optional[str], typer.Option(help="e.g. 'D minor'")] = None,
+    tempo: Annotated[Optional[str], typer.Option(help="bpm range, e.g. 60-90")] = None,
+    quadrant: Annotated[Optional[str], typer.Option(help="e.g. low-valence-low-arousal")] = None,
+    family: Annotated[Optional[str], typer.Option(help="GM family, e.g. strings, brass, drums")] = None,
+    source: Annotated[Optional[str], typer.Option(help="e.g. vgmidi, music21")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="at most N pieces")] = None,
+    export: Annotated[Optional[Path], typer.Option(help="write the results to a .csv or .parquet file")] = None,
+) -> None:
+    """List the pieces that match every filter given (or export them)."""
+    from cuecraft.corpus.catalog import Catalog, PieceQuery
+    from cuecraft.corpus.export import export_rows
+    from cuecraft.theory import Key
+
+    low, high = _parse_range(tempo)
+    key_name = Key.parse(key).name if key else None
+    query = PieceQuery(mode=mode, key=key_name, tempo_min=low, tempo_max=high, quadrant=quadrant, family=family,
+                       source=source, limit=limit)  # fmt: skip
+    with Catalog(catalog) as cat:
+        rows = cat.query(query)
+    if export:
+        export_rows(rows, export)
+        console.print(f"exported {len(rows)} pieces to {export}")
+        return
+    for row in rows:
+        emotion = "" if row["valence"] is None else f"  v={row['valence']:+.0f} a={row['arousal']:+.0f}"
+        tempo_text = f"{row['tempo_bpm']:.0f} bpm" if row["tempo_bpm"] else "- bpm"
+        print(f"{row['id']:>6}  {row['key'] or '-':<9} {tempo_text:>8}  {','.join(row['families']):<24} {row['title']}{emotion}")
+    console.print(f"{len(rows)} pieces")
+
+
 @app.command()
 def probe(film: Annotated[Path, typer.Argument(help="a video file")]) -> None:
     """Print what cuecraft reads from a video: frames, frame rate, size, duration, audio."""

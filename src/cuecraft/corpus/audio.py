@@ -1,0 +1,70 @@
+"""Audio analysis with librosa and pyloudnorm: tempo and beats, key and mode from chroma,
+BS.1770 integrated loudness, spectral brightness and onset density.
+
+No offline instrument-tagging model is available here, so audio pieces carry no instrumentation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile
+
+from cuecraft.corpus.features import PieceFeatures
+from cuecraft.corpus.keyfinding import estimate_key
+from cuecraft.errors import CuecraftError
+from cuecraft.render.loudness import integrated_loudness
+
+AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg"})
+ANALYSIS_RATE = 22050
+
+
+def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
+    """Channels x samples float audio; CuecraftError for unreadable or truncated files."""
+    path = Path(path)
+    _check_riff_size(path)
+    try:
+        data, rate = soundfile.read(str(path), always_2d=True, dtype="float32")
+    except (RuntimeError, soundfile.LibsndfileError, OSError) as exc:
+        raise CuecraftError(path, f"unreadable audio ({exc})") from None
+    if len(data) == 0:
+        raise CuecraftError(path, "audio holds no samples")
+    return data.T, rate
+
+
+def _check_riff_size(path: Path) -> None:
+    """libsndfile quietly reads what a cut-off WAV still holds; its RIFF header tells the size it should have."""
+    with path.open("rb") as handle:
+        header = handle.read(12)
+    if len(header) == 12 and header[:4] == b"RIFF" and header[8:12] == b"WAVE":
+        declared = int.from_bytes(header[4:8], "little") + 8
+        actual = path.stat().st_size
+        if actual < declared:
+            raise CuecraftError(path, f"truncated WAV: header declares {declared} bytes, file holds {actual}")
+
+
+def analyse_audio(audio: np.ndarray, rate: int) -> PieceFeatures:
+    """Measure channels x samples audio."""
+    loudness = integrated_loudness(audio, rate) if audio.shape[1] >= 0.4 * rate else float("-inf")
+    mono = librosa.resample(audio.mean(axis=0), orig_sr=rate, target_sr=ANALYSIS_RATE)
+    tempo, _ = librosa.beat.beat_track(y=mono, sr=ANALYSIS_RATE)
+    chroma = librosa.feature.chroma_cqt(y=mono, sr=ANALYSIS_RATE)
+    key, confidence = estimate_key(chroma.sum(axis=1))
+    onsets = librosa.onset.onset_detect(y=mono, sr=ANALYSIS_RATE, units="time")
+    duration = audio.shape[1] / rate
+    return PieceFeatures(
+        kind="audio",
+        duration_s=round(duration, 3),
+        tempo_bpm=round(float(np.atleast_1d(tempo)[0]), 2),
+        key=key.name if confidence > 0 else None,
+        key_confidence=round(confidence, 3),
+        note_density=round(len(onsets) / duration, 3),
+        loudness_lufs=round(loudness, 2) if np.isfinite(loudness) else None,
+        brightness_hz=round(float(librosa.feature.spectral_centroid(y=mono, sr=ANALYSIS_RATE).mean()), 1),
+    )
+
+
+def analyse_audio_file(path: str | Path) -> PieceFeatures:
+    """Read and measure one audio file."""
+    return analyse_audio(*read_audio(path))
