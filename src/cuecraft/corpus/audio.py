@@ -18,6 +18,8 @@ from cuecraft.render.loudness import integrated_loudness
 
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg"})
 ANALYSIS_RATE = 22050
+# Tonal music correlates with a key profile at 0.8-0.95; unpitched sound (drums, noise) near 0.3.
+MIN_KEY_CONFIDENCE = 0.6
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
@@ -57,7 +59,7 @@ def analyse_audio(audio: np.ndarray, rate: int) -> PieceFeatures:
         kind="audio",
         duration_s=round(duration, 3),
         tempo_bpm=round(float(np.atleast_1d(tempo)[0]), 2),
-        key=key.name if confidence > 0 else None,
+        key=key.name if confidence >= MIN_KEY_CONFIDENCE else None,
         key_confidence=round(confidence, 3),
         note_density=round(len(onsets) / duration, 3),
         loudness_lufs=round(loudness, 2) if np.isfinite(loudness) else None,

@@ -1,0 +1,119 @@
+"""Catalog ingest and analysis on files the tests make, with known tempo, key, meter and instruments."""
+
+from pathlib import Path
+
+import pytest
+
+from cuecraft.corpus.catalog import Catalog, PieceQuery
+from cuecraft.corpus.export import export_rows
+from cuecraft.corpus.ingest import ingest
+from cuecraft.corpus.symbolic import analyse_symbolic_file
+from cuecraft.errors import CuecraftError
+from tests.corpus_files import click_track, scale_piece
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    """Good files of every kind beside a corrupt MIDI and a truncated WAV."""
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    scale_piece(root / "dm_strings.mid", "D minor", 72, programs=(40, 42))
+    scale_piece(root / "sub" / "eb_brass.mid", "Eb major", 132, programs=(61,), drums=True)
+    scale_piece(root / "waltz.mid", "G major", 180, meter=(3, 4))
+    click_track(root / "clicks.wav", 120)
+    (root / "broken.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\x00\x00\x10\x00\x90\x3c")
+    good = click_track(root / "cut.wav", 100)
+    data = good.read_bytes()
+    (root / "truncated.wav").write_bytes(data[: len(data) // 3])
+    good.unlink()
+    return root
+
+
+def test_symbolic_features_are_the_ones_written(folder: Path) -> None:
+    f = analyse_symbolic_file(folder / "dm_strings.mid")
+    assert f.key == "D minor" and f.tempo_bpm == pytest.approx(72, abs=0.01) and f.meter == "4/4"
+    assert sorted(i.family for i in f.instruments) == ["strings", "strings"]
+    assert f.polyphony > 3  # sustained triads plus the moving line, in two instruments
+    assert f.pitch_min < f.pitch_max
+    assert "D:min" in f.top_chords and "A:maj" in f.top_chords
+    assert f.windows and f.windows[0].key == "D minor"
+    waltz = analyse_symbolic_file(folder / "waltz.mid")
+    assert waltz.meter == "3/4" and waltz.key == "G major" and waltz.tempo_bpm == pytest.approx(180, abs=0.01)
+
+
+def test_ingest_skips_bad_files_with_one_line_each(folder: Path, tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as catalog:
+        report = ingest([folder], catalog, source="test", workers=2)
+        assert report.added == 4
+        assert len(report.failed) == 2
+        assert any("broken.mid" in line and "unreadable" in line for line in report.failed)
+        assert any("truncated.wav" in line and "truncated" in line for line in report.failed)
+        assert all("\n" not in line for line in report.failed)
+        again = ingest([folder], catalog, source="test", workers=1)
+        assert (again.added, again.duplicates) == (0, 4)
+
+
+def test_audio_features(folder: Path, tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as catalog:
+        ingest([folder / "clicks.wav"], catalog, workers=1)
+        (row,) = catalog.query(PieceQuery())
+    assert row["kind"] == "audio" and row["duration_s"] == pytest.approx(12.0, abs=0.01)
+    assert row["tempo_bpm"] == pytest.approx(120, rel=0.04)
+    assert row["loudness_lufs"] < -10
+    assert row["note_density"] == pytest.approx(2.0, abs=0.4)  # two onsets a second
+
+
+def test_queries_filter_on_every_axis(folder: Path, tmp_path: Path) -> None:
+    labels = {"dm_strings": (-1.0, -1.0), "eb_brass": (1.0, 1.0)}
+    with Catalog(tmp_path / "c.db") as catalog:
+        ingest([folder], catalog, source="test", labels=labels, workers=1)
+        titles = lambda **kw: [r["title"] for r in catalog.query(PieceQuery(**kw))]  # noqa: E731
+        assert titles(mode="minor") == ["dm_strings"]
+        assert titles(tempo_min=100, tempo_max=140, labelled=True) == ["eb_brass"]
+        assert titles(quadrant="low-valence-low-arousal") == ["dm_strings"]
+        assert titles(family="drums") == ["eb_brass"]
+        assert titles(family="brass", mode="major") == ["eb_brass"]
+        assert set(titles(source="test")) == {"dm_strings", "eb_brass", "waltz", "clicks"}
+        stats = catalog.stats()
+        assert stats["mode"] == {"major": 2, "minor": 1}
+        assert stats["quadrant"] == {"low-valence-low-arousal": 1, "high-valence-high-arousal": 1}
+        rows = catalog.query(PieceQuery(mode="major"))
+    csv_path = export_rows(rows, tmp_path / "major.csv")
+    assert csv_path.read_text().count("\n") == 3  # header + two pieces
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(export_rows(rows, tmp_path / "major.parquet"))
+    assert table.num_rows == 2 and "tempo_bpm" in table.column_names
+
+
+def test_labels_reach_a_piece_ingested_unlabelled_earlier(folder: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "labelled"
+    copy.mkdir()
+    (copy / "renamed.mid").write_bytes((folder / "waltz.mid").read_bytes())
+    with Catalog(tmp_path / "c.db") as catalog:
+        ingest([folder / "waltz.mid"], catalog, workers=1)
+        report = ingest([copy], catalog, labels={"renamed": (1.0, -1.0)}, workers=1)
+        assert (report.added, report.duplicates, report.labelled) == (0, 1, 1)
+        (row,) = catalog.query(PieceQuery(quadrant="high-valence-low-arousal"))
+    assert row["title"] == "waltz"
+
+
+def test_a_damaged_catalog_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CuecraftError, match="not a usable catalog"):
+        Catalog(bad)
+
+
+def test_dask_cluster_gives_the_same_catalog(folder: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Catalog(tmp_path / "dask.db") as catalog:
+            report = ingest([folder], catalog, scheduler=cluster.scheduler_address)
+            remote = {r["title"]: (r["key"], r["tempo_bpm"]) for r in catalog.query(PieceQuery())}
+    with Catalog(tmp_path / "local.db") as catalog:
+        ingest([folder], catalog, workers=1)
+        local = {r["title"]: (r["key"], r["tempo_bpm"]) for r in catalog.query(PieceQuery())}
+    assert report.added == 4 and len(report.failed) == 2
+    assert remote == local
