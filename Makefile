@@ -39,6 +39,9 @@ test: install
 
 bench: install $(MODEL) $(FILM)
 	$(PY) bench/score_speed.py $(FILM)
+	$(PY) bench/key_accuracy.py
+	$(PY) bench/audio_roundtrip.py $(DATA)/vgmidi/labelled_midi
+	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
 
 clean:
 	rm -rf out .pytest_cache

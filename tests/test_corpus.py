@@ -117,3 +117,22 @@ def test_dask_cluster_gives_the_same_catalog(folder: Path, tmp_path: Path) -> No
         local = {r["title"]: (r["key"], r["tempo_bpm"]) for r in catalog.query(PieceQuery())}
     assert report.added == 4 and len(report.failed) == 2
     assert remote == local
+
+
+def test_corpus_commands(folder: Path, tmp_path: Path) -> None:
+    from tests.test_cli import cuecraft, error_line
+
+    db = str(tmp_path / "cli.db")
+    added = cuecraft("corpus", "add", str(folder), "--catalog", db, "--source", "test")
+    assert added.returncode == 0, added.stderr
+    assert "added 4, duplicates 0" in added.stderr
+    assert sum("skipped:" in line for line in added.stderr.splitlines()) == 2
+    query = cuecraft("corpus", "query", "--catalog", db, "--mode", "minor", "--tempo", "60-90")
+    assert query.returncode == 0 and "dm_strings" in query.stdout and "eb_brass" not in query.stdout
+    stats = cuecraft("corpus", "stats", "--catalog", db)
+    assert stats.returncode == 0 and "strings" in stats.stdout and "3/4" not in stats.stdout
+    exported = cuecraft("corpus", "query", "--catalog", db, "--family", "brass", "--export", str(tmp_path / "b.csv"))
+    rows = (tmp_path / "b.csv").read_text().splitlines()
+    assert exported.returncode == 0 and len(rows) == 2 and ",eb_brass," in rows[1]
+    bad = cuecraft("corpus", "query", "--catalog", db, "--quadrant", "sideways")
+    assert bad.returncode == 2 and "unknown quadrant" in error_line(bad)

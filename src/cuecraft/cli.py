@@ -95,20 +95,26 @@ SchedulerOption = Annotated[Optional[str], typer.Option(help="dask scheduler add
 DEFAULT_CATALOG = Path("corpus.db")
 
 
-def _print_ingest(report) -> None:  # noqa: ANN001 - IngestReport, imported lazily
-    for line in report.failed:
-        print(f"skipped: {line}", file=sys.stderr)
-    console.print(f"added {report.added}, duplicates {report.duplicates}, labelled {report.labelled}, "
-                  f"skipped {len(report.failed)} unreadable")
+def _run_ingest(catalog: Path, stage: str, job) -> None:  # noqa: ANN001 - job(Catalog, on_progress) -> IngestReport
+    """Open the catalog, run one ingest job with a progress bar, then report what it did."""
+    from cuecraft.corpus.catalog import Catalog
 
+    progress = RichProgress()
 
-def _progress_callback(progress: RichProgress, stage: str):  # noqa: ANN202
-    def update(done: int, total: int) -> None:
+    def on_progress(done: int, total: int) -> None:
         if done == 1:
             progress.start(stage, total)
         progress.advance()
 
-    return update
+    try:
+        with Catalog(catalog) as cat:
+            report = job(cat, on_progress)
+    finally:
+        progress.close()
+    for line in report.failed:
+        print(f"skipped: {line}", file=sys.stderr)
+    console.print(f"added {report.added}, duplicates {report.duplicates}, labelled {report.labelled}, "
+                  f"skipped {len(report.failed)} unreadable")
 
 
 @corpus_app.command("add")
@@ -121,18 +127,11 @@ def corpus_add(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Analyse MIDI, MusicXML, ABC and audio files into the catalog (known content is skipped)."""
-    from cuecraft.corpus.catalog import Catalog
     from cuecraft.corpus.ingest import ingest
     from cuecraft.corpus.labels import read_vgmidi_labels
 
     label_map = read_vgmidi_labels(labels) if labels else None
-    progress = RichProgress()
-    try:
-        with Catalog(catalog) as cat:
-            report = ingest(paths, cat, source, label_map, workers, scheduler, _progress_callback(progress, "analysing"))
-    finally:
-        progress.close()
-    _print_ingest(report)
+    _run_ingest(catalog, "analysing", lambda cat, cb: ingest(paths, cat, source, label_map, workers, scheduler, cb))
 
 
 @corpus_app.command("add-vgmidi")
@@ -143,16 +142,9 @@ def corpus_add_vgmidi(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Ingest VGMIDI with its valence/arousal labels."""
-    from cuecraft.corpus.catalog import Catalog
     from cuecraft.corpus.sources import ingest_vgmidi
 
-    progress = RichProgress()
-    try:
-        with Catalog(catalog) as cat:
-            report = ingest_vgmidi(root, cat, workers, scheduler, _progress_callback(progress, "analysing VGMIDI"))
-    finally:
-        progress.close()
-    _print_ingest(report)
+    _run_ingest(catalog, "analysing VGMIDI", lambda cat, cb: ingest_vgmidi(root, cat, workers, scheduler, cb))
 
 
 @corpus_app.command("add-music21")
@@ -164,16 +156,9 @@ def corpus_add_music21(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Ingest music21's bundled corpus."""
-    from cuecraft.corpus.catalog import Catalog
     from cuecraft.corpus.sources import ingest_music21
 
-    progress = RichProgress()
-    try:
-        with Catalog(catalog) as cat:
-            report = ingest_music21(cat, composer, limit, workers, scheduler, _progress_callback(progress, "analysing music21"))
-    finally:
-        progress.close()
-    _print_ingest(report)
+    _run_ingest(catalog, "analysing music21", lambda cat, cb: ingest_music21(cat, composer, limit, workers, scheduler, cb))
 
 
 @corpus_app.command("stats")

@@ -18,8 +18,8 @@ from cuecraft.render.loudness import integrated_loudness
 
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg"})
 ANALYSIS_RATE = 22050
-# Tonal music correlates with a key profile at 0.8-0.95; unpitched sound (drums, noise) near 0.3.
-MIN_KEY_CONFIDENCE = 0.6
+# Rendered tonal music correlates with a key profile at 0.5-0.9; unpitched sound (drums, noise) at 0.25-0.35.
+MIN_KEY_CONFIDENCE = 0.45
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:

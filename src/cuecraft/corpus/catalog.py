@@ -145,28 +145,21 @@ class Catalog:
     def query(self, q: PieceQuery = PieceQuery()) -> list[dict]:
         """Pieces matching every set filter, as dicts (instrument families as a list), ordered by id."""
         where, params = [], []
-        if q.mode:
-            where.append("mode = ?")
-            params.append(q.mode)
-        if q.key:
-            where.append("key = ?")
-            params.append(q.key)
-        if q.tempo_min is not None:
-            where.append("tempo_bpm >= ?")
-            params.append(q.tempo_min)
-        if q.tempo_max is not None:
-            where.append("tempo_bpm <= ?")
-            params.append(q.tempo_max)
+        for condition, value in (
+            ("mode = ?", q.mode),
+            ("key = ?", q.key),
+            ("tempo_bpm >= ?", q.tempo_min),
+            ("tempo_bpm <= ?", q.tempo_max),
+            ("id IN (SELECT piece_id FROM instruments WHERE family = ?)", q.family),
+            ("source = ?", q.source),
+        ):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
         if q.quadrant:
             if q.quadrant not in QUADRANTS:
                 raise CuecraftError(q.quadrant, f"unknown quadrant (one of: {', '.join(QUADRANTS)})")
             where.append(QUADRANTS[q.quadrant])
-        if q.family:
-            where.append("id IN (SELECT piece_id FROM instruments WHERE family = ?)")
-            params.append(q.family)
-        if q.source:
-            where.append("source = ?")
-            params.append(q.source)
         if q.labelled is not None:
             where.append("valence IS NOT NULL" if q.labelled else "valence IS NULL")
         families = "(SELECT group_concat(DISTINCT family) FROM instruments WHERE piece_id = pieces.id) AS families"
