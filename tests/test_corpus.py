@@ -136,3 +136,30 @@ def test_corpus_commands(folder: Path, tmp_path: Path) -> None:
     assert exported.returncode == 0 and len(rows) == 2 and ",eb_brass," in rows[1]
     bad = cuecraft("corpus", "query", "--catalog", db, "--quadrant", "sideways")
     assert bad.returncode == 2 and "unknown quadrant" in error_line(bad)
+
+
+ABC_TUNE = """X:1
+T:Test reel
+M:3/4
+L:1/8
+Q:1/4=90
+K:Dm
+D2 F2 A2 | d2 A2 F2 | E2 G2 ^c2 | d6 | A2 F2 D2 | E2 ^C2 A,2 | D2 F2 A2 | D6 |]
+"""
+
+
+def test_notation_formats_are_analysed(tmp_path: Path) -> None:
+    import music21
+
+    (tmp_path / "reel.abc").write_text(ABC_TUNE)
+    score = music21.converter.parse(ABC_TUNE, format="abc")
+    score.write("musicxml", fp=str(tmp_path / "reel.musicxml"))
+    abc = analyse_symbolic_file(tmp_path / "reel.abc")
+    xml = analyse_symbolic_file(tmp_path / "reel.musicxml")
+    for f in (abc, xml):
+        assert f.key == "D minor" and f.meter == "3/4"
+        assert f.tempo_bpm == pytest.approx(90, abs=0.5)
+        assert f.note_count == 20  # 3+3+3+1 per four bars, twice
+    with Catalog(tmp_path / "c.db") as catalog:
+        report = ingest([tmp_path], catalog, workers=1)
+    assert report.added == 2 and not report.failed
