@@ -17,17 +17,18 @@ from cuecraft.scoring import score_film
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("film", nargs="?", type=Path, default=Path("examples/film.mp4"))
-    parser.add_argument("--model-path", type=Path, default=ScoreConfig().model_path)
+    parser.add_argument("--model", choices=["transformer", "baseline"], default="transformer")
+    parser.add_argument("--model-path", type=Path, default=None)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if not args.film.exists():
         make_test_film(args.film)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        result = score_film(args.film, Path(tmp) / "out", ScoreConfig(model_path=args.model_path))
+        result = score_film(args.film, Path(tmp) / "out", ScoreConfig(model=args.model, model_path=args.model_path))
         total = time.perf_counter() - started
     minutes = result.project.film.duration_s / 60
-    print(f"film {args.film} ({result.project.film.duration_s:.1f} s, {len(result.project.cues)} cues), "
+    print(f"film {args.film} ({result.project.film.duration_s:.1f} s, {len(result.project.cues)} cues), model {args.model}, "
           f"{os.cpu_count()} cores")
     print(f"{'stage':<20}{'seconds':>10}{'s per film minute':>20}")
     for stage, seconds in result.stage_seconds.items():

@@ -47,4 +47,4 @@ def test_film(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]
 @pytest.fixture(scope="session")
 def scored(tmp_path_factory: pytest.TempPathFactory, test_film: tuple[Path, list[int]], baseline_path: Path) -> ScoreResult:
     out = tmp_path_factory.mktemp("scored") / "out"
-    return score_film(test_film[0], out, ScoreConfig(model_path=baseline_path))
+    return score_film(test_film[0], out, ScoreConfig(model="baseline", model_path=baseline_path))

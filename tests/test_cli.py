@@ -51,9 +51,11 @@ def test_bad_films_fail_cleanly(tmp_path: Path, make, problem: str) -> None:
 
 
 def test_missing_model_is_named(tmp_path: Path, test_film: tuple[Path, list[int]]) -> None:
-    result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "o"), "--model-path", str(tmp_path / "none.npz"))
-    assert result.returncode == 2
-    assert "none.npz: no baseline model here" in error_line(result)
+    for model, problem in (("baseline", "no baseline model here"), ("transformer", "no transformer checkpoint here")):
+        missing = tmp_path / f"none-{model}.bin"
+        result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "o"), "--model", model, "--model-path", str(missing))
+        assert result.returncode == 2
+        assert f"{missing}: {problem}" in error_line(result)
 
 
 def test_a_folder_with_approved_takes_is_never_scored_over(tmp_path: Path, scored: ScoreResult, test_film, baseline_path) -> None:
@@ -63,7 +65,7 @@ def test_a_folder_with_approved_takes_is_never_scored_over(tmp_path: Path, score
     folder.mkdir()
     project.save(folder)
     before = (folder / "project.json").read_bytes()
-    result = cuecraft("score", str(test_film[0]), "-o", str(folder), "--model-path", str(baseline_path))
+    result = cuecraft("score", str(test_film[0]), "-o", str(folder), "--model", "baseline", "--model-path", str(baseline_path))
     assert result.returncode == 2
     assert "holds approved takes" in error_line(result)
     assert (folder / "project.json").read_bytes() == before

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from cuecraft.config import DEFAULT_MODEL_PATH, ScoreConfig
+from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.progress import RichProgress
 
@@ -27,7 +27,8 @@ console = Console(stderr=True)
 def score(
     film: Annotated[Path, typer.Argument(help="the film to score (any video PyAV/FFmpeg reads)")],
     out: Annotated[Path, typer.Option("-o", "--out", help="output folder")],
-    model_path: Annotated[Path, typer.Option(help="baseline model file")] = DEFAULT_MODEL_PATH,
+    model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
+    model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI SoundFont (.sf2)")] = None,
     target_lufs: Annotated[float, typer.Option(help="integrated loudness of the score")] = -24.0,
     true_peak: Annotated[float, typer.Option(help="true-peak ceiling, dBTP")] = -1.0,
@@ -40,7 +41,7 @@ def score(
     from cuecraft.scoring import score_film
 
     config = ScoreConfig(
-        model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
+        model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
         min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed,
     )  # fmt: skip
     progress = RichProgress()
@@ -61,7 +62,7 @@ def score(
 @app.command("train-baseline")
 def train_baseline_command(
     data: Annotated[list[Path], typer.Argument(help="MIDI files or folders")] = [Path("../shared/data/vgmidi")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="model file to write")] = DEFAULT_MODEL_PATH,
+    out: Annotated[Path, typer.Option("-o", "--out", help="model file to write")] = DEFAULT_BASELINE_PATH,
     max_order: Annotated[int, typer.Option(help="longest context of the Markov chains")] = 4,
 ) -> None:
     """Train the variable-order Markov baseline on MIDI files (deduplicated by content)."""
@@ -79,6 +80,74 @@ def train_baseline_command(
     console.print(f"trained on {r.pieces_major} major + {r.pieces_minor} minor pieces ({r.tokens} tokens, "
                   f"vocabulary {r.vocabulary}; skipped {r.duplicates} duplicates, {r.unreadable} unreadable, "
                   f"{r.other_meter} not in 4/4) in {r.seconds:.0f} s -> {out}")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("-o", "--out", help="MIDI file to write")],
+    key: Annotated[str, typer.Option(help="e.g. 'D minor'")] = "C major",
+    tempo: Annotated[float, typer.Option(help="quarter notes per minute")] = 100.0,
+    bars: Annotated[int, typer.Option(help="exact number of 4/4 bars")] = 8,
+    valence: Annotated[float, typer.Option(help="-1 (negative) .. 1 (positive)")] = 0.0,
+    arousal: Annotated[float, typer.Option(help="-1 (calm) .. 1 (excited)")] = 0.0,
+    program: Annotated[int, typer.Option(help="General MIDI program")] = 0,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
+    model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
+) -> None:
+    """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence."""
+    from cuecraft.atomic import atomic_path
+    from cuecraft.compose.cue_writer import write_piece
+    from cuecraft.model.loading import load_composer
+    from cuecraft.project import Mood, MusicSettings
+    from cuecraft.theory import Key
+
+    if model not in ("transformer", "baseline"):
+        raise CuecraftError(model, "unknown model (transformer or baseline)")
+    try:
+        key_name = Key.parse(key).name
+        mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
+        settings = MusicSettings(key=key_name, tempo=tempo, program=program, velocity=round(46 + 64 * mood.intensity), seed=seed)
+    except ValueError as exc:
+        raise CuecraftError("generate", str(exc).splitlines()[0]) from None
+    composer = load_composer(model, model_path, DEFAULT_BASELINE_PATH)  # type: ignore[arg-type]
+    midi = write_piece(composer, settings, bars, mood)
+    with atomic_path(out) as tmp:
+        midi.write(str(tmp))
+    console.print(f"wrote {out}: {bars} bars of {key_name} at {tempo:g} bpm by {composer.name}")
+
+
+@app.command()
+def train(
+    catalog: Annotated[Path, typer.Option("--catalog", help="catalog to train from")] = Path("corpus.db"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder for model.pt, training state and loss curve")] = Path("models/transformer"),
+    source: Annotated[list[str], typer.Option(help="catalog sources to train on (repeatable)")] = ["vgmidi", "music21"],
+    max_minutes: Annotated[float, typer.Option(help="stop after this long")] = 50.0,
+    max_steps: Annotated[int, typer.Option(help="stop after this many steps")] = 3000,
+    tiny: Annotated[bool, typer.Option(help="a tiny model that trains in seconds (for tests)")] = False,
+    fresh: Annotated[bool, typer.Option(help="ignore any saved training state and start over")] = False,
+) -> None:
+    """Train the conditioned transformer on catalog pieces (resumes from OUT's training state)."""
+    from cuecraft.model.train import TrainConfig, train as run_training
+
+    make = TrainConfig.tiny if tiny else TrainConfig
+    config = make(sources=list(source), max_minutes=max_minutes, max_steps=max_steps)
+    progress = RichProgress()
+    progress.start("training", max_steps)
+    done = [0]
+
+    def on_eval(step: int, train_loss: float, validation: float) -> None:
+        progress.advance(step - done[0])
+        done[0] = step
+        console.print(f"step {step}: train {train_loss:.3f}, validation {validation:.3f}")
+
+    try:
+        result = run_training(config, catalog, out, resume=not fresh, on_eval=on_eval)
+    finally:
+        progress.close()
+    console.print(f"{result.steps} steps ({result.stopped_because}) in {result.seconds:.0f} s; best validation loss "
+                  f"{result.best_validation_loss:.3f}; {result.parameters:,} parameters; {result.train_pieces} train / "
+                  f"{result.validation_pieces} validation pieces -> {out}/model.pt")
 
 
 def _set_progress(progress: RichProgress, done: int, total: int) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-DEFAULT_MODEL_PATH = Path(os.environ.get("CUECRAFT_BASELINE", "models/baseline.npz"))
+DEFAULT_BASELINE_PATH = Path(os.environ.get("CUECRAFT_BASELINE", "models/baseline.npz"))
 
 
 class ScoreConfig(BaseModel):
@@ -20,7 +21,8 @@ class ScoreConfig(BaseModel):
     min_cue_s: float = Field(6.0, gt=0)
     max_cue_s: float = Field(150.0, gt=0)
     merge_distance: float = Field(0.12, ge=0, description="picture-look distance under which shots share a cue")
-    model_path: Path = DEFAULT_MODEL_PATH
+    model: Literal["transformer", "baseline"] = Field("transformer", description="the shipped transformer or the Markov baseline")
+    model_path: Path | None = Field(None, description="checkpoint of the chosen model (default: shipped / models/baseline.npz)")
     soundfont: Path | None = None
     home_key: str | None = Field(None, description="e.g. 'D minor'; chosen from the film's mood when unset")
     seed: int = 0

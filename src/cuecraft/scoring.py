@@ -19,14 +19,14 @@ import soundfile
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
 from cuecraft.compose.cue_writer import write_cue
 from cuecraft.compose.theme import write_theme
-from cuecraft.config import ScoreConfig
+from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.film.mood import mood_from_picture
 from cuecraft.film.picture import measure_frames
 from cuecraft.film.probe import probe_video
 from cuecraft.film.shots import detect_shot_starts
 from cuecraft.film.spotting import SpottingRules, spot_cues
-from cuecraft.model.baseline import MarkovBaseline
+from cuecraft.model.loading import load_composer
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import PROJECT_FILE, Cue, Project, Take, TakeStatus
 from cuecraft.render.loudness import LoudnessReport, normalize
@@ -65,7 +65,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
         film = probe_video(film_path)
         soundfont = find_soundfont(config.soundfont)
     with stage("load model"):
-        composer = MarkovBaseline.load(config.model_path)
+        composer = load_composer(config.model, config.model_path, DEFAULT_BASELINE_PATH)
     with stage("detect shots"):
         shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
     with stage("measure picture"):
@@ -93,7 +93,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
             project.themes.append(theme)
             midis = {}
             for cue in cues:
-                midis[cue.id] = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme)
+                midis[cue.id] = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
                 progress.advance()
         with stage("render cues", len(cues)):
             renderer = Renderer(soundfont, config.sample_rate)

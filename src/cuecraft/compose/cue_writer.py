@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 
+from cuecraft.compose.theme import theme_in_key
+from cuecraft.corpus.features import gm_family
 from cuecraft.model.composer import Composer, GenerationRequest
 from cuecraft.model.events import Note
-from cuecraft.compose.theme import theme_in_key
-from cuecraft.project import MusicSettings, Theme
+from cuecraft.project import Mood, MusicSettings, Theme
 from cuecraft.theory import Key
 
+DENSITY_MIN, DENSITY_SPAN = 4.0, 20.0  # notes per bar asked of the model at intensity 0 and 1
 FINAL_CHORD_MIN_BEATS = 2.0
 CADENCE_BEATS = 2.0
 RELEASE_SECONDS = 0.35
@@ -45,8 +47,10 @@ def layout_cue(duration_s: float, tempo: float, beats_per_bar: int) -> CueLayout
     return CueLayout(total, final, release)
 
 
-def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, theme: Theme | None) -> pretty_midi.PrettyMIDI:
-    """Compose the cue described by `settings`, `duration_s` long, quoting `theme` at its start."""
+def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, theme: Theme | None,
+              mood: Mood | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
+    """Compose the cue described by `settings`, `duration_s` long, quoting `theme` at its start;
+    `mood` steers models conditioned on emotion and density."""
     key = Key.parse(settings.key)
     layout = layout_cue(duration_s, settings.tempo, settings.beats_per_bar)
     dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
@@ -57,6 +61,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         beats_per_bar=settings.beats_per_bar,
         prompt=prompt,
         seed=settings.seed,
+        **steering(settings, mood),
     )
     body = [
         Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
@@ -68,6 +73,23 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
     ]
     return to_midi(shape_dynamics(body, settings) + cadence, settings, key)
+
+
+def steering(settings: MusicSettings, mood: Mood | None) -> dict:
+    """Request fields for conditioned models: tempo, instrument family, and emotion and density from mood."""
+    fields: dict = {"tempo": settings.tempo, "families": (gm_family(settings.program),)}
+    if mood is not None:
+        fields.update(valence=mood.valence, arousal=mood.arousal, density=DENSITY_MIN + DENSITY_SPAN * mood.intensity)
+    return fields
+
+
+def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mood | None = None) -> pretty_midi.PrettyMIDI:
+    """A free-standing piece of exactly `bars` bars in the settings' key and tempo, closing on a cadence."""
+    key = Key.parse(settings.key)
+    request = GenerationRequest(key=key, length_beats=bars * settings.beats_per_bar, beats_per_bar=settings.beats_per_bar,
+                                seed=settings.seed, cadence=True, **steering(settings, mood))  # fmt: skip
+    notes = [n for n in composer.generate(request) if n.onset < request.length_beats]
+    return to_midi(shape_dynamics(notes, settings), settings, key)
 
 
 def tonic_chord(key: Key) -> list[int]:

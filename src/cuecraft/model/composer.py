@@ -11,7 +11,11 @@ from cuecraft.theory import Key
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """Write `length_beats` of music in `key`, continuing `prompt` (notes already in that key)."""
+    """Write `length_beats` of music in `key`, continuing `prompt` (notes already in that key).
+
+    Emotion (valence/arousal in [-1, 1]), tempo, density (notes per bar) and instrument families
+    steer models that are conditioned on them; `cadence` asks for a V7-I close in the last two bars.
+    """
 
     key: Key
     length_beats: float
@@ -19,6 +23,12 @@ class GenerationRequest:
     prompt: list[Note] = field(default_factory=list)
     seed: int = 0
     temperature: float = 1.0
+    tempo: float = 100.0
+    valence: float | None = None
+    arousal: float | None = None
+    density: float | None = None
+    families: tuple[str, ...] = ("piano",)
+    cadence: bool = False
 
 
 class Composer(Protocol):

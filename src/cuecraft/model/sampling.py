@@ -1,0 +1,174 @@
+"""Sampling the transformer: temperature and nucleus (top-p) sampling with a key/value cache, under
+constraints that keep REMI's grammar (every note whole), keep the music in the requested key, give
+exactly the requested bars, and (if asked) close on a V7-I cadence: penultimate bar on
+dominant-seventh tones, last bar on the tonic triad."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from cuecraft.model.composer import GenerationRequest
+from cuecraft.model.events import Note
+from cuecraft.model.tokenizer import Conditions, CueTokenizer
+from cuecraft.model.transformer import CueTransformer, KVCache
+from cuecraft.theory import Key
+
+TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
+
+
+class BarConstraint:
+    """Tracks the bars generated so far and says which tokens may come next."""
+
+    def __init__(self, tokenizer: CueTokenizer, key: Key, n_bars: int, cadence: bool) -> None:
+        self.tokenizer, self.n_bars, self.cadence = tokenizer, n_bars, cadence
+        kinds = [name.split("_")[0] for name in tokenizer.names]
+        self.is_kind = {k: np.array([kind == k for kind in kinds]) for k in ("Bar", "Pitch", "Position", "Velocity", "Duration")}
+        self.last_kind = "Start"
+        scale = key.allowed_pitch_classes()
+        dominant = {(key.tonic + i) % 12 for i in (7, 11, 2, 5)}
+        tonic = {(key.tonic + i) % 12 for i in key.tonic_triad()}
+        self.pitch_sets = {"scale": self._pitch_mask(scale), "dominant": self._pitch_mask(dominant), "tonic": self._pitch_mask(tonic)}
+        self.bars_opened = 0
+        self.notes_in_bar = 0
+        self.tokens_in_bar = 0
+        self.finished = False
+
+    def _pitch_mask(self, pitch_classes: set[int] | frozenset[int]) -> np.ndarray:
+        mask = np.zeros(len(self.tokenizer), dtype=bool)
+        for pitch, index in enumerate(self.tokenizer.pitch_ids):
+            if index >= 0 and pitch % 12 in pitch_classes:
+                mask[index] = True
+        return mask
+
+    def _pitches_now(self) -> np.ndarray:
+        bar = self.bars_opened - 1  # 0-based index of the bar being written
+        if self.cadence and bar == self.n_bars - 1:
+            return self.pitch_sets["tonic"]
+        if self.cadence and self.n_bars >= 2 and bar == self.n_bars - 2:
+            return self.pitch_sets["dominant"]
+        return self.pitch_sets["scale"]
+
+    def allowed(self) -> np.ndarray:
+        """REMI grammar: Bar > (Bar | Position) > Pitch > Velocity > Duration > (Pitch | Position | Bar | EOS)."""
+        mask = np.zeros(len(self.tokenizer), dtype=bool)
+        kind = self.last_kind
+        if kind == "Position":
+            return mask | self._pitches_now()
+        if kind == "Pitch":
+            return mask | self.is_kind["Velocity"]
+        if kind == "Velocity":
+            return mask | self.is_kind["Duration"]
+        if kind in ("Bar", "Duration"):
+            mask |= self.is_kind["Position"]
+        if kind == "Duration":
+            mask |= self._pitches_now()
+        in_cadence = self.cadence and self.bars_opened >= self.n_bars - 1
+        if self.bars_opened == 0 or self.notes_in_bar > 0 or not in_cadence:
+            if self.tokens_in_bar >= TOKENS_PER_BAR:
+                mask[:] = False  # over budget: close the bar now
+            mask[self.tokenizer.bar] = True
+            if self.bars_opened == self.n_bars:
+                mask[self.tokenizer.eos] = True
+        return mask
+
+    def update(self, token: int) -> None:
+        """Advance the state by a token; a Bar or EOS after the last bar finishes the piece."""
+        if token == self.tokenizer.eos or (token == self.tokenizer.bar and self.bars_opened == self.n_bars):
+            self.finished = True
+            return
+        self.tokens_in_bar += 1
+        if token == self.tokenizer.bar:
+            self.bars_opened += 1
+            self.notes_in_bar = self.tokens_in_bar = 0
+        elif self.is_kind["Duration"][token]:
+            self.notes_in_bar += 1
+        self.last_kind = self.tokenizer.names[token].split("_")[0]
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    temperature: float = 1.0
+    top_p: float = 0.95
+    use_cache: bool = True
+
+
+def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator) -> int:
+    """Sample one id from the allowed tokens' renormalised top-p mass."""
+    logits = logits.clone()
+    logits[~torch.from_numpy(allowed)] = -math.inf
+    probs = torch.softmax(logits / max(temperature, 1e-4), dim=-1)
+    sorted_probs, order = torch.sort(probs, descending=True)
+    keep = torch.cumsum(sorted_probs, dim=-1) - sorted_probs < top_p
+    keep[0] = True
+    sorted_probs = sorted_probs * keep
+    choice = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
+    return int(order[choice])
+
+
+@torch.no_grad()
+def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: GenerationRequest,
+               settings: SamplingSettings = SamplingSettings()) -> list[int]:  # fmt: skip
+    """Token ids of the prompt and its continuation to exactly ceil(length / bar) bars."""
+    if request.beats_per_bar != 4:
+        raise ValueError("the transformer writes 4/4 only")
+    n_bars = max(1, math.ceil(request.length_beats / 4 - 1e-9))
+    conditions = Conditions(request.key, request.tempo, request.valence, request.arousal, request.density, request.families)
+    prefix = tokenizer.condition_ids_for(conditions)
+    constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence)
+    body = tokenizer.encode_notes(request.prompt) or []
+    body = _trim_prompt(body, tokenizer, n_bars)
+    for token in body:
+        constraint.update(token)
+    generator = torch.Generator().manual_seed(request.seed)
+    context = model.config.context
+    cache: KVCache | None = None
+    fed = 0  # how much of prefix+body the cache holds
+    window_start = 0  # body index where the model's view begins (after sliding)
+    while not constraint.finished:
+        view = prefix + body[window_start:]
+        if len(view) >= context:
+            window_start = _slide(body, tokenizer, len(body) - (context - len(prefix)) // 2)
+            view, cache, fed = prefix + body[window_start:], None, 0
+        if settings.use_cache:
+            logits, cache = model(torch.tensor([view[fed:]]), cache)
+            fed = len(view)
+        else:
+            logits, _ = model(torch.tensor([view]))
+        token = nucleus_sample(logits[0, -1], constraint.allowed(), request.temperature * settings.temperature,
+                               settings.top_p, generator)  # fmt: skip
+        constraint.update(token)
+        if not constraint.finished:
+            body.append(token)
+    return body
+
+
+def _trim_prompt(body: list[int], tokenizer: CueTokenizer, n_bars: int) -> list[int]:
+    """Keep only the prompt's first n_bars - 1 bars, so at least one bar is generated."""
+    bars = [i for i, t in enumerate(body) if t == tokenizer.bar]
+    return body[: bars[n_bars - 1]] if len(bars) >= n_bars else body
+
+
+def _slide(body: list[int], tokenizer: CueTokenizer, start: int) -> int:
+    """The first Bar at or after `start` (so the model's view starts on a bar, as in training)."""
+    for i in range(max(0, start), len(body)):
+        if body[i] == tokenizer.bar:
+            return i
+    return max(0, start)
+
+
+class TransformerComposer:
+    """The conditioned transformer behind the Composer interface."""
+
+    name = "cue-transformer"
+
+    def __init__(self, model: CueTransformer, info: dict | None = None, settings: SamplingSettings = SamplingSettings()) -> None:
+        self.model, self.info, self.settings = model.eval(), info or {}, settings
+        self.tokenizer = CueTokenizer()
+
+    def generate(self, request: GenerationRequest) -> list[Note]:
+        ids = sample_ids(self.model, self.tokenizer, request, self.settings)
+        return [n for n in self.tokenizer.decode_notes(ids) if n.onset < request.length_beats]

@@ -1,0 +1,143 @@
+"""The conditioned transformer: tokens, the model, constrained decoding, training and checkpoints."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import symusic
+import torch
+import torch.nn.functional as F
+
+from cuecraft.compose.cue_writer import write_cue, write_piece
+from cuecraft.corpus.catalog import Catalog
+from cuecraft.corpus.ingest import ingest
+from cuecraft.errors import CuecraftError
+from cuecraft.model.checkpoint import load_model, save_model
+from cuecraft.model.composer import GenerationRequest
+from cuecraft.model.dataset import IGNORE, TokenizedPiece, window
+from cuecraft.model.sampling import SamplingSettings, TransformerComposer, sample_ids
+from cuecraft.model.tokenizer import Conditions, CueTokenizer
+from cuecraft.model.train import TrainConfig, train
+from cuecraft.model.transformer import CueTransformer, TransformerConfig
+from cuecraft.project import Mood, MusicSettings
+from cuecraft.theory import Key
+
+TOKENIZER = CueTokenizer()
+
+
+def tiny_model(seed: int = 0, context: int = 128) -> CueTransformer:
+    torch.manual_seed(seed)
+    return CueTransformer(TransformerConfig(len(TOKENIZER), context=context, d_model=32, n_layers=2, n_heads=2, d_ff=64, dropout=0.0)).eval()
+
+
+def test_tokenize_detokenize_round_trip_on_real_files(vgmidi_labelled: Path) -> None:
+    for path in sorted(vgmidi_labelled.glob("*.mid"))[:5]:
+        score = symusic.Score(str(path))
+        notes = TOKENIZER.decode_notes(TOKENIZER.encode_score(score))
+        tpq = score.ticks_per_quarter
+        original = {(round(n.time / tpq * 4), n.pitch) for t in score.tracks if not t.is_drum for n in t.notes if 21 <= n.pitch <= 108}
+        decoded = {(round(n.onset * 4), n.pitch) for n in notes}
+        # REMI on a 16th grid keeps (almost) every onset and pitch; duplicates on the grid merge
+        assert len(decoded & original) >= 0.97 * len(original), path.name
+
+
+def test_transposition_moves_pitches_and_the_tonic() -> None:
+    prefix = TOKENIZER.condition_ids_for(Conditions(Key.parse("D minor"), 90.0))
+    body = TOKENIZER.encode_notes([__import__("cuecraft.model.events", fromlist=["Note"]).Note(0, 1, 62)])
+    moved = TOKENIZER.transpose(np.array(prefix + body), 3)
+    names = [TOKENIZER.names[i] for i in moved]
+    assert "Tonic_5" in names and "Pitch_65" in names
+
+
+def test_kv_cache_gives_the_same_logits() -> None:
+    model = tiny_model()
+    ids = torch.randint(0, len(TOKENIZER), (1, 50))
+    with torch.no_grad():
+        full, _ = model(ids)
+        first, cache = model(ids[:, :30])
+        steps = [first]
+        for i in range(30, 50):
+            logits, cache = model(ids[:, i : i + 1], cache)
+            steps.append(logits)
+    assert torch.allclose(full, torch.cat(steps, dim=1), atol=1e-5)
+
+
+@pytest.mark.parametrize("key, bars", [("D minor", 4), ("A major", 6), ("F# minor", 3)])
+def test_constrained_decoding_keeps_key_bars_and_cadence(key: str, bars: int) -> None:
+    k = Key.parse(key)
+    request = GenerationRequest(k, bars * 4, seed=bars, cadence=True)
+    ids = sample_ids(tiny_model(bars), TOKENIZER, request)
+    assert ids.count(TOKENIZER.bar) == bars
+    notes = TOKENIZER.decode_notes(ids)
+    assert notes and max(n.onset for n in notes) < bars * 4
+    assert {n.pitch % 12 for n in notes} <= k.allowed_pitch_classes()
+    last = {n.pitch % 12 for n in notes if n.onset >= (bars - 1) * 4}
+    before = {n.pitch % 12 for n in notes if (bars - 2) * 4 <= n.onset < (bars - 1) * 4}
+    assert last and last <= {(k.tonic + i) % 12 for i in k.tonic_triad()}
+    assert before and before <= {(k.tonic + i) % 12 for i in (7, 11, 2, 5)}
+
+
+def test_long_pieces_slide_past_the_context() -> None:
+    composer = TransformerComposer(tiny_model(context=48))
+    notes = composer.generate(GenerationRequest(Key.parse("C major"), 24, seed=2))
+    assert notes and 16 <= max(n.onset for n in notes) < 24
+
+
+def test_cue_and_piece_writers_use_the_transformer() -> None:
+    composer = TransformerComposer(tiny_model(3))
+    settings = MusicSettings(key="Bb major", tempo=90, program=48, velocity=70, seed=1)
+    cue = write_cue(composer, settings, 12.0, None, Mood(valence=0.5, arousal=-0.5, intensity=0.3))
+    assert cue.get_end_time() <= 12.0 and cue.get_tempo_changes()[1].tolist() == pytest.approx([90])
+    piece = write_piece(composer, settings, 5)
+    assert max(n.start for n in piece.instruments[0].notes) < 5 * 4 * 60 / 90
+
+
+def test_a_tiny_model_overfits_one_piece(vgmidi_labelled: Path) -> None:
+    ids = np.array(TOKENIZER.encode_score(symusic.Score(str(sorted(vgmidi_labelled.glob("*.mid"))[0]))))
+    piece = TokenizedPiece("one", ids, Conditions(Key.parse("C major"), 100.0), np.flatnonzero(ids == TOKENIZER.bar))
+    inputs, targets = window(piece, TOKENIZER, 96, 0, 0)
+    x, y = torch.from_numpy(inputs[None]), torch.from_numpy(targets[None])
+    torch.manual_seed(0)
+    model = CueTransformer(TransformerConfig(len(TOKENIZER), context=96, d_model=64, n_layers=2, n_heads=2, d_ff=128, dropout=0.0))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    for _ in range(150):
+        logits, _ = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=IGNORE)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.3
+
+
+@pytest.fixture(scope="module")
+def small_catalog(tmp_path_factory: pytest.TempPathFactory, vgmidi_labelled: Path) -> Path:
+    path = tmp_path_factory.mktemp("catalog") / "c.db"
+    with Catalog(path) as catalog:
+        ingest(sorted(vgmidi_labelled.glob("*.mid"))[:40], catalog, source="vgmidi", workers=1)
+    return path
+
+
+def test_training_resumes_and_keeps_the_best_model(small_catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    first = train(TrainConfig.tiny(sources=["vgmidi"], max_steps=20, eval_every=10), small_catalog, out)
+    assert first.steps == 20 and first.train_pieces + first.validation_pieces <= 40
+    # the same config with a higher step limit is a different config: resuming needs the same one
+    with pytest.raises(CuecraftError, match="another training config"):
+        train(TrainConfig.tiny(sources=["vgmidi"], max_steps=40, eval_every=10), small_catalog, out)
+    again = train(TrainConfig.tiny(sources=["vgmidi"], max_steps=20, eval_every=10), small_catalog, out)
+    assert again.steps == 20  # already finished: resumes at step 20 and stops at once
+    model, info = load_model(out / "model.pt")
+    assert info["validation_loss"] == pytest.approx(first.best_validation_loss)
+    assert (out / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_damaged_checkpoints_are_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(CuecraftError, match="damaged transformer checkpoint"):
+        load_model(broken)
+    good = tmp_path / "good.pt"
+    save_model(good, tiny_model(), {"note": "test"})
+    good.write_bytes(good.read_bytes()[:-100])  # cut short
+    with pytest.raises(CuecraftError, match="damaged transformer checkpoint"):
+        load_model(good)
