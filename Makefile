@@ -28,10 +28,14 @@ $(MODEL): | $(STAMP)
 SHIPPED := src/cuecraft/model/assets/cue-transformer.pt
 
 # The shipped transformer: catalog VGMIDI + music21's Bach, train (about 50 minutes on 2 cores), copy in.
-model: install
-	$(CUECRAFT) corpus add-vgmidi $(DATA)/vgmidi --catalog models/corpus.db
-	$(CUECRAFT) corpus add-music21 --composer bach --catalog models/corpus.db
-	$(CUECRAFT) train --catalog models/corpus.db --out models/transformer --max-minutes 45
+CATALOG := models/corpus.db
+
+$(CATALOG): | $(STAMP)
+	$(CUECRAFT) corpus add-vgmidi $(DATA)/vgmidi --catalog $(CATALOG)
+	$(CUECRAFT) corpus add-music21 --composer bach --catalog $(CATALOG)
+
+model: install $(CATALOG)
+	$(CUECRAFT) train --catalog $(CATALOG) --out models/transformer --max-minutes 45
 	cp models/transformer/model.pt $(SHIPPED)
 	cp models/transformer/loss.png docs/loss.png
 
@@ -44,12 +48,13 @@ demo: install $(FILM)
 test: install
 	$(PY) -m pytest
 
-bench: install $(MODEL) $(FILM)
+bench: install $(MODEL) $(FILM) $(CATALOG)
 	$(PY) bench/score_speed.py $(FILM)
 	$(PY) bench/score_speed.py $(FILM) --model baseline --model-path $(MODEL)
 	$(PY) bench/key_accuracy.py
 	$(PY) bench/audio_roundtrip.py $(DATA)/vgmidi/labelled_midi
 	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
+	$(PY) bench/model_eval.py --catalog $(CATALOG) --baseline $(MODEL)
 
 clean:
 	rm -rf out .pytest_cache

@@ -141,3 +141,25 @@ def test_damaged_checkpoints_are_refused(tmp_path: Path) -> None:
     good.write_bytes(good.read_bytes()[:-100])  # cut short
     with pytest.raises(CuecraftError, match="damaged transformer checkpoint"):
         load_model(good)
+
+
+def test_generate_command_writes_the_requested_piece(tmp_path: Path) -> None:
+    import pretty_midi
+
+    from tests.test_cli import cuecraft, error_line
+
+    checkpoint = tmp_path / "tiny.pt"
+    save_model(checkpoint, tiny_model(5), {})
+    out = tmp_path / "cue.mid"
+    result = cuecraft("generate", "--valence", "-0.5", "--arousal", "0.4", "--key", "E minor", "--tempo", "84",
+                      "--bars", "6", "--model-path", str(checkpoint), "-o", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    midi = pretty_midi.PrettyMIDI(str(out))
+    assert midi.get_tempo_changes()[1].tolist() == pytest.approx([84], abs=0.01)
+    notes = midi.instruments[0].notes
+    bar = 4 * 60 / 84
+    assert max(n.start for n in notes) < 6 * bar and max(n.start for n in notes) >= 5 * bar
+    assert {n.pitch % 12 for n in notes} <= Key.parse("E minor").allowed_pitch_classes()
+    bad = cuecraft("generate", "--key", "H major", "--model-path", str(checkpoint), "-o", str(tmp_path / "x.mid"))
+    assert bad.returncode == 2 and "not a key name" in error_line(bad)
+    assert not (tmp_path / "x.mid").exists()
