@@ -39,7 +39,6 @@ def main() -> None:
             score = mirex_key_score(Key.parse(found.key), Key.parse(truth.key))
             key_scores.append(score)
             keys_exact += score == 1.0
-    renderer.close()
     print(f"pieces: {n} (piano GM rendering, first {args.seconds:.0f} s each)")
     print(f"tempo within 4 %: {verdicts['match'] / n:.1%}   octave errors: {verdicts['octave'] / n:.1%}   "
           f"misses: {verdicts['miss'] / n:.1%}")

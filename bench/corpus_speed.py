@@ -41,8 +41,7 @@ def main() -> None:
             target = Path(tmp) / f"{i}.wav"
             soundfile.write(target, renderer.render(load_midi(path), 44100 * 60).T, 44100)
             audio_files.append(target)
-        renderer.close()
-        timed_ingest(audio_files[:1], 1)  # warm librosa's numba JIT so neither run pays for compiling
+            timed_ingest(audio_files[:1], 1)  # warm librosa's numba JIT so neither run pays for compiling
         print(f"{os.cpu_count()} cores; {len(midi_files)} MIDI files from {args.data}; {len(audio_files)} one-minute WAVs")
         print(f"{'workers':<10}{'MIDI files/s':>14}{'s per audio minute':>20}")
         for workers in (1, 2):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import av
+import numpy as np
 import pretty_midi
 import pytest
 import soundfile
@@ -55,3 +56,33 @@ def test_project_file_round_trips(scored: ScoreResult) -> None:
     assert loaded == scored.project
     assert loaded.themes and loaded.themes[0].notes
     assert {c.settings.key for c in loaded.cues} <= {loaded.home_key, "F major", "D minor"}
+
+
+def test_an_interrupted_score_resumes_without_redoing_finished_cues(tmp_path: Path, test_film, baseline_path: Path,
+                                                                      scored: ScoreResult, monkeypatch) -> None:  # fmt: skip
+    import cuecraft.scoring as scoring
+    from cuecraft.config import ScoreConfig
+
+    config = ScoreConfig(model="baseline", model_path=baseline_path)
+    out = tmp_path / "out"
+    real_render, rendered = scoring.Renderer.render, []
+
+    def render_then_die(self, midi, n):  # noqa: ANN001, ANN202
+        if len(rendered) == 3:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C during the fourth cue
+        rendered.append(n)
+        return real_render(self, midi, n)
+
+    monkeypatch.setattr(scoring.Renderer, "render", render_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        scoring.score_film(test_film[0], out, config)
+    assert not (out / "project.json").exists() and not (out / "score.wav").exists()
+    monkeypatch.setattr(scoring.Renderer, "render", real_render)
+    composed, real_write = [], scoring.write_cue
+    monkeypatch.setattr(scoring, "write_cue", lambda *a, **k: composed.append(1) or real_write(*a, **k))
+    result = scoring.score_film(test_film[0], out, config)
+    assert len(composed) == len(result.project.cues) - 3
+    for cue in result.project.cues:  # the resumed score is the one an uninterrupted run writes
+        resumed, _ = soundfile.read(out / cue.takes[0].audio)
+        whole, _ = soundfile.read(scored.outdir / cue.takes[0].audio)
+        assert np.array_equal(resumed, whole), cue.id

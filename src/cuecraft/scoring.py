@@ -1,7 +1,9 @@
 """`score`: film in, scored film out. Probe → shots → picture → spot → brief → compose → render → mix → mux.
 
 Outputs are staged in a hidden folder beside OUTDIR and moved into place only when every stage has
-succeeded, so a failed run leaves no half-written files and never touches earlier outputs.
+succeeded, so a failed run leaves no half-written files and never touches earlier outputs. Each
+finished take is also kept in OUTDIR/.takes-cache, so a run that was interrupted resumes without
+composing or rendering its finished cues again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from cuecraft.film.picture import measure_frames
 from cuecraft.film.probe import probe_video
 from cuecraft.film.shots import detect_shot_starts
 from cuecraft.film.spotting import SpottingRules, spot_cues
-from cuecraft.model.loading import load_composer
+from cuecraft.corpus.files import content_hash
+from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import PROJECT_FILE, Cue, Project, Take, TakeStatus
 from cuecraft.render.loudness import LoudnessReport, normalize
@@ -34,6 +37,7 @@ from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
+from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
 from cuecraft.theory import Key
 
 SCORE_WAV, SCORED_VIDEO, CUES_DIR = "score.wav", "scored.mp4", "cues"
@@ -55,17 +59,24 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     timings: dict[str, float] = {}
 
     @contextmanager
-    def stage(name: str, total: int | None = None) -> Iterator[None]:
-        progress.start(name, total)
+    def timer(name: str) -> Iterator[None]:
         started = time.perf_counter()
         yield
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+    @contextmanager
+    def stage(name: str, total: int | None = None) -> Iterator[None]:
+        progress.start(name, total)
+        with timer(name):
+            yield
 
     with stage("probe video"):
         film = probe_video(film_path)
         soundfont = find_soundfont(config.soundfont)
     with stage("load model"):
-        composer = load_composer(config.model, config.model_path, DEFAULT_BASELINE_PATH)
+        model_file = resolve_model_path(config.model, config.model_path, DEFAULT_BASELINE_PATH)
+        composer = load_composer(config.model, model_file, DEFAULT_BASELINE_PATH)
+        fingerprint = content_hash(model_file)
     with stage("detect shots"):
         shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
     with stage("measure picture"):
@@ -88,29 +99,35 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
     try:
         (staging / CUES_DIR).mkdir()
-        with stage("compose cues", len(cues)):
+        with stage("compose and render cues", len(cues)):
             theme = write_theme(composer, home_key, seed=config.seed)
             project.themes.append(theme)
-            midis = {}
-            for cue in cues:
-                midis[cue.id] = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
-                progress.advance()
-        with stage("render cues", len(cues)):
+            cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
             placed = []
             for cue in cues:
-                n = film.frames_to_samples(cue.end_frame, config.sample_rate) - film.frames_to_samples(cue.start_frame, config.sample_rate)
-                audio = renderer.render(midis[cue.id], n)
+                start = film.frames_to_samples(cue.start_frame, config.sample_rate)
+                n = film.frames_to_samples(cue.end_frame, config.sample_rate) - start
+                key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
+                               seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
+                               theme=theme.model_dump(), soundfont=str(soundfont))  # fmt: skip
+                cached = cache.load(key)
+                if cached is None:
+                    with timer("compose cues"):
+                        midi = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
+                    with timer("render cues"):
+                        audio = renderer.render(midi, n)
+                    cached = (cache.store(key, midi, audio, config.sample_rate), audio)
+                midi_path, audio = cached
                 take = Take(
                     id=f"{cue.id}-t1", settings=cue.settings, model=composer.name,
                     midi=f"{CUES_DIR}/{cue.id}_t1.mid", audio=f"{CUES_DIR}/{cue.id}_t1.wav", status=TakeStatus.pending,
                 )  # fmt: skip
-                midis[cue.id].write(str(staging / take.midi))
+                copy_file(midi_path, staging / take.midi)
                 soundfile.write(staging / take.audio, audio.T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)
-                placed.append((film.frames_to_samples(cue.start_frame, config.sample_rate), audio))
+                placed.append((start, audio))
                 progress.advance()
-            renderer.close()
         with stage("mix and loudness"):
             total = film.frames_to_samples(film.n_frames, config.sample_rate)
             mix = place_cues(placed, total)

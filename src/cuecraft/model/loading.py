@@ -14,9 +14,15 @@ ModelKind = Literal["transformer", "baseline"]
 SHIPPED_TRANSFORMER = Path(__file__).parent / "assets" / "cue-transformer.pt"
 
 
+def resolve_model_path(kind: ModelKind, path: Path | None, baseline_default: Path) -> Path:
+    """`path`, or where a model of `kind` lives by default."""
+    return path or (baseline_default if kind == "baseline" else SHIPPED_TRANSFORMER)
+
+
 def load_composer(kind: ModelKind, path: Path | None, baseline_default: Path) -> Composer:
     """The composer of `kind`, from `path` or that kind's default location."""
+    path = resolve_model_path(kind, path, baseline_default)
     if kind == "baseline":
-        return MarkovBaseline.load(path or baseline_default)
-    model, info = load_model(path or SHIPPED_TRANSFORMER)
+        return MarkovBaseline.load(path)
+    model, info = load_model(path)
     return TransformerComposer(model, info)

@@ -2,6 +2,8 @@
 
 Events are applied at their exact sample positions by rendering the audio between them in blocks,
 in 32-bit float (FluidSynth's own float output), so nothing is clipped or dithered on the way.
+Every render gets a fresh synthesizer: effect units (the chorus LFO, reverb tails) would otherwise
+carry state from one render into the next, and the same MIDI must always give the same audio.
 """
 
 from __future__ import annotations
@@ -19,41 +21,33 @@ _write_float = fluidsynth.cfunc(
     ("lout", c_void_p, 1), ("loff", c_int, 1), ("lincr", c_int, 1),
     ("rout", c_void_p, 1), ("roff", c_int, 1), ("rincr", c_int, 1),
 )  # fmt: skip
-FLUSH_SECONDS = 3.0  # silence rendered and dropped between jobs so no reverb tail leaks into the next
 END_FADE_SECONDS = 0.010  # a last-moment fade so audio cut at the out point never clicks
 DRUM_CHANNEL = 9
 MELODIC_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
 
 
 class Renderer:
-    """One loaded SoundFont, reused for many renders (loading a GM bank takes about a second)."""
+    """Renders MIDI with one SoundFont (a fresh synthesizer per render: about 0.1 s once cached)."""
 
     def __init__(self, soundfont: Path, sample_rate: int = 48000, gain: float = 0.5) -> None:
-        self.sample_rate = sample_rate
-        self.synth = fluidsynth.Synth(gain=gain, samplerate=float(sample_rate))
-        self.soundfont_id = self.synth.sfload(str(soundfont))
-        if self.soundfont_id < 0:
-            raise RuntimeError(f"FluidSynth could not load {soundfont}")
-
-    def _samples(self, n: int) -> np.ndarray:
-        buffer = np.zeros(2 * n, dtype=np.float32)
-        if n:
-            _write_float(self.synth.synth, n, buffer.ctypes.data, 0, 2, buffer.ctypes.data, 1, 2)
-        return buffer.reshape(n, 2).T
-
-    def _reset(self) -> None:
-        for channel in range(16):
-            self.synth.all_sounds_off(channel)
-        self.synth.system_reset()
-        self._samples(round(FLUSH_SECONDS * self.sample_rate))
+        self.soundfont, self.sample_rate, self.gain = soundfont, sample_rate, gain
 
     def render(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> np.ndarray:
         """Stereo float32 audio (2 x n_samples) of `midi`, cut to exactly `n_samples`."""
-        self._reset()
+        synth = fluidsynth.Synth(gain=self.gain, samplerate=float(self.sample_rate))
+        try:
+            soundfont_id = synth.sfload(str(self.soundfont))
+            if soundfont_id < 0:
+                raise RuntimeError(f"FluidSynth could not load {self.soundfont}")
+            return self._render(synth, soundfont_id, midi, n_samples)
+        finally:
+            synth.delete()
+
+    def _render(self, synth: fluidsynth.Synth, soundfont_id: int, midi: pretty_midi.PrettyMIDI, n_samples: int) -> np.ndarray:
         events: list[tuple[int, int, int, int, int]] = []  # (sample, order, channel, pitch, velocity)
         for number, instrument in enumerate(midi.instruments):
             channel = DRUM_CHANNEL if instrument.is_drum else MELODIC_CHANNELS[number % len(MELODIC_CHANNELS)]
-            self.synth.program_select(channel, self.soundfont_id, 128 if instrument.is_drum else 0, instrument.program)
+            synth.program_select(channel, soundfont_id, 128 if instrument.is_drum else 0, instrument.program)
             for note in instrument.notes:
                 start, end = (round(t * self.sample_rate) for t in (note.start, note.end))
                 events.append((start, 1, channel, note.pitch, note.velocity))
@@ -63,18 +57,23 @@ class Renderer:
         for sample, _, channel, pitch, velocity in events:
             if sample >= n_samples:
                 break
-            blocks.append(self._samples(sample - position))
+            blocks.append(_samples(synth, sample - position))
             position = sample
             if velocity:
-                self.synth.noteon(channel, pitch, velocity)
+                synth.noteon(channel, pitch, velocity)
             else:
-                self.synth.noteoff(channel, pitch)
-        blocks.append(self._samples(n_samples - position))
+                synth.noteoff(channel, pitch)
+        blocks.append(_samples(synth, n_samples - position))
         audio = np.concatenate(blocks, axis=1)
         fade = min(n_samples, round(END_FADE_SECONDS * self.sample_rate))
         if fade:
             audio[:, n_samples - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
         return audio
 
-    def close(self) -> None:
-        self.synth.delete()
+
+def _samples(synth: fluidsynth.Synth, n: int) -> np.ndarray:
+    """The next n stereo frames from the synthesizer as a 2 x n float32 array."""
+    buffer = np.zeros(2 * n, dtype=np.float32)
+    if n:
+        _write_float(synth.synth, n, buffer.ctypes.data, 0, 2, buffer.ctypes.data, 1, 2)
+    return buffer.reshape(n, 2).T
