@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
@@ -100,16 +101,12 @@ def generate(
     from cuecraft.compose.cue_writer import write_piece
     from cuecraft.model.loading import load_composer
     from cuecraft.project import Mood, MusicSettings
-    from cuecraft.theory import Key
 
     if model not in ("transformer", "baseline"):
         raise CuecraftError(model, "unknown model (transformer or baseline)")
-    try:
-        key_name = Key.parse(key).name
-        mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
-        settings = MusicSettings(key=key_name, tempo=tempo, program=program, velocity=round(46 + 64 * mood.intensity), seed=seed)
-    except ValueError as exc:
-        raise CuecraftError("generate", str(exc).splitlines()[0]) from None
+    mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
+    settings = MusicSettings(key=key, tempo=tempo, program=program, velocity=round(46 + 64 * mood.intensity), seed=seed)
+    key_name = settings.key
     composer = load_composer(model, model_path, DEFAULT_BASELINE_PATH)  # type: ignore[arg-type]
     midi = write_piece(composer, settings, bars, mood)
     with atomic_path(out) as tmp:
@@ -308,4 +305,9 @@ def main() -> None:
         app()
     except CuecraftError as exc:
         print(f"error: {exc}", file=sys.stderr)  # plain print: one line, never wrapped
+        sys.exit(2)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or exc.title
+        print(f"error: settings: {field}: {first['msg']}", file=sys.stderr)
         sys.exit(2)

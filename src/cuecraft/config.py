@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from cuecraft.theory import Key
 
 DEFAULT_BASELINE_PATH = Path(os.environ.get("CUECRAFT_BASELINE", "models/baseline.npz"))
 
@@ -27,3 +29,8 @@ class ScoreConfig(BaseModel):
     home_key: str | None = Field(None, description="e.g. 'D minor'; chosen from the film's mood when unset")
     seed: int = 0
     keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")
+
+    @field_validator("home_key")
+    @classmethod
+    def _known_key(cls, value: str | None) -> str | None:
+        return None if value is None else Key.parse(value).name

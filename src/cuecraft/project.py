@@ -10,10 +10,11 @@ from enum import Enum
 from fractions import Fraction
 from pathlib import Path
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from cuecraft.atomic import write_text_atomic
 from cuecraft.errors import CuecraftError
+from cuecraft.theory import Key
 
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
@@ -87,11 +88,16 @@ class MusicSettings(BaseModel):
     """The musical brief of one take: what a composer would set before writing."""
 
     key: str
-    tempo: float = Field(gt=0, description="quarter notes per minute")
+    tempo: float = Field(ge=20, le=400, description="quarter notes per minute")
     beats_per_bar: int = 4
     program: int = Field(ge=0, le=127, description="General MIDI program")
     velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
     seed: int = 0
+
+    @field_validator("key")
+    @classmethod
+    def _known_key(cls, value: str) -> str:
+        return Key.parse(value).name
 
 
 class TakeStatus(str, Enum):
