@@ -32,11 +32,11 @@ MOODS = {"high-valence-high-arousal": (0.8, 0.8), "high-valence-low-arousal": (0
          "low-valence-high-arousal": (-0.8, 0.8), "low-valence-low-arousal": (-0.8, -0.8)}  # fmt: skip
 
 
-def real_pieces(catalog: Path, transformer_info: dict, tokenizer: CueTokenizer) -> list[list[Note]]:
+def real_pieces(catalog: Path, transformer_info: dict, tokenizer: CueTokenizer, token_cache: Path) -> list[list[Note]]:
     """The transformer's validation pieces (same split), cut to 8-bar excerpts: unseen real music."""
     config = transformer_info.get("train_config", {})
     with Catalog(catalog) as cat:
-        pieces = tokenize_catalog(cat, config.get("sources", ["vgmidi"]), tokenizer, None)
+        pieces = tokenize_catalog(cat, config.get("sources", ["vgmidi"]), tokenizer, token_cache)
     _, held_out = split_by_piece(pieces, config.get("validation_fraction", 0.1), config.get("seed", 0))
     excerpts = []
     for piece in held_out:
@@ -98,12 +98,13 @@ def main() -> None:
     parser.add_argument("--transformer", type=Path, default=SHIPPED_TRANSFORMER)
     parser.add_argument("--baseline", type=Path, default=Path("models/baseline.npz"))
     parser.add_argument("--pieces", type=int, default=24)
+    parser.add_argument("--token-cache", type=Path, default=Path("models/transformer/tokens.npz"))
     args = parser.parse_args()
     torch.set_num_threads(2)
     model, info = load_model(args.transformer)
     transformer = TransformerComposer(model, info)
     tokenizer = CueTokenizer()
-    real = real_pieces(args.catalog, info, tokenizer)
+    real = real_pieces(args.catalog, info, tokenizer, args.token_cache)
     with Catalog(args.catalog) as cat:
         labelled = cat.query(PieceQuery(labelled=True))
     accuracy = EmotionClassifier.held_out_accuracy(labelled)

@@ -37,13 +37,14 @@ def score(
     max_cue: Annotated[float, typer.Option(help="longest cue, seconds")] = 150.0,
     key: Annotated[Optional[str], typer.Option(help="home key, e.g. 'D minor' (default: from the film's mood)")] = None,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same score")] = 0,
+    cues: Annotated[Optional[Path], typer.Option(help="cue sheet (YAML, as `cuecraft spot` writes) instead of automatic spotting")] = None,
 ) -> None:
     """Spot FILM into cues, compose and render each, mix to a loudness target and lay it into the film."""
     from cuecraft.scoring import score_film
 
     config = ScoreConfig(
         model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
-        min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed,
+        min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed, cues=cues,
     )  # fmt: skip
     progress = RichProgress()
     try:
@@ -55,9 +56,39 @@ def score(
                   f"{result.loudness.integrated_lufs:.1f} LUFS, true peak {result.loudness.true_peak_dbtp:.1f} dBTP")
     for cue in project.cues:
         s = cue.settings
-        console.print(f"  {cue.id}  {project.film.timecode(cue.start_frame)} - {project.film.timecode(cue.end_frame)}"
-                      f"  {cue.mood.quadrant:<26} {s.key:<9} {s.tempo:>5.0f} bpm")
+        music = f"{cue.mood.quadrant:<26} {s.key:<9} {s.tempo:>5.0f} bpm" if cue.music else "no music"
+        console.print(f"  {cue.id}  {project.film.timecode(cue.start_frame)} - {project.film.timecode(cue.end_frame)}  {music}")
     console.print(f"wrote {out}/score.wav, {out}/scored.mp4, {out}/project.json and {len(project.cues)} cue MIDI files")
+
+
+@app.command()
+def spot(
+    film: Annotated[Path, typer.Argument(help="the film to spot")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="cue sheet to write (YAML)")] = Path("cues.yaml"),
+    min_cue: Annotated[float, typer.Option(help="shortest cue, seconds")] = 6.0,
+    max_cue: Annotated[float, typer.Option(help="longest cue, seconds")] = 150.0,
+) -> None:
+    """Spot FILM into cues (with mood and hit points) and write an editable cue sheet."""
+    from cuecraft.film.cue_sheet import CueSheet, CueSheetEntry, write_cue_sheet
+    from cuecraft.film.probe import probe_video
+    from cuecraft.scoring import StageClock, spot_film
+
+    info = probe_video(film)
+    progress = RichProgress()
+    try:
+        cues, _ = spot_film(info, ScoreConfig(min_cue_s=min_cue, max_cue_s=max_cue), StageClock(progress))
+    finally:
+        progress.close()
+    entries = [
+        CueSheetEntry(
+            id=c.id, start=info.timecode(c.start_frame), end=info.timecode(c.end_frame), music=c.music, style=c.style,
+            valence=c.mood.valence, arousal=c.mood.arousal, intensity=c.mood.intensity,
+            hit_points=[info.timecode(h) for h in c.hit_points], notes=c.notes,
+        )  # fmt: skip
+        for c in cues
+    ]
+    write_cue_sheet(out, CueSheet(film=str(film), cues=entries))
+    console.print(f"wrote {out}: {len(entries)} cues; edit it and score with `cuecraft score {film} --cues {out}`")
 
 
 @app.command("train-baseline")

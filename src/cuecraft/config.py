@@ -26,6 +26,7 @@ class ScoreConfig(BaseModel):
     model: Literal["transformer", "baseline"] = Field("transformer", description="the shipped transformer or the Markov baseline")
     model_path: Path | None = Field(None, description="checkpoint of the chosen model (default: shipped / models/baseline.npz)")
     soundfont: Path | None = None
+    cues: Path | None = Field(None, description="a cue sheet (YAML) to use instead of automatic spotting")
     home_key: str | None = Field(None, description="e.g. 'D minor'; chosen from the film's mood when unset")
     seed: int = 0
     keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")

@@ -6,6 +6,7 @@ Times are kept as frame numbers of the film (exact, editor-friendly); seconds an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
@@ -51,6 +52,15 @@ class FilmInfo(BaseModel):
     def frames_to_samples(self, frames: int, sample_rate: int) -> int:
         """Sample index of a frame boundary, rounded to the nearest sample."""
         return round(Fraction(frames) * sample_rate / self.fps)
+
+    def frames_at(self, timecode: str) -> int:
+        """Frame number of a non-drop timecode HH:MM:SS:FF (the inverse of `timecode`)."""
+        match = re.fullmatch(r"(\d{1,2}):([0-5]\d):([0-5]\d)[:;](\d{2})", timecode.strip())
+        nominal = round(self.fps)
+        if not match or int(match.group(4)) >= nominal:
+            raise ValueError(f"not a timecode at {nominal} fps: {timecode!r} (expected HH:MM:SS:FF)")
+        h, m, s, f = (int(g) for g in match.groups())
+        return ((h * 60 + m) * 60 + s) * nominal + f
 
     def timecode(self, frames: int) -> str:
         """Non-drop-frame SMPTE timecode HH:MM:SS:FF at the nominal (rounded) frame rate."""
@@ -128,6 +138,10 @@ class Cue(BaseModel):
     picture: PictureFeatures
     mood: Mood
     settings: MusicSettings
+    music: bool = Field(True, description="False: the spotting says no music here")
+    style: str = "auto"
+    hit_points: list[int] = Field(default_factory=list, description="frames where the music should hit")
+    notes: str = ""
     takes: list[Take] = Field(default_factory=list)
 
     @property

@@ -27,11 +27,12 @@ from cuecraft.film.mood import mood_from_picture
 from cuecraft.film.picture import measure_frames
 from cuecraft.film.probe import probe_video
 from cuecraft.film.shots import detect_shot_starts
-from cuecraft.film.spotting import SpottingRules, spot_cues
+from cuecraft.film.cue_sheet import CueSheetEntry, read_cue_sheet
+from cuecraft.film.spotting import SpottingRules, describe_span, spot_cues
 from cuecraft.corpus.files import content_hash
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import PROJECT_FILE, Cue, Project, Take, TakeStatus
+from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, PictureFeatures, Project, Take, TakeStatus
 from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score
@@ -56,19 +57,8 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     progress = progress or SilentProgress()
     outdir = Path(outdir)
     _refuse_to_overwrite_approved(outdir)
-    timings: dict[str, float] = {}
-
-    @contextmanager
-    def timer(name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
-
-    @contextmanager
-    def stage(name: str, total: int | None = None) -> Iterator[None]:
-        progress.start(name, total)
-        with timer(name):
-            yield
+    clock = StageClock(progress)
+    stage, timer = clock.stage, clock.timer
 
     with stage("probe video"):
         film = probe_video(film_path)
@@ -77,35 +67,20 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
         model_file = resolve_model_path(config.model, config.model_path, DEFAULT_BASELINE_PATH)
         composer = load_composer(config.model, model_file, DEFAULT_BASELINE_PATH)
         fingerprint = content_hash(model_file)
-    with stage("detect shots"):
-        shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
-    with stage("measure picture"):
-        stats = measure_frames(film)
-    with stage("spot cues"):
-        rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance)
-        spotted = spot_cues(film, shot_starts, stats, rules)
-        moods = [mood_from_picture(c.picture) for c in spotted]
-        home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
-        cues = [
-            Cue(
-                id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
-                picture=s.picture, mood=mood, settings=plan_settings(mood, home_key, config.seed + i),
-            )  # fmt: skip
-            for i, (s, mood) in enumerate(zip(spotted, moods))
-        ]
-        project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
+    cues, home_key = spot_film(film, config, clock)
+    project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
 
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
     try:
         (staging / CUES_DIR).mkdir()
-        with stage("compose and render cues", len(cues)):
+        with stage("compose and render cues", sum(c.music for c in cues)):
             theme = write_theme(composer, home_key, seed=config.seed)
             project.themes.append(theme)
             cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
             placed = []
-            for cue in cues:
+            for cue in (c for c in cues if c.music):
                 start = film.frames_to_samples(cue.start_frame, config.sample_rate)
                 n = film.frames_to_samples(cue.end_frame, config.sample_rate) - start
                 key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
@@ -139,7 +114,69 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
         _publish(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ScoreResult(project, outdir, loudness, timings)
+    return ScoreResult(project, outdir, loudness, clock.timings)
+
+
+class StageClock:
+    """Shows each stage on the progress display and adds up the seconds spent per stage."""
+
+    def __init__(self, progress: ProgressReporter) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def timer(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[None]:
+        self.progress.start(name, total)
+        with self.timer(name):
+            yield
+
+
+def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[list[Cue], Key]:
+    """The film's cues with mood and brief: from the cue sheet `config.cues` if given, else from the shots."""
+    with clock.stage("detect shots"):
+        shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
+    with clock.stage("measure picture"):
+        stats = measure_frames(film)
+    with clock.stage("spot cues"):
+        if config.cues:
+            sheet = read_cue_sheet(config.cues, film)
+            spans = [(c.entry.id, c.start_frame, c.end_frame) for c in sheet]
+            entries = [c.entry for c in sheet]
+            hits = [c.hit_frames for c in sheet]
+        else:
+            rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance)
+            spotted_cues = spot_cues(film, shot_starts, stats, rules)
+            spans = [(c.id, c.start_frame, c.end_frame) for c in spotted_cues]
+            entries = [None] * len(spans)
+            hits = [c.shot_starts[1:] for c in spotted_cues]  # cuts inside a cue are its hit points
+        spotted = [describe_span(film, stats, cue_id, start, end, shot_starts) for cue_id, start, end in spans]
+        moods = [_mood(s.picture, e) for s, e in zip(spotted, entries)]
+        home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
+        cues = [
+            Cue(
+                id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
+                picture=s.picture, mood=mood, music=e.music if e else True, style=e.style if e else "auto",
+                hit_points=hit, notes=e.notes if e else "",
+                settings=plan_settings(mood, home_key, config.seed + i, e.style if e else "auto"),
+            )  # fmt: skip
+            for i, (s, mood, e, hit) in enumerate(zip(spotted, moods, entries, hits))
+        ]
+    return cues, home_key
+
+
+def _mood(picture: PictureFeatures, entry: CueSheetEntry | None) -> Mood:
+    """The picture's mood, with whatever the cue sheet states taking precedence."""
+    mood = mood_from_picture(picture)
+    if entry is None:
+        return mood
+    overrides = {k: getattr(entry, k) for k in ("valence", "arousal", "intensity") if getattr(entry, k) is not None}
+    return mood.model_copy(update=overrides)
 
 
 def _refuse_to_overwrite_approved(outdir: Path) -> None:

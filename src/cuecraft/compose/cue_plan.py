@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cuecraft.compose.styles import STYLE_PROGRAMS
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.theory import Key
 
@@ -30,8 +31,8 @@ def home_key_for(moods: Sequence[Mood]) -> Key:
     return Key.parse("D minor") if mean_valence < 0 else Key.parse("F major")
 
 
-def plan_settings(mood: Mood, home_key: Key, seed: int) -> MusicSettings:
-    """The brief for one cue in the film whose home key is `home_key`."""
+def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto") -> MusicSettings:
+    """The brief for one cue in the film whose home key is `home_key`, in a style preset."""
     mode = "major" if mood.valence >= 0 else "minor"
     key = home_key if home_key.mode == mode else home_key.relative()
     tempo = min(TEMPO_MAX, max(TEMPO_MIN, TEMPO_CENTRE + TEMPO_SPAN * mood.arousal))
@@ -39,7 +40,7 @@ def plan_settings(mood: Mood, home_key: Key, seed: int) -> MusicSettings:
         key=key.name,
         tempo=round(tempo),
         beats_per_bar=4,
-        program=PROGRAM_BY_QUADRANT[mood.quadrant],
+        program=STYLE_PROGRAMS[style] if STYLE_PROGRAMS.get(style) is not None else PROGRAM_BY_QUADRANT[mood.quadrant],
         velocity=round(VELOCITY_MIN + VELOCITY_SPAN * mood.intensity),
         seed=seed,
     )

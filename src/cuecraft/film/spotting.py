@@ -54,7 +54,10 @@ def spot_cues(film: FilmInfo, shot_starts: list[int], stats: FrameStats, rules: 
         groups.append([shot])
     if len(groups) > 1 and seconds(groups[-1][0][0], groups[-1][-1][1]) < rules.min_cue_s:
         groups[-2].extend(groups.pop())
-    return [_make_cue(film, stats, group, cue_id) for group, cue_id in zip(groups, _cue_ids(film, groups))]
+    return [
+        describe_span(film, stats, cue_id, group[0][0], group[-1][1], shot_starts)
+        for group, cue_id in zip(groups, _cue_ids(film, groups))
+    ]
 
 
 def _look(stats: FrameStats, start: int, end: int) -> np.ndarray:
@@ -75,14 +78,14 @@ def _cue_ids(film: FilmInfo, groups: list[list[tuple[int, int]]]) -> list[str]:
     return ids
 
 
-def _make_cue(film: FilmInfo, stats: FrameStats, group: list[tuple[int, int]], cue_id: str) -> SpottedCue:
-    start, end = group[0][0], group[-1][1]
-    w = stats.window(start, end)
+def describe_span(film: FilmInfo, stats: FrameStats, cue_id: str, start: int, end: int, shot_starts: list[int]) -> SpottedCue:
+    """The picture of frames [start, end): its statistics and the shots that begin inside it."""
+    starts = sorted({start, *(s for s in shot_starts if start < s < end)})
     minutes = float(film.frames_to_seconds(end - start)) / 60
     return SpottedCue(
         id=cue_id,
         start_frame=start,
         end_frame=end,
-        shot_starts=[s for s, _ in group],
-        picture=PictureFeatures(cut_rate=len(group) / minutes, **w),
+        shot_starts=starts,
+        picture=PictureFeatures(cut_rate=len(starts) / minutes, **stats.window(start, end)),
     )
