@@ -12,8 +12,8 @@ PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb",
 _LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 NATURAL_MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
-# Minor keys admit the raised 6th and 7th of the melodic/harmonic minor: they define the leading tone.
-MINOR_ALTERATIONS = (9, 11)
+# Minor keys admit the raised 7th of the harmonic minor: the leading tone that defines the key.
+MINOR_ALTERATIONS = (11,)
 
 
 @dataclass(frozen=True, order=True)
@@ -50,7 +50,7 @@ class Key:
         return tuple((self.tonic + s) % 12 for s in steps)
 
     def allowed_pitch_classes(self) -> frozenset[int]:
-        """Pitch classes idiomatic in the key: the scale, plus the raised 6th/7th in minor."""
+        """Pitch classes idiomatic in the key: the scale, plus the raised 7th (leading tone) in minor."""
         extra = MINOR_ALTERATIONS if self.mode == "minor" else ()
         return frozenset(self.scale()) | {(self.tonic + s) % 12 for s in extra}
 

@@ -18,6 +18,11 @@ from cuecraft.model.transformer import CueTransformer, KVCache
 from cuecraft.theory import Key
 
 TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
+# A key's scale is shared with its relative key and nearly with its neighbours: the tonic triad and the
+# leading tone tell them apart, so those pitches get extra log-probability. Measured on 24 requests
+# (bench/model_eval.py): no bias 33 % of keys recovered, 1.0 on both 71 %; 2.0 on the leading tone
+# overshoots towards the mediant key (42 %).
+TONIC_TRIAD_BIAS, LEADING_TONE_BIAS = 1.0, 1.0
 
 
 class BarConstraint:
@@ -32,6 +37,8 @@ class BarConstraint:
         dominant = {(key.tonic + i) % 12 for i in (7, 11, 2, 5)}
         tonic = {(key.tonic + i) % 12 for i in key.tonic_triad()}
         self.pitch_sets = {"scale": self._pitch_mask(scale), "dominant": self._pitch_mask(dominant), "tonic": self._pitch_mask(tonic)}
+        self.bias = (self._pitch_mask(tonic) * TONIC_TRIAD_BIAS
+                     + self._pitch_mask({(key.tonic + 11) % 12}) * LEADING_TONE_BIAS).astype(np.float32)  # fmt: skip
         self.bars_opened = 0
         self.notes_in_bar = 0
         self.tokens_in_bar = 0
@@ -96,9 +103,10 @@ class SamplingSettings:
     use_cache: bool = True
 
 
-def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator) -> int:
-    """Sample one id from the allowed tokens' renormalised top-p mass."""
-    logits = logits.clone()
+def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator,
+                   bias: np.ndarray | None = None) -> int:  # fmt: skip
+    """Sample one id from the allowed tokens' renormalised top-p mass (logits shifted by `bias`)."""
+    logits = logits.clone() if bias is None else logits + torch.from_numpy(bias)
     logits[~torch.from_numpy(allowed)] = -math.inf
     probs = torch.softmax(logits / max(temperature, 1e-4), dim=-1)
     sorted_probs, order = torch.sort(probs, descending=True)
@@ -139,7 +147,7 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
         else:
             logits, _ = model(torch.tensor([view]))
         token = nucleus_sample(logits[0, -1], constraint.allowed(), request.temperature * settings.temperature,
-                               settings.top_p, generator)  # fmt: skip
+                               settings.top_p, generator, constraint.bias)  # fmt: skip
         constraint.update(token)
         if not constraint.finished:
             body.append(token)
