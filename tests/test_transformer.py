@@ -15,7 +15,7 @@ from cuecraft.errors import CuecraftError
 from cuecraft.model.checkpoint import load_model, save_model
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.dataset import IGNORE, TokenizedPiece, window
-from cuecraft.model.sampling import SamplingSettings, TransformerComposer, sample_ids
+from cuecraft.model.sampling import TransformerComposer, sample_ids
 from cuecraft.model.tokenizer import Conditions, CueTokenizer
 from cuecraft.model.train import TrainConfig, train
 from cuecraft.model.transformer import CueTransformer, TransformerConfig

@@ -103,7 +103,7 @@ def train_baseline_command(
     progress = RichProgress()
     progress.start("reading MIDI")
     try:
-        model = train_baseline(data, max_order=max_order, on_file=lambda done, total: _set_progress(progress, done, total))
+        model = train_baseline(data, max_order=max_order, on_file=progress.counter("reading MIDI"))
         progress.start("saving model")
         model.save(out)
     finally:
@@ -178,12 +178,6 @@ def train(
                   f"{result.validation_pieces} validation pieces -> {out}/model.pt")
 
 
-def _set_progress(progress: RichProgress, done: int, total: int) -> None:
-    if done == 1:
-        progress.start("reading MIDI", total)
-    progress.advance()
-
-
 corpus_app = typer.Typer(help="Build and query the soundtrack catalog.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 CatalogOption = Annotated[Path, typer.Option("--catalog", help="catalog file (SQLite)")]
@@ -197,15 +191,9 @@ def _run_ingest(catalog: Path, stage: str, job) -> None:  # noqa: ANN001 - job(C
     from cuecraft.corpus.catalog import Catalog
 
     progress = RichProgress()
-
-    def on_progress(done: int, total: int) -> None:
-        if done == 1:
-            progress.start(stage, total)
-        progress.advance()
-
     try:
         with Catalog(catalog) as cat:
-            report = job(cat, on_progress)
+            report = job(cat, progress.counter(stage))
     finally:
         progress.close()
     for line in report.failed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -54,3 +55,13 @@ class RichProgress:
     def close(self) -> None:
         self._finish_current()
         self._progress.stop()
+
+    def counter(self, stage: str) -> Callable[[int, int], None]:
+        """A (done, total) callback for loops that report counts: opens `stage` on the first item."""
+
+        def update(done: int, total: int) -> None:
+            if done == 1:
+                self.start(stage, total)
+            self.advance()
+
+        return update
