@@ -75,9 +75,10 @@ def test_non_utf8_cue_sheet(tmp_path: Path) -> None:
         read_cue_sheet(path, FILM)
 
 
-def test_score_names_a_bad_sheet_in_one_line(tmp_path: Path, test_film) -> None:  # noqa: ANN001
+def test_score_names_a_bad_sheet_in_one_line(tmp_path: Path, test_film, baseline_path: Path) -> None:  # noqa: ANN001
     sheet = sheet_file(tmp_path, [{"id": "1M1", "in": "00:00:00:00", "out": "00:00:10:00", "style": "polka"}])
-    result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "out"), "--cues", str(sheet), "--model", "baseline")
+    result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "out"), "--cues", str(sheet), "--model", "baseline",
+                      "--model-path", str(baseline_path))  # fmt: skip
     assert result.returncode == 2 and f"{sheet}: cue 1M1: unknown style" in error_line(result)
     assert not (tmp_path / "out" / "project.json").exists()
 
