@@ -146,16 +146,14 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
     with clock.stage("spot cues"):
         if config.cues:
             sheet = read_cue_sheet(config.cues, film)
-            spans = [(c.entry.id, c.start_frame, c.end_frame) for c in sheet]
+            spotted = [describe_span(film, stats, c.entry.id, c.start_frame, c.end_frame, shot_starts) for c in sheet]
             entries = [c.entry for c in sheet]
             hits = [c.hit_frames for c in sheet]
         else:
             rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance)
-            spotted_cues = spot_cues(film, shot_starts, stats, rules)
-            spans = [(c.id, c.start_frame, c.end_frame) for c in spotted_cues]
-            entries = [None] * len(spans)
-            hits = [c.shot_starts[1:] for c in spotted_cues]  # cuts inside a cue are its hit points
-        spotted = [describe_span(film, stats, cue_id, start, end, shot_starts) for cue_id, start, end in spans]
+            spotted = spot_cues(film, shot_starts, stats, rules)
+            entries = [None] * len(spotted)
+            hits = [c.shot_starts[1:] for c in spotted]  # cuts inside a cue are its hit points
         moods = [_mood(s.picture, e) for s, e in zip(spotted, entries)]
         home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
         cues = [

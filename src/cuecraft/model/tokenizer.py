@@ -69,9 +69,13 @@ class CueTokenizer:
             self.names[index] = name
         self.pad, self.bos, self.eos, self.bar = (vocab[t] for t in ("PAD_None", "BOS_None", "EOS_None", "Bar_None"))
         self.pitch_ids = np.array([vocab.get(f"Pitch_{p}", -1) for p in range(128)])  # -1 outside the range
-        self.id_pitch = {int(i): p for p, i in enumerate(self.pitch_ids) if i >= 0}
         self.condition_ids = np.array([vocab[t] for t in self.condition_token_names()])
         self.tonic_ids = [vocab[f"Tonic_{t}"] for t in range(12)]
+        # lookup tables for transposition: the pitch (or tonic) each id stands for, -1 for other tokens
+        self._pitch_of = np.full(len(vocab), -1)
+        self._pitch_of[self.pitch_ids[self.pitch_ids >= 0]] = np.flatnonzero(self.pitch_ids >= 0)
+        self._tonic_of = np.full(len(vocab), -1)
+        self._tonic_of[self.tonic_ids] = np.arange(12)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -134,13 +138,14 @@ class CueTokenizer:
     def transpose(self, ids: np.ndarray, semitones: int) -> np.ndarray | None:
         """Shift every Pitch token and the Tonic token; None if a pitch would leave the range."""
         out = ids.copy()
-        pitch_mask = np.isin(ids, self.pitch_ids[self.pitch_ids >= 0])
-        if pitch_mask.any():
-            pitches = np.array([self.id_pitch[int(i)] for i in ids[pitch_mask]]) + semitones
-            if pitches.min() < 21 or pitches.max() > 108:
+        pitches = self._pitch_of[ids]
+        is_pitch = pitches >= 0
+        if is_pitch.any():
+            shifted = pitches[is_pitch] + semitones
+            if shifted.min() < 21 or shifted.max() > 108:
                 return None
-            out[pitch_mask] = self.pitch_ids[pitches]
-        for position, token in enumerate(ids):
-            if token in self.tonic_ids:
-                out[position] = self.tonic_ids[(self.tonic_ids.index(int(token)) + semitones) % 12]
+            out[is_pitch] = self.pitch_ids[shifted]
+        tonics = self._tonic_of[ids]
+        is_tonic = tonics >= 0
+        out[is_tonic] = np.array(self.tonic_ids)[(tonics[is_tonic] + semitones) % 12]
         return out
