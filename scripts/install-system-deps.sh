@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages cuecraft needs, only those missing: FluidSynth and a General MIDI SoundFont.
+# Install the Debian packages cuecraft needs, only those missing: FluidSynth, a General MIDI SoundFont,
+# and Chromium (the review app's and game page's browser tests drive it through playwright).
 set -euo pipefail
 need=()
 ldconfig -p | grep -q 'libfluidsynth\.so' || need+=(libfluidsynth3)
 command -v fluidsynth >/dev/null || need+=(fluidsynth)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${need[*]}"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else

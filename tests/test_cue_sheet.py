@@ -30,7 +30,7 @@ def test_spot_edit_score(tmp_path: Path, test_film, baseline_path: Path) -> None
     data = yaml.safe_load(sheet.read_text())
     assert [c["in"] for c in data["cues"]][1:] == [FILM.timecode(cut) for cut in test_film[1]]
     data["cues"][1]["music"] = False
-    data["cues"][2]["style"] = "brass"
+    data["cues"][2]["style"] = "action-percussion"
     data["cues"][2]["valence"] = -0.9
     data["cues"][2]["notes"] = "darker: the chase turns"
     sheet.write_text(yaml.safe_dump(data))
@@ -41,7 +41,7 @@ def test_spot_edit_score(tmp_path: Path, test_film, baseline_path: Path) -> None
     project = Project.load(out)
     silent, brass = project.cues[1], project.cues[2]
     assert not silent.music and not silent.takes
-    assert brass.settings.program == 61 and brass.mood.valence == -0.9 and brass.settings.key.endswith("minor")
+    assert brass.settings.style == "action-percussion" and brass.settings.program == 61 and brass.mood.valence == -0.9 and brass.settings.key.endswith("minor")
     assert brass.notes == "darker: the chase turns"
     audio, rate = soundfile.read(out / "score.wav")
     span = audio[silent.start_frame * rate // 24 : silent.end_frame * rate // 24]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,3 +39,23 @@ def write_text_atomic(target: str | Path, text: str) -> None:
     """Write UTF-8 text to `target` atomically."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def staged_folder(outdir: str | Path, last: str | None = None) -> Iterator[Path]:
+    """Yield a hidden staging folder beside `outdir`; when the block succeeds, move every file into
+    `outdir` by rename (each appears whole or not at all; `last`, e.g. the project file, goes last).
+    On failure nothing in `outdir` changes."""
+    outdir = Path(outdir)
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
+    try:
+        yield staging
+        outdir.mkdir(parents=True, exist_ok=True)
+        files = sorted((p for p in staging.rglob("*") if p.is_file()), key=lambda p: (p.name == last, str(p)))
+        for path in files:
+            target = outdir / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

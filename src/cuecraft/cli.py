@@ -122,7 +122,7 @@ def generate(
     bars: Annotated[int, typer.Option(help="exact number of 4/4 bars")] = 8,
     valence: Annotated[float, typer.Option(help="-1 (negative) .. 1 (positive)")] = 0.0,
     arousal: Annotated[float, typer.Option(help="-1 (calm) .. 1 (excited)")] = 0.0,
-    program: Annotated[int, typer.Option(help="General MIDI program")] = 0,
+    style: Annotated[str, typer.Option(help="ensemble: orchestral, chamber-strings, piano, electronic, action-percussion, harp")] = "piano",
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
@@ -130,13 +130,17 @@ def generate(
     """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence."""
     from cuecraft.atomic import atomic_path
     from cuecraft.compose.cue_writer import write_piece
+    from cuecraft.compose.styles import ENSEMBLES
     from cuecraft.model.loading import load_composer
     from cuecraft.project import Mood, MusicSettings
 
     if model not in ("transformer", "baseline"):
         raise CuecraftError(model, "unknown model (transformer or baseline)")
+    if style not in ENSEMBLES:
+        raise CuecraftError(style, f"unknown style (one of: {', '.join(ENSEMBLES)})")
     mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
-    settings = MusicSettings(key=key, tempo=tempo, program=program, velocity=round(46 + 64 * mood.intensity), seed=seed)
+    settings = MusicSettings(key=key, tempo=tempo, program=ENSEMBLES[style].lead.program,
+                             velocity=round(46 + 64 * mood.intensity), seed=seed, style=style)  # fmt: skip
     key_name = settings.key
     composer = load_composer(model, model_path, DEFAULT_BASELINE_PATH)  # type: ignore[arg-type]
     midi = write_piece(composer, settings, bars, mood)
@@ -308,6 +312,46 @@ def corpus_query(
         tempo_text = f"{row['tempo_bpm']:.0f} bpm" if row["tempo_bpm"] else "- bpm"
         print(f"{row['id']:>6}  {row['key'] or '-':<9} {tempo_text:>8}  {','.join(row['families']):<24} {row['title']}{emotion}")
     console.print(f"{len(rows)} pieces")
+
+
+@app.command()
+def deliver(
+    project: Annotated[Path, typer.Argument(help="a scored project folder")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="delivery folder")],
+    preset: Annotated[str, typer.Option(help="loudness spec: default, ebu-r128, atsc-a85, netflix, streaming-music")] = "default",
+    composer: Annotated[str, typer.Option(help="composer credit on the cue sheet")] = "Unknown composer",
+    publisher: Annotated[str, typer.Option(help="publisher credit on the cue sheet")] = "",
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI SoundFont (.sf2)")] = None,
+) -> None:
+    """Write the mix, stems, per-cue MIDI/MusicXML, OTIO timeline, EDL, cue sheet and scored film."""
+    from cuecraft.deliver.cue_sheet_csv import Credits
+    from cuecraft.deliver.package import deliver_project
+
+    progress = RichProgress()
+    try:
+        result = deliver_project(project, out, preset, Credits(composer=composer, publisher=publisher), soundfont, progress)
+    finally:
+        progress.close()
+    r = result.loudness
+    console.print(f"delivered {len(result.cues)} cues and stems {', '.join(result.stems)} to {out}: "
+                  f"{r.integrated_lufs:.1f} LUFS, LRA {r.loudness_range_lu:.1f} LU, true peak {r.true_peak_dbtp:.1f} dBTP")
+
+
+@app.command("import-timeline")
+def import_timeline(
+    edit: Annotated[Path, typer.Argument(help="the editor's timeline: .otio or CMX 3600 .edl")],
+    film: Annotated[Path, typer.Option(help="the film the timeline cuts (for its frame rate and length)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="cue sheet to write (YAML)")] = Path("cues.yaml"),
+    min_cue: Annotated[float, typer.Option(help="shortest cue when grouping picture cuts, seconds")] = 6.0,
+) -> None:
+    """Spot from an edit: music clips (or grouped picture cuts) become cues, markers become hit points."""
+    from cuecraft.deliver.edit_import import cues_from_edit
+    from cuecraft.film.cue_sheet import write_cue_sheet
+    from cuecraft.film.probe import probe_video
+
+    sheet = cues_from_edit(edit, probe_video(film), min_cue)
+    write_cue_sheet(out, sheet)
+    console.print(f"wrote {out}: {len(sheet.cues)} cues from {edit}; score with `cuecraft score {film} --cues {out}`")
 
 
 @app.command()

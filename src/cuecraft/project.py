@@ -100,14 +100,24 @@ class MusicSettings(BaseModel):
     key: str
     tempo: float = Field(ge=20, le=400, description="quarter notes per minute")
     beats_per_bar: int = 4
-    program: int = Field(ge=0, le=127, description="General MIDI program")
+    program: int = Field(ge=0, le=127, description="General MIDI program of the lead (melody) instrument")
     velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
     seed: int = 0
+    style: str = Field("piano", description="the ensemble (compose.styles.ENSEMBLES) that plays the cue")
 
     @field_validator("key")
     @classmethod
     def _known_key(cls, value: str) -> str:
         return Key.parse(value).name
+
+    @field_validator("style")
+    @classmethod
+    def _known_style(cls, value: str) -> str:
+        from cuecraft.compose.styles import ENSEMBLES
+
+        if value not in ENSEMBLES:
+            raise ValueError(f"unknown ensemble {value!r} (one of: {', '.join(ENSEMBLES)})")
+        return value
 
 
 class TakeStatus(str, Enum):
@@ -126,6 +136,8 @@ class Take(BaseModel):
     audio: str = Field(description="path relative to the project folder")
     status: TakeStatus = TakeStatus.pending
     created_at: str = Field(default_factory=now_utc)
+    notes: str = ""
+    source: str = Field("generated", description="generated, regenerated from another take, or imported from a DAW")
 
 
 class Cue(BaseModel):
@@ -142,11 +154,26 @@ class Cue(BaseModel):
     style: str = "auto"
     hit_points: list[int] = Field(default_factory=list, description="frames where the music should hit")
     notes: str = ""
+    title: str = Field("", description="the cue's name on the cue sheet (e.g. 'Main Title'); defaults to its id")
+    locked: bool = Field(False, description="a locked cue is never regenerated or overwritten")
     takes: list[Take] = Field(default_factory=list)
 
     @property
     def n_frames(self) -> int:
         return self.end_frame - self.start_frame
+
+    def take(self, take_id: str) -> Take:
+        """The take called `take_id` (a one-line error if the cue has none by that name)."""
+        for take in self.takes:
+            if take.id == take_id:
+                return take
+        raise CuecraftError(self.id, f"no take {take_id!r} (takes: {', '.join(t.id for t in self.takes) or 'none'})")
+
+    def chosen_take(self) -> Take | None:
+        """The take that goes into the score: the approved one, else the newest not rejected."""
+        approved = [t for t in self.takes if t.status == TakeStatus.approved]
+        candidates = approved or [t for t in self.takes if t.status != TakeStatus.rejected]
+        return candidates[-1] if candidates else None
 
 
 class ThemeNote(BaseModel):
@@ -176,6 +203,13 @@ class Project(BaseModel):
     cues: list[Cue] = Field(default_factory=list)
     themes: list[Theme] = Field(default_factory=list)
     created_at: str = Field(default_factory=now_utc)
+
+    def cue(self, cue_id: str) -> Cue:
+        """The cue called `cue_id` (a one-line error naming the known cues otherwise)."""
+        for cue in self.cues:
+            if cue.id == cue_id:
+                return cue
+        raise CuecraftError(self.name, f"no cue {cue_id!r} (cues: {', '.join(c.id for c in self.cues)})")
 
     def save(self, folder: str | Path) -> Path:
         """Write `project.json` into `folder` atomically and return its path."""

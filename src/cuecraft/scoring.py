@@ -1,15 +1,13 @@
 """`score`: film in, scored film out. Probe → shots → picture → spot → brief → compose → render → mix → mux.
 
-Outputs are staged in a hidden folder beside OUTDIR and moved into place only when every stage has
-succeeded, so a failed run leaves no half-written files and never touches earlier outputs. Each
+Outputs are staged in a hidden folder beside OUTDIR (atomic.staged_folder) and moved into place only
+when every stage has succeeded, so a failed run leaves no half-written files and never touches earlier outputs. Each
 finished take is also kept in OUTDIR/.takes-cache, so a run that was interrupted resumes without
 composing or rendering its finished cues again.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import soundfile
 
+from cuecraft.atomic import staged_folder
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
 from cuecraft.compose.cue_writer import write_cue
 from cuecraft.compose.theme import write_theme
@@ -37,6 +36,7 @@ from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score
 from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.stems import render_stems, sum_stems
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
 from cuecraft.theory import Key
@@ -70,9 +70,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     cues, home_key = spot_film(film, config, clock)
     project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
 
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
-    try:
+    with staged_folder(outdir, last=PROJECT_FILE) as staging:
         (staging / CUES_DIR).mkdir()
         with stage("compose and render cues", sum(c.music for c in cues)):
             theme = write_theme(composer, home_key, seed=config.seed)
@@ -91,7 +89,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
                     with timer("compose cues"):
                         midi = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
                     with timer("render cues"):
-                        audio = renderer.render(midi, n)
+                        audio = sum_stems(render_stems(renderer, midi, n), n)
                     cached = (cache.store(key, midi, audio, config.sample_rate), audio)
                 midi_path, audio = cached
                 take = Take(
@@ -111,9 +109,6 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
         with stage("mux into video"):
             mux_score(Path(film.path), mix, config.sample_rate, staging / SCORED_VIDEO, config.keep_film_audio)
             project.save(staging)
-        _publish(staging, outdir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return ScoreResult(project, outdir, loudness, clock.timings)
 
 
@@ -184,15 +179,3 @@ def _refuse_to_overwrite_approved(outdir: Path) -> None:
     existing = Project.load(outdir)
     if any(t.status == TakeStatus.approved for c in existing.cues for t in c.takes):
         raise CuecraftError(outdir, "holds approved takes; score into a new folder")
-
-
-def _publish(staging: Path, outdir: Path) -> None:
-    """Move every staged file into `outdir` by rename (each file appears whole, or not at all)."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in staging.rglob("*") if p.is_file())
-    files.sort(key=lambda p: p.name == PROJECT_FILE)  # the project file last: it vouches for the rest
-    for path in files:
-        if path.is_file():
-            target = outdir / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(target)

@@ -1,4 +1,4 @@
-"""Turn a cue's mood into a musical brief: key, tempo, instrument and dynamics.
+"""Turn a cue's mood into a musical brief: key, tempo, ensemble and dynamics.
 
 Mode follows valence (major for positive), tempo follows arousal (Gabrielsson & Lindström 2010 review
 these as the most consistent cues for perceived emotion), dynamics follow intensity. Cues share the
@@ -9,20 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cuecraft.compose.styles import STYLE_PROGRAMS
+from cuecraft.compose.styles import resolve_style
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.theory import Key
 
 TEMPO_CENTRE, TEMPO_SPAN, TEMPO_MIN, TEMPO_MAX = 92.0, 40.0, 52.0, 144.0
 VELOCITY_MIN, VELOCITY_SPAN = 46, 64
-
-# One General MIDI instrument per emotion quadrant until orchestration arrives: a stand-in palette.
-PROGRAM_BY_QUADRANT = {
-    "high-valence-high-arousal": 0,  # acoustic grand: bright and rhythmic
-    "high-valence-low-arousal": 46,  # orchestral harp: tender
-    "low-valence-high-arousal": 48,  # string ensemble: tense
-    "low-valence-low-arousal": 49,  # slow strings: sorrowful
-}
 
 
 def home_key_for(moods: Sequence[Mood]) -> Key:
@@ -36,11 +28,13 @@ def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto") -> 
     mode = "major" if mood.valence >= 0 else "minor"
     key = home_key if home_key.mode == mode else home_key.relative()
     tempo = min(TEMPO_MAX, max(TEMPO_MIN, TEMPO_CENTRE + TEMPO_SPAN * mood.arousal))
+    ensemble = resolve_style(style, mood.quadrant)
     return MusicSettings(
         key=key.name,
         tempo=round(tempo),
         beats_per_bar=4,
-        program=STYLE_PROGRAMS[style] if STYLE_PROGRAMS.get(style) is not None else PROGRAM_BY_QUADRANT[mood.quadrant],
+        program=ensemble.lead.program,
         velocity=round(VELOCITY_MIN + VELOCITY_SPAN * mood.intensity),
         seed=seed,
+        style=ensemble.name,
     )

@@ -1,4 +1,5 @@
-"""Write one cue as MIDI of exact length: the theme, the model's continuation, an authentic cadence.
+"""Write one cue as MIDI of exact length: the theme, the model's continuation, an authentic cadence,
+orchestrated for the settings' ensemble.
 
 The tempo is honoured exactly. The cue closes with a dominant seventh (whose leading tone defines
 the key) resolving to a tonic chord that fills the last bar (at least two beats) and is released
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 
+from cuecraft.compose.orchestration import ScoredPart, orchestrate
+from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.theme import theme_in_key
 from cuecraft.corpus.features import gm_family
 from cuecraft.model.composer import Composer, GenerationRequest
@@ -72,7 +75,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
     ]
-    return to_midi(shape_dynamics(body, settings) + cadence, settings, key)
+    return arrange(shape_dynamics(body, settings) + cadence, settings, key, layout.final_chord_beat, mood)
 
 
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:
@@ -89,7 +92,15 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
     request = GenerationRequest(key=key, length_beats=bars * settings.beats_per_bar, beats_per_bar=settings.beats_per_bar,
                                 seed=settings.seed, cadence=True, **steering(settings, mood))  # fmt: skip
     notes = [n for n in composer.generate(request) if n.onset < request.length_beats]
-    return to_midi(shape_dynamics(notes, settings), settings, key)
+    return arrange(shape_dynamics(notes, settings), settings, key, request.length_beats - settings.beats_per_bar, mood)
+
+
+def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None) -> pretty_midi.PrettyMIDI:
+    """Orchestrate the short score for the settings' ensemble at the mood's intensity, as MIDI."""
+    intensity = mood.intensity if mood else (settings.velocity - 46) / 64
+    parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
+                        beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity)  # fmt: skip
+    return to_midi(parts, settings, key)
 
 
 def tonic_chord(key: Key) -> list[int]:
@@ -120,17 +131,18 @@ def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
     return shaped
 
 
-def to_midi(notes: list[Note], settings: MusicSettings, key: Key) -> pretty_midi.PrettyMIDI:
-    """A one-instrument MIDI file with the cue's tempo, meter and key signature."""
+def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key) -> pretty_midi.PrettyMIDI:
+    """A MIDI file with one named instrument per part and the cue's tempo, meter and key signature."""
     midi = pretty_midi.PrettyMIDI(resolution=MIDI_RESOLUTION, initial_tempo=settings.tempo)
     midi.time_signature_changes.append(pretty_midi.TimeSignature(settings.beats_per_bar, 4, 0.0))
     midi.key_signature_changes.append(pretty_midi.KeySignature(key.tonic + (12 if key.mode == "minor" else 0), 0.0))
-    instrument = pretty_midi.Instrument(program=settings.program, name=pretty_midi.program_to_instrument_name(settings.program))
     seconds_per_beat = 60.0 / settings.tempo
-    for n in notes:
-        if n.duration <= 0:
-            continue
-        start = n.onset * seconds_per_beat
-        instrument.notes.append(pretty_midi.Note(n.velocity, n.pitch, start, start + n.duration * seconds_per_beat))
-    midi.instruments.append(instrument)
+    for scored in parts:
+        instrument = pretty_midi.Instrument(program=scored.part.program, is_drum=scored.part.is_drum, name=scored.part.name)
+        for n in scored.notes:
+            if n.duration <= 0:
+                continue
+            start = n.onset * seconds_per_beat
+            instrument.notes.append(pretty_midi.Note(n.velocity, n.pitch, start, start + n.duration * seconds_per_beat))
+        midi.instruments.append(instrument)
     return midi

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cuecraft.atomic import write_text_atomic
-from cuecraft.compose.styles import STYLE_PROGRAMS
+from cuecraft.compose.styles import STYLES
 from cuecraft.errors import CuecraftError
 from cuecraft.project import FilmInfo
 
@@ -87,8 +87,8 @@ def check_cues(path: Path, sheet: CueSheet, film: FilmInfo) -> list[SheetCue]:
         if entry.id in seen:
             raise CuecraftError(path, f"cue {entry.id}: the id is used twice")
         seen.add(entry.id)
-        if entry.style not in STYLE_PROGRAMS:
-            raise CuecraftError(path, f"cue {entry.id}: unknown style {entry.style!r} (one of: {', '.join(STYLE_PROGRAMS)})")
+        if entry.style not in STYLES:
+            raise CuecraftError(path, f"cue {entry.id}: unknown style {entry.style!r} (one of: {', '.join(STYLES)})")
         try:
             start, end = film.frames_at(entry.start), film.frames_at(entry.end)
             hits = [film.frames_at(h) for h in entry.hit_points]

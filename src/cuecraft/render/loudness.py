@@ -1,5 +1,6 @@
-"""Loudness to a target: BS.1770 integrated loudness (pyloudnorm) and true peak by 4x oversampling,
-with a look-ahead peak limiter for the rare mix whose peaks would pass the ceiling after gain."""
+"""Loudness to a target: BS.1770 integrated loudness (pyloudnorm), loudness range (EBU Tech 3342) and
+true peak by 4x oversampling, with a look-ahead peak limiter for the mix whose peaks would pass the
+ceiling after gain. The gain is returned as a curve so stems can follow the mix exactly (linked)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,16 @@ MAX_PASSES = 6
 LIMITER_MARGIN_DB = 0.1  # the limiter aims this far under the ceiling: resampling error
 
 
+SHORT_TERM_S, SHORT_TERM_HOP_S = 3.0, 0.1
+LRA_ABSOLUTE_GATE, LRA_RELATIVE_GATE = -70.0, -20.0
+
+
 @dataclass(frozen=True)
 class LoudnessReport:
     integrated_lufs: float
     true_peak_dbtp: float
     gain_db: float
+    loudness_range_lu: float = 0.0
 
 
 def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
@@ -37,26 +43,54 @@ def true_peak_dbtp(audio: np.ndarray) -> float:
     """True peak in dBTP, estimated by 4x oversampling as BS.1770 Annex 2 describes."""
     upsampled = _oversampled(audio)
     peak = float(np.max(np.abs(upsampled))) if upsampled.size else 0.0
-    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+    return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
 
 
-def limit_peaks(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray:
-    """Pull down, smoothly and with look-ahead, every stretch whose true peak passes the ceiling.
+def short_term_loudness(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """BS.1770 short-term loudness (3 s windows, every 0.1 s) in LUFS of channels x samples audio."""
+    weighted = audio.astype(np.float64)
+    for filter_type, gain, q, fc in (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0)):
+        weighted = np.stack([pyloudnorm.IIRfilter(gain, q, fc, sample_rate, filter_type).apply_filter(ch) for ch in weighted])
+    window, hop = round(SHORT_TERM_S * sample_rate), round(SHORT_TERM_HOP_S * sample_rate)
+    if weighted.shape[1] < window:
+        return np.array([])
+    energy = np.concatenate([[0.0], np.cumsum((weighted**2).sum(axis=0))])
+    starts = np.arange(0, weighted.shape[1] - window + 1, hop)
+    power = (energy[starts + window] - energy[starts]) / window
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(power)
 
-    The gain is computed from the 4x-oversampled envelope, so inter-sample peaks are caught too.
-    """
+
+def loudness_range(audio: np.ndarray, sample_rate: int) -> float:
+    """EBU Tech 3342 loudness range (LU): the 10th-95th percentile spread of gated short-term loudness."""
+    short = short_term_loudness(audio, sample_rate)
+    short = short[short > LRA_ABSOLUTE_GATE]
+    if short.size == 0:
+        return 0.0
+    relative = 10 * np.log10(np.mean(10 ** (short / 10))) + LRA_RELATIVE_GATE
+    gated = short[short > relative]
+    return float(np.percentile(gated, 95) - np.percentile(gated, 10))
+
+
+def peak_gain(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray:
+    """The limiter's gain per sample: pulls down, smoothly and with look-ahead, every stretch whose
+    true peak passes the ceiling (from the 4x-oversampled envelope, so inter-sample peaks count)."""
     ceiling = 10 ** (ceiling_dbtp / 20)
     n = audio.shape[1]
     envelope = np.abs(_oversampled(audio)).max(axis=0)[: n * OVERSAMPLING].reshape(n, OVERSAMPLING).max(axis=1)
     needed = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
     window = max(1, round(LIMITER_LOOKAHEAD_S * sample_rate))
     gain = minimum_filter1d(needed, size=2 * window + 1)
-    gain = np.minimum(uniform_filter1d(gain, size=window), needed)
-    return (audio * gain).astype(audio.dtype)
+    return np.minimum(uniform_filter1d(gain, size=window), needed).astype(np.float32)
 
 
-def normalize(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> tuple[np.ndarray, LoudnessReport]:
-    """Gain to `target_lufs`, then limit so the true peak stays under `ceiling_dbtp`.
+def measure(audio: np.ndarray, sample_rate: int, gain_db: float = 0.0) -> LoudnessReport:
+    """Integrated loudness, true peak and loudness range of finished audio."""
+    return LoudnessReport(integrated_loudness(audio, sample_rate), true_peak_dbtp(audio), gain_db, loudness_range(audio, sample_rate))
+
+
+def loudness_gain(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
+    """The gain curve (per sample) that brings `audio` to `target_lufs` with true peaks under `ceiling_dbtp`.
 
     Limiting lowers loudness a little, so the gain ahead of the limiter is corrected and the chain
     re-run until the loudness is within 0.05 LU (a few passes at most).
@@ -66,12 +100,21 @@ def normalize(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_d
         raise ValueError("the mix is silent: nothing to normalize")
     gain_db = target_lufs - loudness
     for _ in range(MAX_PASSES):
-        out = audio * np.float32(10 ** (gain_db / 20))
+        curve = np.full(audio.shape[1], 10 ** (gain_db / 20), dtype=np.float32)
+        out = audio * curve
         if true_peak_dbtp(out) > ceiling_dbtp:
-            out = limit_peaks(out, sample_rate, ceiling_dbtp - LIMITER_MARGIN_DB)
+            curve *= peak_gain(out, sample_rate, ceiling_dbtp - LIMITER_MARGIN_DB)
+            out = audio * curve
         error = target_lufs - integrated_loudness(out, sample_rate)
         if abs(error) < 0.05:
             break
         gain_db += error
-    report = LoudnessReport(integrated_loudness(out, sample_rate), true_peak_dbtp(out), gain_db)
-    return out, report
+    return curve
+
+
+def normalize(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> tuple[np.ndarray, LoudnessReport]:
+    """`audio` brought to `target_lufs` under `ceiling_dbtp` (see `loudness_gain`), and its measurements."""
+    curve = loudness_gain(audio, sample_rate, target_lufs, ceiling_dbtp)
+    out = audio * curve
+    gain_db = 20 * float(np.log10(np.max(curve)))
+    return out, measure(out, sample_rate, gain_db)

@@ -1,0 +1,113 @@
+"""Orchestration: spread the model's short score (melody, harmony, bass) over an ensemble's parts.
+
+Notes struck together form a group: its top note is melody, its lowest (when the group has more
+than one note, or a lone low note) is bass, the rest harmony. Each part takes its layers, folded by
+octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
+harmony until the next chord; RHYTHM parts play the ensemble's groove. Parts enter by intensity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import median
+
+from cuecraft.compose.percussion import final_hit, groove_notes
+from cuecraft.compose.styles import BASS, HARMONY, MELODY, PAD, RHYTHM, Ensemble, Part
+from cuecraft.model.events import Note
+
+LONE_BASS_BELOW = 55  # a note struck alone under G3 is a bass note, not melody
+GRID = 1 / 48  # beats: onsets closer than this count as struck together
+
+
+@dataclass(frozen=True)
+class Layers:
+    melody: list[Note]
+    harmony: list[list[Note]]  # inner voices of each group, top first
+    bass: list[Note]
+
+
+@dataclass(frozen=True)
+class ScoredPart:
+    part: Part
+    notes: list[Note]
+
+
+def split_layers(notes: list[Note]) -> Layers:
+    """Melody, inner voices and bass of a polyphonic line, by what is struck together."""
+    groups: dict[int, list[Note]] = defaultdict(list)
+    for n in notes:
+        groups[round(n.onset / GRID)].append(n)
+    melody, harmony, bass = [], [], []
+    for _, group in sorted(groups.items()):
+        group.sort(key=lambda n: -n.pitch)
+        if len(group) == 1:
+            (bass if group[0].pitch < LONE_BASS_BELOW else melody).append(group[0])
+            continue
+        melody.append(group[0])
+        bass.append(group[-1])
+        if len(group) > 2:
+            harmony.append(group[1:-1])
+    return Layers(melody, harmony, bass)
+
+
+def fold(pitch: int, low: int, high: int) -> int:
+    """`pitch` moved by whole octaves into [low, high] (ranges span at least an octave)."""
+    while pitch < low:
+        pitch += 12
+    while pitch > high:
+        pitch -= 12
+    return pitch
+
+
+def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
+                final_beat: float, velocity: int) -> list[ScoredPart]:  # fmt: skip
+    """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1)."""
+    layers = split_layers(notes)
+    playing = [p for p in ensemble.parts if intensity >= p.min_intensity]
+    harmony_parts = [p for p in playing if HARMONY in p.roles]
+    scored = []
+    for part in playing:
+        chosen: list[Note] = []
+        if MELODY in part.roles:
+            chosen += layers.melody
+        if HARMONY in part.roles:
+            chosen += _share(layers.harmony, harmony_parts.index(part), len(harmony_parts))
+        if PAD in part.roles:
+            chosen += _held(layers.harmony, final_beat)
+        if BASS in part.roles:
+            chosen += layers.bass
+        if RHYTHM in part.roles:
+            bass = sorted(layers.bass, key=lambda n: n.onset)
+            chosen += groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass)
+            chosen += final_hit(ensemble.groove, final_beat, velocity, bass)
+        scored.append(ScoredPart(part, _voiced(chosen, part)))
+    return [s for s in scored if s.notes]
+
+
+def _share(groups: list[list[Note]], index: int, n_parts: int) -> list[Note]:
+    """Inner voices for harmony part `index` of `n_parts`: every n-th voice from the top, or all when alone."""
+    return [n for g in groups for n in (g[index::n_parts] or [g[index % len(g)]])]
+
+
+def _held(groups: list[list[Note]], final_beat: float) -> list[Note]:
+    """Each chord's inner voices held until the next chord (a pad under the line)."""
+    held = []
+    for group, following in zip(groups, groups[1:] + [None]):
+        end = following[0].onset if following else max(n.onset + n.duration for n in group)
+        held += [Note(n.onset, max(n.duration, min(end, final_beat + 4) - n.onset), n.pitch, n.velocity) for n in group]
+    return held
+
+
+def _voiced(notes: list[Note], part: Part) -> list[Note]:
+    """Notes moved to the octave that centres them in the part's range (each outlier folded in),
+    with the part's dynamics and without unisons struck twice."""
+    shift = 0 if part.is_drum or not notes else 12 * round(((part.low + part.high) / 2 - median([n.pitch for n in notes])) / 12)
+    seen, voiced = set(), []
+    for n in sorted(notes, key=lambda n: (n.onset, n.pitch)):
+        pitch = n.pitch if part.is_drum else fold(n.pitch + shift, part.low, part.high)
+        if (round(n.onset / GRID), pitch) in seen:
+            continue
+        seen.add((round(n.onset / GRID), pitch))
+        voiced.append(Note(n.onset, n.duration, pitch, max(1, min(127, n.velocity + part.velocity_offset))))
+    return voiced

@@ -1,0 +1,71 @@
+"""Percussion grooves for RHYTHM parts: a bar pattern per ensemble, thicker as intensity rises.
+
+Each groove lists, per eighth-note step of a 4/4 bar, which instruments strike and from which
+intensity on; phrase ends (every fourth bar) get a fill and the last bar a single hit on the final chord.
+"""
+
+from __future__ import annotations
+
+from cuecraft.model.events import Note
+
+# General MIDI percussion keys (channel 10).
+KICK, SNARE, CLOSED_HAT, CRASH, LOW_TOM, HIGH_TOM, CLAP = 36, 38, 42, 49, 45, 50, 39
+STEP = 0.5  # beats per grid step (eighth notes)
+
+# groove name -> list of (steps within the bar, pitch, from intensity, velocity offset); pitch None = the bass note (timpani).
+GROOVES: dict[str, list[tuple[tuple[int, ...], int | None, float, int]]] = {
+    "timpani": [((0,), None, 0.0, 0), ((4,), None, 0.8, -10)],
+    "electronic": [
+        ((0, 4), KICK, 0.0, 0), ((2, 6), CLAP, 0.45, -8), ((1, 3, 5, 7), CLOSED_HAT, 0.3, -20),
+        ((3, 7), KICK, 0.75, -10),
+    ],
+    "action": [
+        ((0, 3, 6), KICK, 0.0, 0), ((2, 6), SNARE, 0.35, -4), ((4,), LOW_TOM, 0.55, -6),
+        ((1, 5), HIGH_TOM, 0.8, -14), ((7,), SNARE, 0.7, -12),
+    ],
+}
+FILL = (LOW_TOM, LOW_TOM, HIGH_TOM, SNARE)  # last beats of a phrase at high intensity
+
+
+def groove_notes(groove: str, bars: int, beats_per_bar: int, intensity: float, velocity: int,
+                 bass: list[Note]) -> list[Note]:  # fmt: skip
+    """Percussion notes for `bars` bars of `groove`; timpani strike the bass note sounding at the step."""
+    steps_per_bar = int(beats_per_bar / STEP)
+    notes = []
+    for bar in range(bars):
+        fill = intensity >= 0.7 and bar % 4 == 3 and bar < bars - 1
+        for steps, pitch, threshold, offset in GROOVES.get(groove, []):
+            if intensity < threshold:
+                continue
+            for step in steps:
+                if step >= steps_per_bar or (fill and step >= steps_per_bar - len(FILL)):
+                    continue
+                onset = bar * beats_per_bar + step * STEP
+                hit = pitch if pitch is not None else _sounding(bass, onset)
+                if hit is not None:
+                    notes.append(Note(onset, STEP, hit, _clip(velocity + offset)))
+        if fill:
+            for i, pitch in enumerate(FILL):
+                onset = bar * beats_per_bar + (steps_per_bar - len(FILL) + i) * STEP
+                notes.append(Note(onset, STEP, pitch, _clip(velocity - 6 + 4 * i)))
+    return notes
+
+
+def final_hit(groove: str, onset: float, velocity: int, bass: list[Note]) -> list[Note]:
+    """One accent with the final chord: a crash and kick, or the timpani on the tonic."""
+    if groove == "timpani":
+        pitch = _sounding(bass, onset)
+        return [Note(onset, 1.0, pitch, _clip(velocity))] if pitch is not None else []
+    if groove in GROOVES:
+        return [Note(onset, 1.0, KICK, _clip(velocity)), Note(onset, 2.0, CRASH, _clip(velocity - 10))]
+    return []
+
+
+def _sounding(bass: list[Note], onset: float) -> int | None:
+    """The bass pitch sounding at `onset` (the last one started), or None before the first."""
+    started = [n for n in bass if n.onset <= onset + 1e-6]
+    return started[-1].pitch if started else None
+
+
+def _clip(velocity: int) -> int:
+    return max(1, min(127, velocity))

@@ -1,0 +1,1 @@
+"""Delivery: stems and mix to a loudness spec, MIDI/MusicXML, OTIO/EDL, cue sheets, game packages."""

@@ -1,0 +1,121 @@
+"""`deliver`: a project's chosen takes turned into everything post-production asks for.
+
+Each cue's take MIDI is rendered stem by stem; the mix is the sum of the stems; one loudness gain
+curve (target gain and limiter, computed on the mix) is applied to every stem, so the delivered
+stems add back up to the delivered mix. Everything is staged and published at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from cuecraft.atomic import staged_folder, write_text_atomic
+from cuecraft.corpus.symbolic import load_midi
+from cuecraft.deliver.cue_sheet_csv import Credits, write_cue_sheet_csv
+from cuecraft.deliver.midi_files import write_midi_with_markers, write_musicxml
+from cuecraft.deliver.presets import PRESETS, LoudnessPreset
+from cuecraft.deliver.timeline import music_edl, score_timeline, write_timeline
+from cuecraft.errors import CuecraftError
+from cuecraft.progress import ProgressReporter, SilentProgress
+from cuecraft.project import Cue, Project
+from cuecraft.render.loudness import LoudnessReport, loudness_gain, measure
+from cuecraft.render.mux import mux_score
+from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.stems import STEMS, render_stems
+from cuecraft.render.synth import Renderer
+
+SAMPLE_RATE = 48000
+MIX_WAV, STEMS_DIR, CUES_DIR = "mix.wav", "stems", "cues"
+LOUDNESS_JSON, TIMELINE_OTIO, TIMELINE_EDL, CUE_SHEET, VIDEO = "loudness.json", "timeline.otio", "timeline.edl", "cue_sheet.csv", "scored.mp4"
+
+
+@dataclass
+class Delivery:
+    outdir: Path
+    loudness: LoudnessReport
+    stems: list[str]
+    cues: list[str]
+
+
+def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "default", credits: Credits = Credits(),
+                    soundfont: Path | None = None, progress: ProgressReporter | None = None) -> Delivery:  # fmt: skip
+    """Write the delivery of the project in `project_dir` into `outdir` (see the module docstring)."""
+    progress = progress or SilentProgress()
+    project_dir, outdir = Path(project_dir), Path(outdir)
+    project = Project.load(project_dir)
+    spec = _preset(preset)
+    film_path = Path(project.film.path)
+    if not film_path.is_file():
+        raise CuecraftError(film_path, "the project's film is missing: cannot lay the score into it")
+    scored = [c for c in project.cues if c.music and c.chosen_take() is not None]
+    if not scored:
+        raise CuecraftError(project_dir, "no cue has a take to deliver")
+    film = project.film
+    total = film.frames_to_samples(film.n_frames, SAMPLE_RATE)
+    renderer = Renderer(find_soundfont(soundfont), SAMPLE_RATE)
+
+    stems: dict[str, np.ndarray] = {}
+    progress.start("render stems", len(scored))
+    for cue in scored:
+        start = film.frames_to_samples(cue.start_frame, SAMPLE_RATE)
+        n = film.frames_to_samples(cue.end_frame, SAMPLE_RATE) - start
+        for name, audio in render_stems(renderer, load_midi(project_dir / cue.chosen_take().midi), n).items():
+            stems.setdefault(name, np.zeros((2, total), dtype=np.float32))[:, start : start + n] += audio[:, : total - start]
+        progress.advance()
+    stems = {name: stems[name] for name in STEMS if name in stems}
+
+    progress.start("loudness and files")
+    mix = sum(stems.values())
+    curve = loudness_gain(mix, SAMPLE_RATE, spec.integrated_lufs, spec.true_peak_dbtp)
+    stems = {name: audio * curve for name, audio in stems.items()}
+    mix = sum(stems.values())
+    report = measure(mix, SAMPLE_RATE, 20 * float(np.log10(np.max(curve))))
+
+    with staged_folder(outdir) as staging:
+        soundfile.write(staging / MIX_WAV, mix.T, SAMPLE_RATE, subtype="PCM_24")
+        (staging / STEMS_DIR).mkdir()
+        for name, audio in stems.items():
+            soundfile.write(staging / STEMS_DIR / f"{name}.wav", audio.T, SAMPLE_RATE, subtype="PCM_24")
+        write_text_atomic(staging / LOUDNESS_JSON, json.dumps(_loudness_json(report, spec), indent=2) + "\n")
+        for cue in scored:
+            _write_cue_files(project, cue, project_dir, staging / CUES_DIR)
+        stem_urls = {name: f"{STEMS_DIR}/{name}.wav" for name in stems}
+        timeline = score_timeline(project, film_path.as_uri(), stem_urls, MIX_WAV)
+        write_timeline(timeline, staging / TIMELINE_OTIO)
+        write_text_atomic(staging / TIMELINE_EDL, music_edl(project))
+        write_cue_sheet_csv(project, credits, staging / CUE_SHEET)
+        mux_score(film_path, mix, SAMPLE_RATE, staging / VIDEO)
+    return Delivery(outdir, report, list(stems), [c.id for c in scored])
+
+
+def _preset(name: str) -> LoudnessPreset:
+    if name not in PRESETS:
+        raise CuecraftError(name, f"unknown loudness preset (one of: {', '.join(PRESETS)})")
+    return PRESETS[name]
+
+
+def _loudness_json(report: LoudnessReport, spec: LoudnessPreset) -> dict:
+    figures = asdict(report)
+    return {
+        "preset": spec.model_dump(),
+        "measured": figures,
+        "meets_spec": bool(abs(report.integrated_lufs - spec.integrated_lufs) <= 0.5 and report.true_peak_dbtp <= spec.true_peak_dbtp),
+        "standard": "ITU-R BS.1770-4 integrated loudness and true peak; EBU Tech 3342 loudness range",
+    }
+
+
+def _write_cue_files(project: Project, cue: Cue, project_dir: Path, folder: Path) -> None:
+    """The cue's MIDI with a start marker and a marker per hit point, and its MusicXML."""
+    midi = load_midi(project_dir / cue.chosen_take().midi)
+    film = project.film
+    markers = [(0.0, f"{cue.id} start {film.timecode(cue.start_frame)}")]
+    markers += [(float(film.frames_to_seconds(f - cue.start_frame)), f"{cue.id} hit {i} {film.timecode(f)}")
+                for i, f in enumerate(cue.hit_points, 1)]  # fmt: skip
+    midi_path = folder / f"{cue.id}.mid"
+    write_midi_with_markers(midi, markers, midi_path)
+    write_musicxml(midi_path, folder / f"{cue.id}.musicxml")

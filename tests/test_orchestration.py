@@ -1,0 +1,84 @@
+"""Orchestration: layers split by voice, ranges respected by every part, intensity thickens the scoring."""
+
+from __future__ import annotations
+
+import pretty_midi
+import pytest
+
+from cuecraft.compose.cue_writer import write_cue
+from cuecraft.compose.orchestration import fold, orchestrate, split_layers
+from cuecraft.compose.styles import ENSEMBLES, Part
+from cuecraft.model.events import Note
+from cuecraft.project import Mood, MusicSettings
+from cuecraft.render.stems import split_stems, stem_for
+
+
+def test_split_layers_takes_top_inner_and_bottom_voices() -> None:
+    chord = [Note(0, 1, p) for p in (48, 60, 64, 67, 72)]
+    layers = split_layers([*chord, Note(1, 1, 74), Note(2, 1, 40)])
+    assert [n.pitch for n in layers.melody] == [72, 74]
+    assert [n.pitch for n in layers.bass] == [48, 40]
+    assert [[n.pitch for n in g] for g in layers.harmony] == [[67, 64, 60]]
+
+
+@pytest.mark.parametrize("pitch", [0, 20, 55, 90, 127])
+def test_fold_lands_in_range_keeping_pitch_class(pitch: int) -> None:
+    folded = fold(pitch, 41, 77)
+    assert 41 <= folded <= 77 and folded % 12 == pitch % 12
+
+
+def test_a_part_needs_an_octave_of_range() -> None:
+    with pytest.raises(ValueError, match="octave"):
+        Part("piccolo trumpet", ("melody",), 56, 70, 78)
+
+
+def wide_material() -> list[Note]:
+    """Four bars of chords spanning the keyboard, so every part has something to fold."""
+    return [Note(beat, 1, p, 80) for beat in range(16) for p in (24 + beat, 50 + beat, 62, 67 + beat, 100 + beat % 8)]
+
+
+@pytest.mark.parametrize("style", list(ENSEMBLES))
+def test_every_part_stays_in_its_range(style: str) -> None:
+    parts = orchestrate(wide_material(), ENSEMBLES[style], intensity=1.0, bars=4, beats_per_bar=4, final_beat=12, velocity=90)
+    assert parts
+    for scored in parts:
+        if not scored.part.is_drum:
+            pitches = [n.pitch for n in scored.notes]
+            assert scored.part.low <= min(pitches) and max(pitches) <= scored.part.high, scored.part.name
+
+
+@pytest.mark.parametrize("style", ["orchestral", "electronic", "action-percussion"])
+def test_intensity_brings_in_parts_and_notes(style: str) -> None:
+    def scored(intensity: float) -> tuple[int, int]:
+        parts = orchestrate(wide_material(), ENSEMBLES[style], intensity, bars=4, beats_per_bar=4, final_beat=12, velocity=80)
+        return len(parts), sum(len(p.notes) for p in parts)
+
+    quiet, loud = scored(0.1), scored(0.95)
+    assert loud[0] > quiet[0] and loud[1] > quiet[1]
+
+
+def test_a_cue_for_each_ensemble_is_in_range_and_split_into_family_stems(baseline) -> None:  # noqa: ANN001
+    mood = Mood(valence=0.3, arousal=0.6, intensity=0.9)
+    for style, ensemble in ENSEMBLES.items():
+        settings = MusicSettings(key="D minor", tempo=110, program=ensemble.lead.program, velocity=90, seed=3, style=style)
+        midi = write_cue(baseline, settings, 12.0, None, mood)
+        names = {p.name: p for p in ensemble.parts}
+        for instrument in midi.instruments:
+            part = names[instrument.name]
+            if not part.is_drum:
+                assert all(part.low <= n.pitch <= part.high for n in instrument.notes), (style, part.name)
+        stems = split_stems(midi)
+        assert sum(len(m.instruments) for m in stems.values()) == len([i for i in midi.instruments if i.notes])
+        for stem, part_midi in stems.items():
+            assert all(stem_for(i) == stem for i in part_midi.instruments)
+
+
+def test_stems_by_general_midi_family() -> None:
+    assert stem_for(pretty_midi.Instrument(0)) == "keys"
+    assert stem_for(pretty_midi.Instrument(42)) == "strings"
+    assert stem_for(pretty_midi.Instrument(47)) == "percussion"
+    assert stem_for(pretty_midi.Instrument(60)) == "brass"
+    assert stem_for(pretty_midi.Instrument(73)) == "woodwinds"
+    assert stem_for(pretty_midi.Instrument(89)) == "synth"
+    assert stem_for(pretty_midi.Instrument(107)) == "world"
+    assert stem_for(pretty_midi.Instrument(0, is_drum=True)) == "percussion"
