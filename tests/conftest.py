@@ -48,3 +48,23 @@ def test_film(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]
 def scored(tmp_path_factory: pytest.TempPathFactory, test_film: tuple[Path, list[int]], baseline_path: Path) -> ScoreResult:
     out = tmp_path_factory.mktemp("scored") / "out"
     return score_film(test_film[0], out, ScoreConfig(model="baseline", model_path=baseline_path))
+
+
+PASSWORD = "correct horse battery"
+ROLES = {"clara": "composer", "dan": "director", "vera": "viewer"}
+
+
+@pytest.fixture()
+def review_project(scored: ScoreResult, tmp_path: Path, baseline_path: Path):  # noqa: ANN201
+    """A copy of the scored demo project under review, with a composer, a director and a viewer."""
+    import shutil
+
+    from cuecraft.review.auth import add_user
+    from cuecraft.review.service import ReviewService
+
+    folder = tmp_path / "project"
+    shutil.copytree(scored.outdir, folder, ignore=shutil.ignore_patterns(".takes-cache"))
+    service = ReviewService(folder, composer=lambda: MarkovBaseline.load(baseline_path))
+    for name, role in ROLES.items():
+        add_user(service.store, name, role, PASSWORD)
+    return service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -129,6 +130,7 @@ def generate(
 ) -> None:
     """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence."""
     from cuecraft.atomic import atomic_path
+    from cuecraft.compose.cue_plan import velocity_for
     from cuecraft.compose.cue_writer import write_piece
     from cuecraft.compose.styles import ENSEMBLES
     from cuecraft.model.loading import load_composer
@@ -140,7 +142,7 @@ def generate(
         raise CuecraftError(style, f"unknown style (one of: {', '.join(ENSEMBLES)})")
     mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
     settings = MusicSettings(key=key, tempo=tempo, program=ENSEMBLES[style].lead.program,
-                             velocity=round(46 + 64 * mood.intensity), seed=seed, style=style)  # fmt: skip
+                             velocity=velocity_for(mood.intensity), seed=seed, style=style)  # fmt: skip
     key_name = settings.key
     composer = load_composer(model, model_path, DEFAULT_BASELINE_PATH)  # type: ignore[arg-type]
     midi = write_piece(composer, settings, bars, mood)
@@ -352,6 +354,143 @@ def import_timeline(
     sheet = cues_from_edit(edit, probe_video(film), min_cue)
     write_cue_sheet(out, sheet)
     console.print(f"wrote {out}: {len(sheet.cues)} cues from {edit}; score with `cuecraft score {film} --cues {out}`")
+
+ProjectOption = Annotated[Path, typer.Option("-p", "--project", help="project folder (default: the current one)")]
+UserOption = Annotated[str, typer.Option("--user", help="your name in the audit log (the local user acts as composer)")]
+LOCAL_USER = os.environ.get("USER", "cli")
+
+
+def _service(project: Path, model: str = "transformer", model_path: Optional[Path] = None):  # noqa: ANN202
+    from cuecraft.model.loading import load_composer
+    from cuecraft.review.service import ReviewService
+
+    return ReviewService(project, composer=lambda: load_composer(model, model_path, DEFAULT_BASELINE_PATH))  # type: ignore[arg-type]
+
+
+def _actor(user: str):  # noqa: ANN202
+    from cuecraft.review.service import Actor
+
+    return Actor(user, "composer")
+
+
+@app.command()
+def takes(project: ProjectOption = Path(".")) -> None:
+    """List every cue with its takes, their status, and locks."""
+    current, version = _service(project).project()
+    print(f"{current.name}  (version {version})")
+    for cue in current.cues:
+        lock = "  LOCKED" if cue.locked else ""
+        print(f"{cue.id:<5} {current.film.timecode(cue.start_frame)}-{current.film.timecode(cue.end_frame)}{lock}")
+        for take in cue.takes:
+            chosen = "*" if take is cue.chosen_take() else " "
+            print(f"   {chosen} {take.id:<8} {take.status.value:<9} {take.settings.style:<17} {take.settings.key:<9} "
+                  f"{take.settings.tempo:>5.0f} bpm  seed {take.settings.seed}  {take.source}")
+
+
+def _set_status(project: Path, cue: str, take: str, status: str, user: str) -> None:
+    from cuecraft.project import TakeStatus
+
+    _service(project).set_status(_actor(user), cue, take, TakeStatus(status))
+    console.print(f"{cue}: {take} {status}")
+
+
+@app.command()
+def approve(cue: str, take: str, project: ProjectOption = Path("."), user: UserOption = LOCAL_USER) -> None:
+    """Approve TAKE of CUE (any previously approved take of the cue goes back to pending)."""
+    _set_status(project, cue, take, "approved", user)
+
+
+@app.command()
+def reject(cue: str, take: str, project: ProjectOption = Path("."), user: UserOption = LOCAL_USER) -> None:
+    """Reject TAKE of CUE."""
+    _set_status(project, cue, take, "rejected", user)
+
+
+@app.command()
+def lock(cue: str, project: ProjectOption = Path("."), user: UserOption = LOCAL_USER,
+         unlock: Annotated[bool, typer.Option("--unlock", help="lift the lock instead")] = False) -> None:  # fmt: skip
+    """Lock CUE: its music is never regenerated, overwritten or re-decided until unlocked."""
+    _service(project).set_lock(_actor(user), cue, not unlock)
+    console.print(f"{cue}: {'unlocked' if unlock else 'locked'}")
+
+
+@app.command()
+def note(cue: str, text: str, project: ProjectOption = Path("."), user: UserOption = LOCAL_USER,
+         take: Annotated[Optional[str], typer.Option(help="annotate this take rather than the cue")] = None) -> None:  # fmt: skip
+    """Write a note on CUE (or one of its takes)."""
+    _service(project).add_note(_actor(user), cue, text, take)
+    console.print(f"{cue}: note added")
+
+
+@app.command()
+def regenerate(
+    cue: str,
+    project: ProjectOption = Path("."),
+    user: UserOption = LOCAL_USER,
+    key: Annotated[Optional[str], typer.Option(help="e.g. 'E minor'")] = None,
+    tempo: Annotated[Optional[float], typer.Option(help="quarter notes per minute")] = None,
+    style: Annotated[Optional[str], typer.Option(help="ensemble preset")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="random seed")] = None,
+    valence: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
+    arousal: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
+    intensity: Annotated[Optional[float], typer.Option(help="0..1")] = None,
+    model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
+    model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
+) -> None:
+    """Compose a new take of CUE with changed settings (other takes are kept; a locked cue refuses)."""
+    from cuecraft.review.service import SettingsChange
+
+    change = SettingsChange(key=key, tempo=tempo, style=style, seed=seed, valence=valence, arousal=arousal, intensity=intensity)
+    made = _service(project, model, model_path).regenerate(_actor(user), cue, change)
+    console.print(f"{cue}: new take {made.id} ({made.settings.style}, {made.settings.key}, {made.settings.tempo:g} bpm) -> {made.audio}")
+
+
+@app.command("import-take")
+def import_take(cue: str, midi: Annotated[Path, typer.Argument(help="the cue's MIDI or MusicXML as edited in a DAW")],
+                project: ProjectOption = Path("."), user: UserOption = LOCAL_USER) -> None:  # fmt: skip
+    """Make a composer's edited MIDI a new take of CUE, rendered like the others."""
+    made = _service(project).import_take(_actor(user), cue, midi)
+    console.print(f"{cue}: imported {midi} as take {made.id}")
+
+
+@app.command()
+def history(project: ProjectOption = Path("."), cue: Annotated[Optional[str], typer.Option(help="only this cue")] = None) -> None:
+    """The audit log: who decided what, and when."""
+    for entry in _service(project).store.history(cue):
+        detail = json.dumps(entry.detail) if entry.detail else ""
+        print(f"{entry.at}  {entry.user:<12} {entry.action:<11} {entry.cue or '':<5} {entry.take or '':<8} {detail}")
+
+
+@app.command("add-user")
+def add_user_command(
+    name: str,
+    role: Annotated[str, typer.Option(help="composer, director, editor or viewer")],
+    project: ProjectOption = Path("."),
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, envvar="CUECRAFT_PASSWORD", help="at least 8 characters")] = "",
+) -> None:
+    """Add (or reset) a review-app user of the project."""
+    from cuecraft.review.auth import add_user
+
+    add_user(_service(project).store, name, role, password, by=LOCAL_USER)
+    console.print(f"user {name} ({role}) can now log in to the review app")
+
+
+@app.command()
+def review(
+    project: Annotated[Path, typer.Argument(help="the project folder to review")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    model: Annotated[str, typer.Option(help="model for regeneration: transformer or baseline")] = "transformer",
+    model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
+) -> None:
+    """Start the review web app on PROJECT (add users first with `cuecraft add-user`)."""
+    import uvicorn
+
+    from cuecraft.review.webapp import create_app
+
+    web = create_app(_service(project, model, model_path))
+    console.print(f"review app for {project} on http://{host}:{port}/")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -18,7 +18,6 @@ import soundfile
 
 from cuecraft.atomic import staged_folder
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
-from cuecraft.compose.cue_writer import write_cue
 from cuecraft.compose.theme import write_theme
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
@@ -36,12 +35,13 @@ from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score
 from cuecraft.render.soundfont import find_soundfont
-from cuecraft.render.stems import render_stems, sum_stems
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
+from cuecraft.review.store import STORE_FILE
+from cuecraft.takes import CUES_DIR, compose_cue, cue_samples, render_cue
 from cuecraft.theory import Key
 
-SCORE_WAV, SCORED_VIDEO, CUES_DIR = "score.wav", "scored.mp4", "cues"
+SCORE_WAV, SCORED_VIDEO = "score.wav", "scored.mp4"
 
 
 @dataclass
@@ -79,17 +79,16 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
             renderer = Renderer(soundfont, config.sample_rate)
             placed = []
             for cue in (c for c in cues if c.music):
-                start = film.frames_to_samples(cue.start_frame, config.sample_rate)
-                n = film.frames_to_samples(cue.end_frame, config.sample_rate) - start
+                start, n = cue_samples(film, cue, config.sample_rate)
                 key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
                                seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
                                theme=theme.model_dump(), soundfont=str(soundfont))  # fmt: skip
                 cached = cache.load(key)
                 if cached is None:
                     with timer("compose cues"):
-                        midi = write_cue(composer, cue.settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
+                        midi = compose_cue(composer, film, cue, cue.settings, theme)
                     with timer("render cues"):
-                        audio = sum_stems(render_stems(renderer, midi, n), n)
+                        audio = render_cue(renderer, film, cue, midi)
                     cached = (cache.store(key, midi, audio, config.sample_rate), audio)
                 midi_path, audio = cached
                 take = Take(
@@ -173,7 +172,9 @@ def _mood(picture: PictureFeatures, entry: CueSheetEntry | None) -> Mood:
 
 
 def _refuse_to_overwrite_approved(outdir: Path) -> None:
-    """An OUTDIR whose project has approved takes is a composer's work: never score over it."""
+    """An OUTDIR whose project has approved takes, or is under review, is a composer's work: never score over it."""
+    if (outdir / STORE_FILE).is_file():
+        raise CuecraftError(outdir, f"is under review ({STORE_FILE}); score into a new folder")
     if not (outdir / PROJECT_FILE).is_file():
         return
     existing = Project.load(outdir)

@@ -23,6 +23,16 @@ def home_key_for(moods: Sequence[Mood]) -> Key:
     return Key.parse("D minor") if mean_valence < 0 else Key.parse("F major")
 
 
+def velocity_for(intensity: float) -> int:
+    """Mean MIDI velocity of a cue at `intensity` (0..1)."""
+    return round(VELOCITY_MIN + VELOCITY_SPAN * intensity)
+
+
+def intensity_for(velocity: int) -> float:
+    """The intensity a mean velocity stands for (inverse of `velocity_for`, clipped to 0..1)."""
+    return min(1.0, max(0.0, (velocity - VELOCITY_MIN) / VELOCITY_SPAN))
+
+
 def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto") -> MusicSettings:
     """The brief for one cue in the film whose home key is `home_key`, in a style preset."""
     mode = "major" if mood.valence >= 0 else "minor"
@@ -34,7 +44,7 @@ def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto") -> 
         tempo=round(tempo),
         beats_per_bar=4,
         program=ensemble.lead.program,
-        velocity=round(VELOCITY_MIN + VELOCITY_SPAN * mood.intensity),
+        velocity=velocity_for(mood.intensity),
         seed=seed,
         style=ensemble.name,
     )

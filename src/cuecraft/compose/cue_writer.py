@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 
+from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.orchestration import ScoredPart, orchestrate
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.theme import theme_in_key
@@ -97,7 +98,7 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
 
 def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None) -> pretty_midi.PrettyMIDI:
     """Orchestrate the short score for the settings' ensemble at the mood's intensity, as MIDI."""
-    intensity = mood.intensity if mood else (settings.velocity - 46) / 64
+    intensity = mood.intensity if mood else intensity_for(settings.velocity)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity)  # fmt: skip
     return to_midi(parts, settings, key)

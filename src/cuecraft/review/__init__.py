@@ -1,0 +1,1 @@
+"""Human oversight: the project store, the decisions service and the review web app."""

@@ -1,0 +1,208 @@
+"""The decisions service: every change a composer, director or editor makes to a project, checked
+against their role and the cue's lock, applied with optimistic locking and written to the audit log.
+The CLI and the web app both call this, so scripts and people follow the same rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+from pydantic import BaseModel, ConfigDict, Field
+
+from cuecraft.compose.cue_plan import velocity_for
+from cuecraft.compose.styles import ENSEMBLES
+from cuecraft.corpus.symbolic import load_midi
+from cuecraft.errors import CuecraftError
+from cuecraft.model.composer import Composer
+from cuecraft.project import Cue, Mood, MusicSettings, Project, Take, TakeStatus
+from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.synth import Renderer
+from cuecraft.review.auth import require
+from cuecraft.review.store import Conflict, ProjectStore
+from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_cue, write_take
+
+MAX_RETRIES = 5
+SAMPLE_RATE = 48000
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str
+
+
+class Locked(CuecraftError):
+    """The cue is locked: its music may not change."""
+
+
+class SettingsChange(BaseModel):
+    """What a composer may change before regenerating a cue; unset fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str | None = None
+    tempo: float | None = Field(None, ge=20, le=400)
+    style: str | None = None
+    seed: int | None = None
+    valence: float | None = Field(None, ge=-1, le=1)
+    arousal: float | None = Field(None, ge=-1, le=1)
+    intensity: float | None = Field(None, ge=0, le=1)
+
+
+class ReviewService:
+    """Decisions on one project folder. `composer` is loaded on first regeneration."""
+
+    def __init__(self, folder: str | Path, composer: Callable[[], Composer] | None = None, soundfont: Path | None = None) -> None:
+        self.folder = Path(folder)
+        self.store = ProjectStore(self.folder)
+        self._load_composer, self._composer = composer, None
+        self.soundfont = soundfont
+        self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files of writes cut short by a killed process (atomic writes never leave others)."""
+        for path in (self.folder / CUES_DIR).glob(".*.tmp*"):
+            path.unlink(missing_ok=True)
+        self.store.interrupt_running_jobs()
+
+    def project(self) -> tuple[Project, int]:
+        return self.store.load()
+
+    def _change(self, actor: Actor, permission: str, action: str, cue_id: str, apply: Callable[[Cue], tuple[str | None, dict]],
+                expected_version: int | None = None) -> Project:  # fmt: skip
+        """Apply `apply` to the cue in the newest project and save it, retrying if someone saved meanwhile
+        (only when the caller did not pin a version: then a conflict is the caller's to resolve)."""
+        require(actor.role, permission, actor.name)
+        for _ in range(MAX_RETRIES):
+            project, version = self.store.load()
+            if expected_version is not None and expected_version != version:
+                raise Conflict(self.folder, f"the project is at version {version}, not {expected_version}; reload and try again")
+            cue = project.cue(cue_id)
+            take_id, detail = apply(cue)
+            try:
+                self.store.save(project, version, actor.name, action, cue_id, take_id, detail)
+                return project
+            except Conflict:
+                if expected_version is not None:
+                    raise
+        raise Conflict(self.folder, "too many concurrent changes; try again")
+
+    def set_status(self, actor: Actor, cue_id: str, take_id: str, status: TakeStatus, expected_version: int | None = None) -> Project:
+        """Approve or reject a take (or return it to pending). One approved take per cue: approving
+        another sends the previous one back to pending."""
+
+        def apply(cue: Cue) -> tuple[str, dict]:
+            _refuse_if_locked(cue)
+            take = cue.take(take_id)
+            if status == TakeStatus.approved:
+                for other in cue.takes:
+                    if other.status == TakeStatus.approved and other.id != take_id:
+                        other.status = TakeStatus.pending
+            previous, take.status = take.status, status
+            return take_id, {"from": previous.value, "to": status.value}
+
+        permission = "approve" if status == TakeStatus.approved else "reject"
+        return self._change(actor, permission, status.value if status != TakeStatus.pending else "reset", cue_id, apply, expected_version)
+
+    def set_lock(self, actor: Actor, cue_id: str, locked: bool, expected_version: int | None = None) -> Project:
+        def apply(cue: Cue) -> tuple[None, dict]:
+            if locked and cue.chosen_take() is None:
+                raise CuecraftError(cue_id, "has no take to lock")
+            cue.locked = locked
+            return None, {"locked": locked}
+
+        return self._change(actor, "lock", "lock" if locked else "unlock", cue_id, apply, expected_version)
+
+    def add_note(self, actor: Actor, cue_id: str, text: str, take_id: str | None = None) -> Project:
+        text = " ".join(text.split())
+        if not text or len(text) > 2000:
+            raise CuecraftError(cue_id, "a note is 1-2000 characters")
+
+        def apply(cue: Cue) -> tuple[str | None, dict]:
+            target = cue.take(take_id) if take_id else cue
+            line = f"[{actor.name}] {text}"
+            target.notes = f"{target.notes}\n{line}".strip()
+            return take_id, {"text": text}
+
+        return self._change(actor, "note", "note", cue_id, apply)
+
+    def regenerate(self, actor: Actor, cue_id: str, change: SettingsChange, on_progress: Callable[[float, str], None] | None = None) -> Take:
+        """Compose and render a new take of the cue with changed settings (never touching other takes)."""
+        report = on_progress or (lambda fraction, message: None)
+        require(actor.role, "regenerate", actor.name)
+        project, _ = self.store.load()
+        cue = project.cue(cue_id)
+        _refuse_if_locked(cue)
+        settings, mood = _changed(cue, change)
+        report(0.1, "composing")
+        midi = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
+                           project.themes[0] if project.themes else None)  # fmt: skip
+        report(0.5, "rendering")
+        renderer = Renderer(find_soundfont(self.soundfont), SAMPLE_RATE)
+        audio = render_cue(renderer, project.film, cue, midi)
+        report(0.9, "saving")
+        return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
+                              {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
+
+    def import_take(self, actor: Actor, cue_id: str, midi_path: Path) -> Take:
+        """A composer's own MIDI (edited in a DAW) as a new take of the cue, rendered like the others."""
+        require(actor.role, "import_take", actor.name)
+        project, _ = self.store.load()
+        cue = project.cue(cue_id)
+        _refuse_if_locked(cue)
+        midi = load_midi(midi_path)
+        if not any(i.notes for i in midi.instruments):
+            raise CuecraftError(midi_path, "has no notes to import")
+        tempi = midi.get_tempo_changes()[1]
+        settings = cue.settings.model_copy(update={"tempo": float(tempi[0]) if len(tempi) else cue.settings.tempo})
+        audio = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
+        return self._add_take(actor, cue_id, "import_take", midi, audio, settings, "imported", "imported",
+                              {"file": Path(midi_path).name}, None)  # fmt: skip
+
+    def _add_take(self, actor: Actor, cue_id: str, action: str, midi: pretty_midi.PrettyMIDI, audio: np.ndarray,
+                  settings: MusicSettings, model: str, source: str, detail: dict, mood: Mood | None) -> Take:  # fmt: skip
+        """Write the new take's files under a fresh number and add it to the cue (unless it got locked meanwhile)."""
+        created: list[Take] = []
+
+        def apply(cue: Cue) -> tuple[str, dict]:
+            _refuse_if_locked(cue)
+            if not created:
+                created.append(write_take(self.folder, cue, next_take_number(self.folder, cue), midi, audio, SAMPLE_RATE,
+                                          settings, model, source))  # fmt: skip
+            cue.takes.append(created[0])
+            if mood is not None:
+                cue.mood = mood
+            cue.settings = settings
+            return created[0].id, detail
+
+        self._change(actor, "import_take" if action == "import_take" else "regenerate", action, cue_id, apply)
+        return created[0]
+
+    def _composer_now(self) -> Composer:
+        if self._composer is None:
+            if self._load_composer is None:
+                raise CuecraftError(self.folder, "no model configured for regeneration")
+            self._composer = self._load_composer()
+        return self._composer
+
+
+def _refuse_if_locked(cue: Cue) -> None:
+    if cue.locked:
+        raise Locked(cue.id, "is locked; unlock it before changing its music")
+
+
+def _changed(cue: Cue, change: SettingsChange) -> tuple[MusicSettings, Mood]:
+    """The cue's settings and mood with the change applied (a new style brings its lead instrument)."""
+    mood = cue.mood.model_copy(update={k: v for k in ("valence", "arousal", "intensity") if (v := getattr(change, k)) is not None})
+    updates = {k: v for k in ("key", "tempo", "style", "seed") if (v := getattr(change, k)) is not None}
+    if change.style is not None:
+        if change.style not in ENSEMBLES:
+            raise CuecraftError(change.style, f"unknown style (one of: {', '.join(ENSEMBLES)})")
+        updates["program"] = ENSEMBLES[change.style].lead.program
+    if change.intensity is not None:
+        updates["velocity"] = velocity_for(change.intensity)
+    settings = MusicSettings.model_validate({**cue.settings.model_dump(), **updates})
+    return settings, Mood.model_validate(mood.model_dump())

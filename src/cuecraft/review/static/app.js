@@ -1,0 +1,140 @@
+// cuecraft review page: talks to the JSON API; every write is checked by the server.
+"use strict";
+const state = { project: null, version: 0, role: "viewer", selected: null, fps: 24, playing: null, ab: { A: null, B: null, now: "A" } };
+const $ = (id) => document.getElementById(id);
+const seconds = (frames) => frames / state.fps;
+
+async function api(method, url, body) {
+  const response = await fetch(url, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) { const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail); throw new Error(detail || response.statusText); }
+  return data;
+}
+function say(text) { $("message").textContent = text; }
+function can(action) {
+  const rules = { approve: ["composer", "director", "editor"], note: ["composer", "director", "editor"], lock: ["composer"], regenerate: ["composer"], export: ["composer", "director", "editor"] };
+  return rules[action].includes(state.role);
+}
+function cueStatus(cue) {
+  if (!cue.music) return "nomusic";
+  const approved = cue.takes.some((t) => t.status === "approved");
+  if (approved) return "approved";
+  return cue.takes.length && cue.takes.every((t) => t.status === "rejected") ? "rejected" : "pending";
+}
+
+async function load() {
+  const data = await api("GET", "/api/project");
+  state.project = data.project; state.version = data.version; state.role = data.role; state.fps = data.fps;
+  $("projectName").textContent = state.project.name; $("who").textContent = `${data.user} (${data.role})`;
+  $("exportButton").hidden = !can("export");
+  if (!$("film").src) $("film").src = "/media/film";
+  drawTimeline(); if (state.selected) drawCue(state.selected); loadHistory();
+}
+function drawTimeline() {
+  const line = $("timeline"); line.querySelectorAll(".cue").forEach((e) => e.remove());
+  const total = state.project.film.n_frames;
+  for (const cue of state.project.cues) {
+    const block = document.createElement("div");
+    block.className = `cue ${cueStatus(cue)}${cue.locked ? " locked" : ""}${cue.id === state.selected ? " selected" : ""}`;
+    block.dataset.cue = cue.id; block.dataset.status = cueStatus(cue);
+    block.style.left = `${(100 * cue.start_frame) / total}%`; block.style.width = `${(100 * (cue.end_frame - cue.start_frame)) / total}%`;
+    block.textContent = cue.id + (cue.locked ? " 🔒" : ""); block.title = `${cue.id} ${cue.mood.valence.toFixed(2)}/${cue.mood.arousal.toFixed(2)}`;
+    block.onclick = () => { state.selected = cue.id; $("film").currentTime = seconds(cue.start_frame); drawTimeline(); drawCue(cue.id); };
+    line.appendChild(block);
+  }
+}
+function cueById(id) { return state.project.cues.find((c) => c.id === id); }
+function drawCue(id) {
+  const cue = cueById(id), panel = $("cuePanel"), s = cue.settings;
+  const rows = cue.takes.map((t) => `<tr data-take="${t.id}"><td>${t.id}${t.id === (cue.takes.find((x) => x.status === "approved") || {}).id ? " ★" : ""}</td>
+    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, seed ${t.settings.seed}<br><small>${escapeHtml(t.notes || "")}</small></td>
+    <td><audio preload="none" src="/media/takes/${cue.id}/${t.id}.wav"></audio>
+      <button class="play">Play with picture</button>
+      <button class="approve" ${can("approve") && !cue.locked ? "" : "disabled"}>Approve</button>
+      <button class="reject" ${can("approve") && !cue.locked ? "" : "disabled"}>Reject</button>
+      <button class="slotA">A</button><button class="slotB">B</button>
+      <button class="rollToggle">Piano roll</button><div class="roll"></div></td></tr>`).join("");
+  panel.innerHTML = `<h2>${cue.id} <small>${escapeHtml(cue.title || "")}</small></h2>
+    <p>mood: valence ${cue.mood.valence.toFixed(2)}, arousal ${cue.mood.arousal.toFixed(2)}, intensity ${cue.mood.intensity.toFixed(2)} ·
+      ${s.style}, ${s.key}, ${s.tempo} bpm, seed ${s.seed} · ${cue.locked ? "<b>locked</b>" : "unlocked"}
+      <button id="lockButton" ${can("lock") ? "" : "disabled"}>${cue.locked ? "Unlock" : "Lock"}</button></p>
+    <table><tr><th>take</th><th>status</th><th>settings</th><th></th></tr>${rows}</table>
+    <h3>Regenerate with changed settings</h3>
+    <form id="regenForm">tempo <input name="tempo" size="4" value="${s.tempo}"> key <input name="key" size="8" value="${s.key}">
+      style <select name="style">${["orchestral", "chamber-strings", "piano", "electronic", "action-percussion", "harp"].map((x) => `<option ${x === s.style ? "selected" : ""}>${x}</option>`).join("")}</select>
+      intensity <input name="intensity" size="4" value="${cue.mood.intensity.toFixed(2)}"> seed <input name="seed" size="4" value="${s.seed + 1}">
+      <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button> <progress id="jobProgress" value="0" max="1" hidden></progress> <span id="jobText"></span></form>
+    <h3>Notes</h3><pre>${escapeHtml(cue.notes || "")}</pre>
+    <textarea id="noteText" rows="2" cols="50"></textarea><button id="noteButton" ${can("note") ? "" : "disabled"}>Add note</button>`;
+  panel.querySelectorAll("tr[data-take]").forEach((row) => {
+    const take = row.dataset.take, audio = row.querySelector("audio");
+    row.querySelector(".play").onclick = () => playAgainstPicture(cue, audio);
+    row.querySelector(".approve").onclick = () => decide(cue.id, take, "approved");
+    row.querySelector(".reject").onclick = () => decide(cue.id, take, "rejected");
+    row.querySelector(".slotA").onclick = () => setSlot("A", cue, take, audio);
+    row.querySelector(".slotB").onclick = () => setSlot("B", cue, take, audio);
+    row.querySelector(".rollToggle").onclick = () => { row.querySelector(".roll").innerHTML = `<img class="roll" alt="piano roll of ${take}" src="/media/takes/${cue.id}/${take}.png">`; };
+  });
+  $("lockButton").onclick = () => act(() => api("POST", `/api/cues/${cue.id}/lock`, { locked: !cue.locked }), cue.locked ? "unlocked" : "locked");
+  $("noteButton").onclick = () => act(() => api("POST", `/api/cues/${cue.id}/notes`, { text: $("noteText").value }), "note added");
+  $("regenForm").onsubmit = (event) => { event.preventDefault(); regenerate(cue.id, new FormData(event.target)); };
+}
+function escapeHtml(text) { return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]); }
+
+async function act(call, done) { try { await call(); say(done); await load(); } catch (error) { say(error.message); } }
+function decide(cue, take, status) { return act(() => api("POST", `/api/cues/${cue}/takes/${take}/status`, { status, version: state.version }), `${take} ${status}`); }
+
+function stopPlaying() { if (state.playing) { state.playing.pause(); state.playing = null; } $("film").pause(); }
+function playAgainstPicture(cue, audio, offset = 0) {
+  stopPlaying();
+  const film = $("film"); film.currentTime = seconds(cue.start_frame) + offset; audio.currentTime = offset;
+  state.playing = audio; state.playingCue = cue;
+  film.play().catch(() => {}); audio.play().catch((error) => say(`cannot play: ${error.message}`));
+  document.body.dataset.playing = `${cue.id}`;
+}
+function setSlot(slot, cue, take, audio) { state.ab[slot] = { cue, take, audio }; $(`slot${slot}`).textContent = take; }
+$("abPlay").onclick = () => { const a = state.ab.A; if (a) { state.ab.now = "A"; $("abNow").textContent = "A"; playAgainstPicture(a.cue, a.audio); } };
+$("abSwitch").onclick = () => {
+  const other = state.ab.now === "A" ? "B" : "A", target = state.ab[other], position = state.playing ? state.playing.currentTime : 0;
+  if (!target) return say(`choose a take for ${other}`);
+  state.ab.now = other; $("abNow").textContent = other; playAgainstPicture(target.cue, target.audio, position);
+};
+// keep picture and take together: the take's clock leads
+setInterval(() => {
+  const audio = state.playing, film = $("film");
+  if (audio && !audio.paused) {
+    const want = seconds(state.playingCue.start_frame) + audio.currentTime;
+    if (Math.abs(film.currentTime - want) > 0.08) film.currentTime = want;
+  }
+  $("playhead").style.left = `${(100 * film.currentTime * state.fps) / (state.project ? state.project.film.n_frames : 1)}%`;
+}, 100);
+$("filmSound").onchange = (event) => { $("film").muted = !event.target.checked; };
+
+async function regenerate(cue, form) {
+  const body = { tempo: Number(form.get("tempo")), key: form.get("key"), style: form.get("style"), intensity: Number(form.get("intensity")), seed: Number(form.get("seed")) };
+  try {
+    const { job } = await api("POST", `/api/cues/${cue}/regenerate`, body);
+    $("jobProgress").hidden = false;
+    const poll = async () => {
+      const status = await api("GET", `/api/jobs/${job}`);
+      $("jobProgress").value = status.progress; $("jobText").textContent = `${status.state} ${status.message}`;
+      if (status.state === "running") setTimeout(poll, 400); else { say(`regeneration ${status.state}: ${status.message}`); await load(); }
+    };
+    poll();
+  } catch (error) { say(error.message); }
+}
+$("exportButton").onclick = async () => {
+  try { const { job } = await api("POST", "/api/export", { preset: "default" }); say(`export started (job ${job})`);
+    const poll = async () => { const s = await api("GET", `/api/jobs/${job}`); if (s.state === "running") setTimeout(poll, 800); else say(`export ${s.state}: ${s.message}`); }; poll();
+  } catch (error) { say(error.message); }
+};
+async function loadHistory() {
+  const entries = await api("GET", "/api/history");
+  $("history").textContent = entries.slice().reverse().map((e) => `${e.at} ${e.user} ${e.action} ${e.cue || ""} ${e.take || ""}`).join("\n");
+}
+$("loginForm").onsubmit = async (event) => {
+  event.preventDefault();
+  try { await api("POST", "/api/login", { name: $("loginName").value, password: $("loginPassword").value }); enter(); } catch (error) { say(error.message); }
+};
+async function enter() { $("login").hidden = true; $("app").hidden = false; await load(); }
+api("GET", "/api/project").then(enter).catch(() => {});

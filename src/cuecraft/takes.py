@@ -1,0 +1,57 @@
+"""Making a take of a cue: compose it (or take a composer's MIDI) and render it to the cue's exact
+length, then write its files into the project folder under a new, never reused take number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+import soundfile
+
+from cuecraft.atomic import atomic_path
+from cuecraft.compose.cue_writer import write_cue
+from cuecraft.model.composer import Composer
+from cuecraft.project import Cue, FilmInfo, MusicSettings, Take, Theme
+from cuecraft.render.stems import render_stems, sum_stems
+from cuecraft.render.synth import Renderer
+
+CUES_DIR = "cues"
+
+
+def cue_samples(film: FilmInfo, cue: Cue, sample_rate: int) -> tuple[int, int]:
+    """First sample and sample count of a cue on the film's timeline (frame-exact)."""
+    start = film.frames_to_samples(cue.start_frame, sample_rate)
+    return start, film.frames_to_samples(cue.end_frame, sample_rate) - start
+
+
+def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSettings, theme: Theme | None) -> pretty_midi.PrettyMIDI:
+    return write_cue(composer, settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
+
+
+def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI) -> np.ndarray:
+    """The cue's audio: the sum of its family stems, exactly the cue long."""
+    _, n = cue_samples(film, cue, renderer.sample_rate)
+    return sum_stems(render_stems(renderer, midi, n), n)
+
+
+def next_take_number(folder: Path, cue: Cue) -> int:
+    """One more than any take number the cue or its files have used (numbers are never reused)."""
+    used = [int(t.id.rsplit("-t", 1)[1]) for t in cue.takes if t.id.rsplit("-t", 1)[-1].isdigit()]
+    used += [int(p.stem.rsplit("_t", 1)[1]) for p in (folder / CUES_DIR).glob(f"{cue.id}_t*.mid") if p.stem.rsplit("_t", 1)[1].isdigit()]
+    return max(used, default=0) + 1
+
+
+def write_take(folder: Path, cue: Cue, number: int, midi: pretty_midi.PrettyMIDI, audio: np.ndarray, sample_rate: int,
+               settings: MusicSettings, model: str, source: str) -> Take:  # fmt: skip
+    """Write a take's MIDI and WAV atomically (refusing to replace any file) and describe it."""
+    take = Take(id=f"{cue.id}-t{number}", settings=settings, model=model, source=source,
+                midi=f"{CUES_DIR}/{cue.id}_t{number}.mid", audio=f"{CUES_DIR}/{cue.id}_t{number}.wav")  # fmt: skip
+    for relative in (take.midi, take.audio):
+        if (folder / relative).exists():
+            raise FileExistsError(folder / relative)
+    with atomic_path(folder / take.midi) as tmp:
+        midi.write(str(tmp))
+    with atomic_path(folder / take.audio) as tmp:
+        soundfile.write(tmp, audio.T, sample_rate, subtype="PCM_24")
+    return take
