@@ -1,0 +1,50 @@
+"""The review page in headless Chromium: log in, play a take against picture, approve it, see the timeline change."""
+
+from __future__ import annotations
+
+from cuecraft.review.service import ReviewService
+from cuecraft.review.webapp import create_app
+from tests.browser import SCREENSHOTS, chromium, serve
+from tests.conftest import PASSWORD
+
+APPROVED_GREEN = "rgb(46, 157, 91)"
+
+
+def test_composer_plays_a_take_against_picture_and_approves_it(review_project: ReviewService) -> None:
+    project, _ = review_project.project()
+    cue = project.cue("1M2")
+    cue_start = float(project.film.frames_to_seconds(cue.start_frame))
+    with serve(create_app(review_project)) as url, chromium() as page:
+        page.goto(url)
+        page.fill("#loginName", "clara")
+        page.fill("#loginPassword", PASSWORD)
+        page.click("#loginButton")
+        block = page.locator('.cue[data-cue="1M2"]')
+        block.wait_for()
+        assert block.get_attribute("data-status") == "pending"
+        block.click()
+        row = page.locator('tr[data-take="1M2-t1"]')
+        row.locator("button.play").click()
+        page.wait_for_function("() => { const a = document.querySelector('tr[data-take=\"1M2-t1\"] audio'); return a && a.currentTime > 0.5; }",
+                               timeout=20000)  # fmt: skip
+        offset = page.evaluate("() => document.getElementById('film').currentTime - document.querySelector('tr[data-take=\"1M2-t1\"] audio').currentTime")
+        assert abs(offset - cue_start) < 0.3  # the picture runs at the cue's in point plus the take's position
+        row.locator("button.approve").click()
+        page.wait_for_function("() => document.querySelector('.cue[data-cue=\"1M2\"]').dataset.status === 'approved'")
+        colour = page.evaluate("() => getComputedStyle(document.querySelector('.cue[data-cue=\"1M2\"]')).backgroundColor")
+        assert colour == APPROVED_GREEN
+        assert "approved 1M2 1M2-t1" in page.inner_text("#history")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "review.png"))
+    assert review_project.project()[0].cue("1M2").take("1M2-t1").status.value == "approved"
+
+
+def test_a_viewer_sees_the_project_but_cannot_decide(review_project: ReviewService) -> None:
+    with serve(create_app(review_project)) as url, chromium() as page:
+        page.goto(url)
+        page.fill("#loginName", "vera")
+        page.fill("#loginPassword", PASSWORD)
+        page.click("#loginButton")
+        page.locator('.cue[data-cue="1M1"]').click()
+        assert page.locator('tr[data-take="1M1-t1"] button.approve').is_disabled()
+        assert page.locator("#regenButton").is_disabled()
