@@ -211,3 +211,29 @@ def test_review_verbs_from_the_command_line(review_project: ReviewService) -> No
                            env={**os.environ, "CUECRAFT_PASSWORD": "editor password"})  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert client_for(review_project, None).post("/api/login", json={"name": "eve", "password": "editor password"}).status_code == 200
+
+
+def test_a_daw_edited_midi_becomes_a_take_that_renders_to_the_cue_length(review_project: ReviewService, tmp_path: Path) -> None:
+    import pretty_midi
+
+    project, _ = review_project.project()
+    cue = project.cue("1M7")
+    edited = pretty_midi.PrettyMIDI(str(review_project.folder / cue.takes[0].midi))
+    for instrument in edited.instruments:
+        for n in instrument.notes:
+            n.pitch += 2  # the composer moved it up a tone
+    path = tmp_path / "1M7 edited.mid"
+    edited.write(str(path))
+    result = subprocess.run([sys.executable, "-m", "cuecraft", "import-take", "1M7", str(path), "-p", str(review_project.folder)],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    take = review_project.project()[0].cue("1M7").takes[-1]
+    assert take.source == "imported" and take.id == "1M7-t2"
+    assert soundfile.info(review_project.folder / take.audio).frames == project.film.frames_to_samples(cue.n_frames, 48000)
+    again = pretty_midi.PrettyMIDI(str(review_project.folder / take.midi))
+    assert sorted(n.pitch for i in again.instruments for n in i.notes) == sorted(n.pitch for i in edited.instruments for n in i.notes)
+    empty = tmp_path / "empty.mid"
+    pretty_midi.PrettyMIDI().write(str(empty))
+    refused = subprocess.run([sys.executable, "-m", "cuecraft", "import-take", "1M7", str(empty), "-p", str(review_project.folder)],
+                             capture_output=True, text=True)  # fmt: skip
+    assert refused.returncode == 2 and "has no notes to import" in refused.stderr

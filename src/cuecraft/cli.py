@@ -24,6 +24,10 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+ProjectOption = Annotated[Path, typer.Option("-p", "--project", help="project folder (default: the current one)")]
+UserOption = Annotated[str, typer.Option("--user", help="your name in the audit log (the local user acts as composer)")]
+LOCAL_USER = os.environ.get("USER", "cli")
+
 
 @app.command()
 def score(
@@ -339,6 +343,21 @@ def deliver(
                   f"{r.integrated_lufs:.1f} LUFS, LRA {r.loudness_range_lu:.1f} LU, true peak {r.true_peak_dbtp:.1f} dBTP")
 
 
+@app.command()
+def adaptive(
+    cue: Annotated[str, typer.Argument(help="the cue to export, e.g. 1M3")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="package folder")],
+    project: ProjectOption = Path("."),
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI SoundFont (.sf2)")] = None,
+) -> None:
+    """Export CUE as adaptive game music: looping intensity layers, segments, stingers, manifest, web player."""
+    from cuecraft.deliver.adaptive import export_adaptive
+
+    manifest = export_adaptive(project, cue, out, soundfont)
+    console.print(f"wrote {out}: {len(manifest.layers)} layers ({', '.join(l.name for l in manifest.layers)}), "
+                  f"{manifest.loop_bars}-bar loop of {manifest.loop_samples} samples; open {out}/index.html over http")
+
+
 @app.command("import-timeline")
 def import_timeline(
     edit: Annotated[Path, typer.Argument(help="the editor's timeline: .otio or CMX 3600 .edl")],
@@ -355,9 +374,6 @@ def import_timeline(
     write_cue_sheet(out, sheet)
     console.print(f"wrote {out}: {len(sheet.cues)} cues from {edit}; score with `cuecraft score {film} --cues {out}`")
 
-ProjectOption = Annotated[Path, typer.Option("-p", "--project", help="project folder (default: the current one)")]
-UserOption = Annotated[str, typer.Option("--user", help="your name in the audit log (the local user acts as composer)")]
-LOCAL_USER = os.environ.get("USER", "cli")
 
 
 def _service(project: Path, model: str = "transformer", model_path: Optional[Path] = None):  # noqa: ANN202
