@@ -65,21 +65,21 @@ def test_an_interrupted_score_resumes_without_redoing_finished_cues(tmp_path: Pa
 
     config = ScoreConfig(model="baseline", model_path=baseline_path)
     out = tmp_path / "out"
-    real_render, rendered = scoring.Renderer.render, []
+    real_render, rendered = scoring.render_cue, []
 
-    def render_then_die(self, midi, n):  # noqa: ANN001, ANN202
+    def render_then_die(renderer, film, cue, midi):  # noqa: ANN001, ANN202
         if len(rendered) == 3:
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C during the fourth cue
-        rendered.append(n)
-        return real_render(self, midi, n)
+        rendered.append(cue.id)
+        return real_render(renderer, film, cue, midi)
 
-    monkeypatch.setattr(scoring.Renderer, "render", render_then_die)
+    monkeypatch.setattr(scoring, "render_cue", render_then_die)
     with pytest.raises(KeyboardInterrupt):
         scoring.score_film(test_film[0], out, config)
     assert not (out / "project.json").exists() and not (out / "score.wav").exists()
-    monkeypatch.setattr(scoring.Renderer, "render", real_render)
-    composed, real_write = [], scoring.write_cue
-    monkeypatch.setattr(scoring, "write_cue", lambda *a, **k: composed.append(1) or real_write(*a, **k))
+    monkeypatch.setattr(scoring, "render_cue", real_render)
+    composed, real_write = [], scoring.compose_cue
+    monkeypatch.setattr(scoring, "compose_cue", lambda *a, **k: composed.append(1) or real_write(*a, **k))
     result = scoring.score_film(test_film[0], out, config)
     assert len(composed) == len(result.project.cues) - 3
     for cue in result.project.cues:  # the resumed score is the one an uninterrupted run writes

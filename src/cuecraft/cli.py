@@ -27,6 +27,8 @@ console = Console(stderr=True)
 ProjectOption = Annotated[Path, typer.Option("-p", "--project", help="project folder (default: the current one)")]
 UserOption = Annotated[str, typer.Option("--user", help="your name in the audit log (the local user acts as composer)")]
 LOCAL_USER = os.environ.get("USER", "cli")
+SubtitlesOption = Annotated[Optional[Path], typer.Option(help="SubRip (.srt) subtitles: their words steer each cue's mood")]
+ScreenplayOption = Annotated[Optional[Path], typer.Option(help="screenplay (Fountain) or scene brief (text): mood and style per scene")]
 
 
 @app.command()
@@ -43,13 +45,15 @@ def score(
     key: Annotated[Optional[str], typer.Option(help="home key, e.g. 'D minor' (default: from the film's mood)")] = None,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same score")] = 0,
     cues: Annotated[Optional[Path], typer.Option(help="cue sheet (YAML, as `cuecraft spot` writes) instead of automatic spotting")] = None,
+    subtitles: SubtitlesOption = None,
+    screenplay: ScreenplayOption = None,
 ) -> None:
     """Spot FILM into cues, compose and render each, mix to a loudness target and lay it into the film."""
     from cuecraft.scoring import score_film
 
     config = ScoreConfig(
         model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
-        min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed, cues=cues,
+        min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed, cues=cues, subtitles=subtitles, screenplay=screenplay,
     )  # fmt: skip
     progress = RichProgress()
     try:
@@ -72,6 +76,8 @@ def spot(
     out: Annotated[Path, typer.Option("-o", "--out", help="cue sheet to write (YAML)")] = Path("cues.yaml"),
     min_cue: Annotated[float, typer.Option(help="shortest cue, seconds")] = 6.0,
     max_cue: Annotated[float, typer.Option(help="longest cue, seconds")] = 150.0,
+    subtitles: SubtitlesOption = None,
+    screenplay: ScreenplayOption = None,
 ) -> None:
     """Spot FILM into cues (with mood and hit points) and write an editable cue sheet."""
     from cuecraft.film.cue_sheet import CueSheet, CueSheetEntry, write_cue_sheet
@@ -81,7 +87,8 @@ def spot(
     info = probe_video(film)
     progress = RichProgress()
     try:
-        cues, _ = spot_film(info, ScoreConfig(min_cue_s=min_cue, max_cue_s=max_cue), StageClock(progress))
+        config = ScoreConfig(min_cue_s=min_cue, max_cue_s=max_cue, subtitles=subtitles, screenplay=screenplay)
+        cues, _ = spot_film(info, config, StageClock(progress))
     finally:
         progress.close()
     entries = [

@@ -28,6 +28,9 @@ class ScoreConfig(BaseModel):
     soundfont: Path | None = None
     cues: Path | None = Field(None, description="a cue sheet (YAML) to use instead of automatic spotting")
     home_key: str | None = Field(None, description="e.g. 'D minor'; chosen from the film's mood when unset")
+    subtitles: Path | None = Field(None, description="SubRip subtitles whose words steer each cue's mood")
+    screenplay: Path | None = Field(None, description="screenplay (Fountain) or scene brief (plain text) for mood and style")
+    words_weight: float = Field(0.5, ge=0, le=1, description="how far the words move the picture's mood")
     seed: int = 0
     keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")
 

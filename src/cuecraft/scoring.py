@@ -21,16 +21,17 @@ from cuecraft.compose.cue_plan import home_key_for, plan_settings
 from cuecraft.compose.theme import write_theme
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
-from cuecraft.film.mood import mood_from_picture
+from cuecraft.film.mood import blend_with_words, mood_from_picture
+from cuecraft.film.subtitles import read_scenes, read_srt, words_per_cue
 from cuecraft.film.picture import measure_frames
 from cuecraft.film.probe import probe_video
 from cuecraft.film.shots import detect_shot_starts
 from cuecraft.film.cue_sheet import CueSheetEntry, read_cue_sheet
-from cuecraft.film.spotting import SpottingRules, describe_span, spot_cues
+from cuecraft.film.spotting import SpottedCue, SpottingRules, describe_span, spot_cues
 from cuecraft.corpus.files import content_hash
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, PictureFeatures, Project, Take, TakeStatus
+from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, Project, Take, TakeStatus
 from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score
@@ -82,7 +83,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
                 start, n = cue_samples(film, cue, config.sample_rate)
                 key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
                                seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
-                               theme=theme.model_dump(), soundfont=str(soundfont))  # fmt: skip
+                               theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points)  # fmt: skip
                 cached = cache.load(key)
                 if cached is None:
                     with timer("compose cues"):
@@ -148,23 +149,42 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
             spotted = spot_cues(film, shot_starts, stats, rules)
             entries = [None] * len(spotted)
             hits = [c.shot_starts[1:] for c in spotted]  # cuts inside a cue are its hit points
-        moods = [_mood(s.picture, e) for s, e in zip(spotted, entries)]
+        moods, styles = _moods(film, spotted, entries, config)
         home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
         cues = [
             Cue(
                 id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
-                picture=s.picture, mood=mood, music=e.music if e else True, style=e.style if e else "auto",
+                picture=s.picture, mood=mood, music=e.music if e else True, style=style,
                 hit_points=hit, notes=e.notes if e else "",
-                settings=plan_settings(mood, home_key, config.seed + i, e.style if e else "auto"),
+                settings=plan_settings(mood, home_key, config.seed + i, style),
             )  # fmt: skip
-            for i, (s, mood, e, hit) in enumerate(zip(spotted, moods, entries, hits))
+            for i, (s, mood, style, e, hit) in enumerate(zip(spotted, moods, styles, entries, hits))
         ]
     return cues, home_key
 
 
-def _mood(picture: PictureFeatures, entry: CueSheetEntry | None) -> Mood:
-    """The picture's mood, with whatever the cue sheet states taking precedence."""
-    mood = mood_from_picture(picture)
+def _moods(film: FilmInfo, spotted: list[SpottedCue], entries: list[CueSheetEntry | None], config: ScoreConfig) -> tuple[list[Mood], list[str]]:
+    """Each cue's mood and style: the picture's, moved by the words (subtitles, screenplay) when
+    given, with whatever the cue sheet states taking precedence."""
+    moods = [mood_from_picture(s.picture) for s in spotted]
+    styles = [e.style if e else "auto" for e in entries]
+    if config.subtitles or config.screenplay:
+        from cuecraft.film.text_mood import moods_of
+
+        subtitles = read_srt(config.subtitles) if config.subtitles else []
+        scenes = read_scenes(config.screenplay) if config.screenplay else []
+        spans = [(float(film.frames_to_seconds(s.start_frame)), float(film.frames_to_seconds(s.end_frame))) for s in spotted]
+        texts = words_per_cue(spans, film.duration_s, subtitles, scenes)
+        worded = [i for i, t in enumerate(texts) if t]
+        for i, words in zip(worded, moods_of([texts[i] for i in worded])):
+            moods[i] = blend_with_words(moods[i], words.valence, words.arousal, config.words_weight)
+            if styles[i] == "auto" and words.style:
+                styles[i] = words.style
+    return [_override(m, e) for m, e in zip(moods, entries)], styles
+
+
+def _override(mood: Mood, entry: CueSheetEntry | None) -> Mood:
+    """The mood with whatever the cue sheet states taking precedence."""
     if entry is None:
         return mood
     overrides = {k: getattr(entry, k) for k in ("valence", "arousal", "intensity") if getattr(entry, k) is not None}

@@ -25,8 +25,14 @@ def cue_samples(film: FilmInfo, cue: Cue, sample_rate: int) -> tuple[int, int]:
     return start, film.frames_to_samples(cue.end_frame, sample_rate) - start
 
 
+def hit_seconds(film: FilmInfo, cue: Cue) -> list[float]:
+    """The cue's hit points in seconds from its start."""
+    return [float(film.frames_to_seconds(h - cue.start_frame)) for h in cue.hit_points]
+
+
 def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSettings, theme: Theme | None) -> pretty_midi.PrettyMIDI:
-    return write_cue(composer, settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood)
+    """The cue's music: exactly its length, its hit points on beats, quoting the theme."""
+    return write_cue(composer, settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood, hit_seconds(film, cue))
 
 
 def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI) -> np.ndarray:

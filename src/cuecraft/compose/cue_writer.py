@@ -17,6 +17,7 @@ import pretty_midi
 from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.orchestration import ScoredPart, orchestrate
 from cuecraft.compose.styles import ENSEMBLES
+from cuecraft.compose.tempo_map import TempoMap, solve_tempo_map
 from cuecraft.compose.theme import theme_in_key
 from cuecraft.corpus.features import gm_family
 from cuecraft.model.composer import Composer, GenerationRequest
@@ -40,23 +41,26 @@ class CueLayout:
     release_beat: float
 
 
-def layout_cue(duration_s: float, tempo: float, beats_per_bar: int) -> CueLayout:
+def layout_cue(duration_s: float, tempo: float | TempoMap, beats_per_bar: int) -> CueLayout:
     """Fill the cue with whole bars of music, then a final chord of at least two beats to the out point."""
-    total = duration_s * tempo / 60.0
+    tempo_map = tempo if isinstance(tempo, TempoMap) else TempoMap.constant(tempo)
+    total = tempo_map.beat_at(duration_s)
     final = math.floor(total / beats_per_bar) * beats_per_bar
     if total - final < FINAL_CHORD_MIN_BEATS:
         final -= beats_per_bar
     final = max(0.0, float(final))
-    release = max(final + min(0.5, total - final) * 0.5, total - RELEASE_SECONDS * tempo / 60.0)
+    release = max(final + min(0.5, total - final) * 0.5, tempo_map.beat_at(duration_s - RELEASE_SECONDS))
     return CueLayout(total, final, release)
 
 
 def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, theme: Theme | None,
-              mood: Mood | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
+              mood: Mood | None = None, hits_s: list[float] = ()) -> pretty_midi.PrettyMIDI:  # fmt: skip
     """Compose the cue described by `settings`, `duration_s` long, quoting `theme` at its start;
-    `mood` steers models conditioned on emotion and density."""
+    `mood` steers models conditioned on emotion and density; the tempo bends so that each hit point
+    (seconds from the cue's start) lands on a beat (see compose.tempo_map)."""
     key = Key.parse(settings.key)
-    layout = layout_cue(duration_s, settings.tempo, settings.beats_per_bar)
+    tempo_map = solve_tempo_map(duration_s, list(hits_s), settings.tempo, settings.beats_per_bar).tempo_map
+    layout = layout_cue(duration_s, tempo_map, settings.beats_per_bar)
     dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
     prompt = [n for n in theme_in_key(theme, key) if n.onset < dominant_beat] if theme else []
     request = GenerationRequest(
@@ -76,7 +80,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
     ]
-    return arrange(shape_dynamics(body, settings) + cadence, settings, key, layout.final_chord_beat, mood)
+    return arrange(shape_dynamics(body, settings) + cadence, settings, key, layout.final_chord_beat, mood, tempo_map)
 
 
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:
@@ -96,12 +100,13 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
     return arrange(shape_dynamics(notes, settings), settings, key, request.length_beats - settings.beats_per_bar, mood)
 
 
-def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None) -> pretty_midi.PrettyMIDI:
+def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None,
+            tempo_map: TempoMap | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
     """Orchestrate the short score for the settings' ensemble at the mood's intensity, as MIDI."""
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity)  # fmt: skip
-    return to_midi(parts, settings, key)
+    return to_midi(parts, settings, key, tempo_map or TempoMap.constant(settings.tempo))
 
 
 def tonic_chord(key: Key) -> list[int]:
@@ -132,18 +137,18 @@ def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
     return shaped
 
 
-def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key) -> pretty_midi.PrettyMIDI:
-    """A MIDI file with one named instrument per part and the cue's tempo, meter and key signature."""
-    midi = pretty_midi.PrettyMIDI(resolution=MIDI_RESOLUTION, initial_tempo=settings.tempo)
+def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key, tempo_map: TempoMap) -> pretty_midi.PrettyMIDI:
+    """A MIDI file with one named instrument per part, the cue's tempo map, meter and key signature."""
+    midi = pretty_midi.PrettyMIDI(resolution=MIDI_RESOLUTION, initial_tempo=tempo_map.tempos[0])
+    # pretty_midi writes one set-tempo event per tick scale: (tick, seconds per tick) at each tempo change.
+    midi._tick_scales = [(round(b * MIDI_RESOLUTION), 60.0 / (t * MIDI_RESOLUTION)) for b, t in zip(tempo_map.start_beats, tempo_map.tempos)]
     midi.time_signature_changes.append(pretty_midi.TimeSignature(settings.beats_per_bar, 4, 0.0))
     midi.key_signature_changes.append(pretty_midi.KeySignature(key.tonic + (12 if key.mode == "minor" else 0), 0.0))
-    seconds_per_beat = 60.0 / settings.tempo
     for scored in parts:
         instrument = pretty_midi.Instrument(program=scored.part.program, is_drum=scored.part.is_drum, name=scored.part.name)
         for n in scored.notes:
-            if n.duration <= 0:
-                continue
-            start = n.onset * seconds_per_beat
-            instrument.notes.append(pretty_midi.Note(n.velocity, n.pitch, start, start + n.duration * seconds_per_beat))
+            if n.duration > 0:
+                start = tempo_map.seconds(n.onset)
+                instrument.notes.append(pretty_midi.Note(n.velocity, n.pitch, start, tempo_map.seconds(n.onset + n.duration)))
         midi.instruments.append(instrument)
     return midi

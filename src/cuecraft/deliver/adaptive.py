@@ -119,6 +119,8 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     if take is None:
         raise CuecraftError(cue_id, "has no take to export")
     midi = load_midi(project_dir / take.midi)
+    if len(midi.get_tempo_changes()[0]) > 1:
+        raise CuecraftError(cue_id, "bends its tempo to hit the picture; a game loop needs one tempo (regenerate it without hit points)")
     tempo, bpb = take.settings.tempo, take.settings.beats_per_bar
     layout = layout_cue(float(project.film.frames_to_seconds(cue.n_frames)), tempo, bpb)
     dominant_beat = layout.final_chord_beat - CADENCE_BEATS

@@ -24,5 +24,14 @@ def mood_from_picture(p: PictureFeatures) -> Mood:
         + 0.06 * (p.cut_rate - NEUTRAL_CUT_RATE)
         + 1.5 * (p.saturation - NEUTRAL_SATURATION)
     )
+    return _mood(valence, arousal)
+
+
+def _mood(valence: float, arousal: float) -> Mood:
     intensity = min(1.0, max(0.0, 0.5 + 0.4 * arousal + 0.1 * abs(valence)))
     return Mood(valence=round(valence, 3), arousal=round(arousal, 3), intensity=round(intensity, 3))
+
+
+def blend_with_words(picture: Mood, valence: float, arousal: float, weight: float) -> Mood:
+    """The picture's mood moved `weight` (0..1) of the way towards the words' valence and arousal."""
+    return _mood((1 - weight) * picture.valence + weight * valence, (1 - weight) * picture.arousal + weight * arousal)
