@@ -10,6 +10,7 @@ import re
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field, field_validator
 
@@ -104,6 +105,8 @@ class MusicSettings(BaseModel):
     velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
     seed: int = 0
     style: str = Field("piano", description="the ensemble (compose.styles.ENSEMBLES) that plays the cue")
+    theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation"] = Field(
+        "statement", description="how the cue develops the film's theme (compose.theme.develop)")
 
     @field_validator("key")
     @classmethod

@@ -156,7 +156,7 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
                 id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
                 picture=s.picture, mood=mood, music=e.music if e else True, style=style,
                 hit_points=hit, notes=e.notes if e else "",
-                settings=plan_settings(mood, home_key, config.seed + i, style),
+                settings=plan_settings(mood, home_key, config.seed + i, style, index=i),
             )  # fmt: skip
             for i, (s, mood, style, e, hit) in enumerate(zip(spotted, moods, styles, entries, hits))
         ]

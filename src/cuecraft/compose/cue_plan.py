@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cuecraft.compose.styles import resolve_style
+from cuecraft.compose.theme import treatment_for
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.theory import Key
 
@@ -33,8 +34,8 @@ def intensity_for(velocity: int) -> float:
     return min(1.0, max(0.0, (velocity - VELOCITY_MIN) / VELOCITY_SPAN))
 
 
-def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto") -> MusicSettings:
-    """The brief for one cue in the film whose home key is `home_key`, in a style preset."""
+def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", index: int = 0) -> MusicSettings:
+    """The brief for cue number `index` in the film whose home key is `home_key`, in a style preset."""
     mode = "major" if mood.valence >= 0 else "minor"
     key = home_key if home_key.mode == mode else home_key.relative()
     tempo = min(TEMPO_MAX, max(TEMPO_MIN, TEMPO_CENTRE + TEMPO_SPAN * mood.arousal))
@@ -47,4 +48,5 @@ def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto") -> 
         velocity=velocity_for(mood.intensity),
         seed=seed,
         style=ensemble.name,
+        theme_treatment=treatment_for(mood.valence, mood.arousal, index),
     )

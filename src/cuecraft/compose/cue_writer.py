@@ -15,10 +15,10 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.compose.cue_plan import intensity_for
-from cuecraft.compose.orchestration import ScoredPart, orchestrate
+from cuecraft.compose.orchestration import ScoredPart, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap, solve_tempo_map
-from cuecraft.compose.theme import theme_in_key
+from cuecraft.compose.theme import develop, theme_in_key
 from cuecraft.corpus.features import gm_family
 from cuecraft.model.composer import Composer, GenerationRequest
 from cuecraft.model.events import Note
@@ -30,6 +30,7 @@ FINAL_CHORD_MIN_BEATS = 2.0
 CADENCE_BEATS = 2.0
 RELEASE_SECONDS = 0.35
 MIDI_RESOLUTION = 480
+MOTIF_NOTES = 5  # the head motif: five melody notes (four intervals) must fit for a treatment to be used
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
     tempo_map = solve_tempo_map(duration_s, list(hits_s), settings.tempo, settings.beats_per_bar).tempo_map
     layout = layout_cue(duration_s, tempo_map, settings.beats_per_bar)
     dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
-    prompt = [n for n in theme_in_key(theme, key) if n.onset < dominant_beat] if theme else []
+    prompt = _quote(theme, key, settings, dominant_beat) if theme else []
     request = GenerationRequest(
         key=key,
         length_beats=dominant_beat,
@@ -73,7 +74,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
     )
     body = [
         Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
-        for n in composer.generate(request)
+        for n in _theme_then_continuation(prompt, composer.generate(request))
         if n.onset < dominant_beat
     ]
     cadence = [
@@ -81,6 +82,26 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
     ]
     return arrange(shape_dynamics(body, settings) + cadence, settings, key, layout.final_chord_beat, mood, tempo_map)
+
+
+def _quote(theme: Theme, key: Key, settings: MusicSettings, end_beat: float) -> list[Note]:
+    """The theme in the cue's key, developed as the settings ask, up to `end_beat`; a stretched
+    treatment whose head motif would not fit before the cadence falls back to a plain statement."""
+    in_key = theme_in_key(theme, key)
+    quoted = develop(in_key, settings.theme_treatment, key, settings.beats_per_bar)
+    head = split_layers(quoted).melody[: MOTIF_NOTES]
+    if settings.theme_treatment != "statement" and (len(head) < MOTIF_NOTES or head[-1].onset >= end_beat):
+        quoted = in_key
+    return [n for n in quoted if n.onset < end_beat]
+
+
+def _theme_then_continuation(prompt: list[Note], generated: list[Note]) -> list[Note]:
+    """The theme exactly as quoted, then only what the model wrote after its last onset (a model may
+    add notes inside the quotation, which would blur the motif)."""
+    if not prompt:
+        return generated
+    last = max(n.onset for n in prompt)
+    return [*prompt, *(n for n in generated if n.onset > last + 1e-6)]
 
 
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:

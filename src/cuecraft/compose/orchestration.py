@@ -1,7 +1,7 @@
 """Orchestration: spread the model's short score (melody, harmony, bass) over an ensemble's parts.
 
-Notes struck together form a group: its top note is melody, its lowest (when the group has more
-than one note, or a lone low note) is bass, the rest harmony. Each part takes its layers, folded by
+Notes struck together form a group: its top note is melody, its lowest is bass, the rest harmony;
+a note struck alone belongs to the nearer of the two lines. Each part takes its layers, folded by
 octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
 harmony until the next chord; RHYTHM parts play the ensemble's groove. Parts enter by intensity.
 """
@@ -16,7 +16,7 @@ from cuecraft.compose.percussion import final_hit, groove_notes
 from cuecraft.compose.styles import BASS, HARMONY, MELODY, PAD, RHYTHM, Ensemble, Part
 from cuecraft.model.events import Note
 
-LONE_BASS_BELOW = 55  # a note struck alone under G3 is a bass note, not melody
+MELODY_START, BASS_START = 67, 45  # where the melody (G4) and bass (A2) lines are assumed to begin
 GRID = 1 / 48  # beats: onsets closer than this count as struck together
 
 
@@ -34,18 +34,28 @@ class ScoredPart:
 
 
 def split_layers(notes: list[Note]) -> Layers:
-    """Melody, inner voices and bass of a polyphonic line, by what is struck together."""
+    """Melody, inner voices and bass of a polyphonic line, by what is struck together. A note struck
+    alone joins whichever line (melody or bass) last sounded nearer to it, so the split follows the
+    music's registers and does not change when the music is transposed."""
     groups: dict[int, list[Note]] = defaultdict(list)
     for n in notes:
         groups[round(n.onset / GRID)].append(n)
     melody, harmony, bass = [], [], []
+    melody_at, bass_at = MELODY_START, BASS_START
     for _, group in sorted(groups.items()):
         group.sort(key=lambda n: -n.pitch)
         if len(group) == 1:
-            (bass if group[0].pitch < LONE_BASS_BELOW else melody).append(group[0])
+            note = group[0]
+            if abs(note.pitch - bass_at) < abs(note.pitch - melody_at):
+                bass.append(note)
+                bass_at = note.pitch
+            else:
+                melody.append(note)
+                melody_at = note.pitch
             continue
         melody.append(group[0])
         bass.append(group[-1])
+        melody_at, bass_at = group[0].pitch, group[-1].pitch
         if len(group) > 2:
             harmony.append(group[1:-1])
     return Layers(melody, harmony, bass)

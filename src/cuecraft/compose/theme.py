@@ -35,3 +35,72 @@ def theme_in_key(theme: Theme, key: Key) -> list[Note]:
         pitch = octave * 12 + degree_map.get(degree, degree) + shift
         notes.append(Note(n.onset, n.duration, pitch))
     return notes
+
+
+TREATMENTS = ("statement", "augmentation", "diminution", "fragmentation")
+
+
+def treatment_for(valence: float, arousal: float, index: int) -> str:
+    """How a cue develops the theme: the first cue states it; calm scenes stretch it (augmentation),
+    agitated ones compress it (diminution), uneasy ones break it into sequenced fragments."""
+    if index == 0:
+        return "statement"
+    if arousal < -0.3:
+        return "augmentation"
+    if arousal > 0.4:
+        return "diminution"
+    if valence < -0.2:
+        return "fragmentation"
+    return "statement"
+
+
+def develop(notes: list[Note], treatment: str, key: Key, beats_per_bar: int = 4) -> list[Note]:
+    """The theme (already in the cue's key) transformed by a classical development technique."""
+    if treatment == "augmentation":
+        return [Note(n.onset * 2, n.duration * 2, n.pitch, n.velocity) for n in notes]
+    if treatment == "diminution":
+        return [Note(n.onset / 2, n.duration / 2, n.pitch, n.velocity) for n in notes]
+    if treatment == "fragmentation":  # the head of the theme, then the head again a scale step higher
+        head = [n for n in notes if n.onset < beats_per_bar]
+        return head + [Note(n.onset + beats_per_bar, n.duration, _step_up(n.pitch, key), n.velocity) for n in head]
+    if treatment != "statement":
+        raise ValueError(f"unknown theme treatment {treatment!r} (one of: {', '.join(TREATMENTS)})")
+    return list(notes)
+
+
+def _step_up(pitch: int, key: Key) -> int:
+    """`pitch` moved up one degree of the key's scale (chromatic notes move up a whole tone)."""
+    scale = sorted((key.tonic + degree) % 12 for degree in key.scale())
+    pc = pitch % 12
+    if pc not in scale:
+        return pitch + 2
+    following = scale[(scale.index(pc) + 1) % len(scale)]
+    return pitch + (following - pc) % 12
+
+
+def melody_intervals(notes: list[Note]) -> list[int]:
+    """Intervals (semitones) between successive top notes of each onset: the motif's fingerprint."""
+    tops: dict[float, int] = {}
+    for n in notes:
+        tops[round(n.onset, 3)] = max(tops.get(round(n.onset, 3), -1), n.pitch)
+    pitches = [tops[t] for t in sorted(tops)]
+    return [b - a for a, b in zip(pitches, pitches[1:])]
+
+
+def theme_motif(theme_notes: list[Note], length: int = 4) -> list[int]:
+    """The theme's head motif: the first `length` intervals of its melody layer (what a lead part plays)."""
+    from cuecraft.compose.orchestration import split_layers
+
+    return melody_intervals(split_layers(theme_notes).melody)[:length]
+
+
+def contains_motif(notes: list[Note], motif: list[int], tolerance: int = 1) -> bool:
+    """Whether the top line of `notes` states `motif` anywhere: each interval within `tolerance`
+    semitones (a change of mode moves a third, sixth or seventh by one) and compared modulo the
+    octave (orchestration may fold a note into an instrument's range)."""
+    line = melody_intervals(notes)
+    for start in range(len(line) - len(motif) + 1):
+        window = line[start : start + len(motif)]
+        if all(min((a - b) % 12, (b - a) % 12) <= tolerance for a, b in zip(window, motif)):
+            return True
+    return False
