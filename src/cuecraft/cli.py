@@ -365,6 +365,27 @@ def adaptive(
                   f"{manifest.loop_bars}-bar loop of {manifest.loop_samples} samples; open {out}/index.html over http")
 
 
+@app.command()
+def localize(
+    project: Annotated[Path, typer.Argument(help="a scored (ideally approved) project folder")],
+    locale: Annotated[str, typer.Option(help="japanese, indian, middle-eastern, latin or celtic")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder for the localized project")],
+    model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
+    model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
+    seed: Annotated[int, typer.Option(help="random seed of the theme (the project's own theme is kept)")] = 0,
+) -> None:
+    """Re-score PROJECT for a locale: its modes, instruments and rhythms, keeping the film's themes and timing."""
+    from cuecraft.localize import localize_project
+
+    progress = RichProgress()
+    try:
+        result = localize_project(project, locale, out, ScoreConfig(model=model, model_path=model_path, seed=seed), progress)
+    finally:
+        progress.close()
+    console.print(f"localized {len(result.project.cues)} cues for {locale} into {out}; "
+                  f"loudness {result.loudness.integrated_lufs:.1f} LUFS")
+
+
 @app.command("import-timeline")
 def import_timeline(
     edit: Annotated[Path, typer.Argument(help="the editor's timeline: .otio or CMX 3600 .edl")],

@@ -107,6 +107,7 @@ class MusicSettings(BaseModel):
     style: str = Field("piano", description="the ensemble (compose.styles.ENSEMBLES) that plays the cue")
     theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation"] = Field(
         "statement", description="how the cue develops the film's theme (compose.theme.develop)")
+    locale: str | None = Field(None, description="a localized score's locale (compose.locales): its scales")
 
     @field_validator("key")
     @classmethod
@@ -120,6 +121,15 @@ class MusicSettings(BaseModel):
 
         if value not in ENSEMBLES:
             raise ValueError(f"unknown ensemble {value!r} (one of: {', '.join(ENSEMBLES)})")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        from cuecraft.compose.locales import LOCALES
+
+        if value is not None and value not in LOCALES:
+            raise ValueError(f"unknown locale {value!r} (one of: {', '.join(LOCALES)})")
         return value
 
 

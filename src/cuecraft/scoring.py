@@ -31,7 +31,7 @@ from cuecraft.film.spotting import SpottedCue, SpottingRules, describe_span, spo
 from cuecraft.corpus.files import content_hash
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, Project, Take, TakeStatus
+from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, Project, Take, TakeStatus, Theme
 from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score
@@ -57,25 +57,31 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     """Score the film at `film_path` into `outdir` and return the project with timings per stage."""
     progress = progress or SilentProgress()
     outdir = Path(outdir)
-    _refuse_to_overwrite_approved(outdir)
+    refuse_to_overwrite(outdir)
     clock = StageClock(progress)
-    stage, timer = clock.stage, clock.timer
-
-    with stage("probe video"):
+    with clock.stage("probe video"):
         film = probe_video(film_path)
-        soundfont = find_soundfont(config.soundfont)
+        find_soundfont(config.soundfont)  # fail before the slow stages
+    cues, home_key = spot_film(film, config, clock)
+    project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
+    return score_project(project, outdir, config, clock)
+
+
+def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: StageClock, theme: Theme | None = None) -> ScoreResult:
+    """Compose (a film theme first, unless `theme` is given), render, mix and mux every cue of a spotted
+    project into `outdir`, staged and published at once; finished takes are cached for resumption."""
+    stage, timer, film = clock.stage, clock.timer, project.film
     with stage("load model"):
+        soundfont = find_soundfont(config.soundfont)
         model_file = resolve_model_path(config.model, config.model_path, DEFAULT_BASELINE_PATH)
         composer = load_composer(config.model, model_file, DEFAULT_BASELINE_PATH)
         fingerprint = content_hash(model_file)
-    cues, home_key = spot_film(film, config, clock)
-    project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
-
+    cues = project.cues
     with staged_folder(outdir, last=PROJECT_FILE) as staging:
         (staging / CUES_DIR).mkdir()
         with stage("compose and render cues", sum(c.music for c in cues)):
-            theme = write_theme(composer, home_key, seed=config.seed)
-            project.themes.append(theme)
+            theme = theme or write_theme(composer, Key.parse(project.home_key), seed=config.seed)
+            project.themes = [theme]
             cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
             placed = []
@@ -100,7 +106,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
                 soundfile.write(staging / take.audio, audio.T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)
                 placed.append((start, audio))
-                progress.advance()
+                clock.progress.advance()
         with stage("mix and loudness"):
             total = film.frames_to_samples(film.n_frames, config.sample_rate)
             mix = place_cues(placed, total)
@@ -191,7 +197,7 @@ def _override(mood: Mood, entry: CueSheetEntry | None) -> Mood:
     return mood.model_copy(update=overrides)
 
 
-def _refuse_to_overwrite_approved(outdir: Path) -> None:
+def refuse_to_overwrite(outdir: Path) -> None:
     """An OUTDIR whose project has approved takes, or is under review, is a composer's work: never score over it."""
     if (outdir / STORE_FILE).is_file():
         raise CuecraftError(outdir, f"is under review ({STORE_FILE}); score into a new folder")

@@ -15,6 +15,7 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.compose.cue_plan import intensity_for
+from cuecraft.compose.locales import LOCALES, snap_to_scale
 from cuecraft.compose.orchestration import ScoredPart, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap, solve_tempo_map
@@ -81,7 +82,10 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
     ]
-    return arrange(shape_dynamics(body, settings) + cadence, settings, key, layout.final_chord_beat, mood, tempo_map)
+    notes = shape_dynamics(body, settings) + cadence
+    if settings.locale:
+        notes = snap_to_scale(notes, key, LOCALES[settings.locale].scale(key))
+    return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map)
 
 
 def _quote(theme: Theme, key: Key, settings: MusicSettings, end_beat: float) -> list[Note]:

@@ -10,6 +10,7 @@ from cuecraft.model.events import Note
 
 # General MIDI percussion keys (channel 10).
 KICK, SNARE, CLOSED_HAT, CRASH, LOW_TOM, HIGH_TOM, CLAP = 36, 38, 42, 49, 45, 50, 39
+HIGH_BONGO, LOW_BONGO, MUTE_CONGA, LOW_CONGA, CLAVES, SHAKER = 60, 61, 62, 64, 75, 82
 STEP = 0.5  # beats per grid step (eighth notes)
 
 # groove name -> list of (steps within the bar, pitch, from intensity, velocity offset); pitch None = the bass note (timpani).
@@ -23,7 +24,14 @@ GROOVES: dict[str, list[tuple[tuple[int, ...], int | None, float, int]]] = {
         ((0, 3, 6), KICK, 0.0, 0), ((2, 6), SNARE, 0.35, -4), ((4,), LOW_TOM, 0.55, -6),
         ((1, 5), HIGH_TOM, 0.8, -14), ((7,), SNARE, 0.7, -12),
     ],
+    # Locales (compose.locales): taiko strikes the bass note; hand drums stand in for tabla and darbuka.
+    "taiko": [((0,), None, 0.0, 0), ((3, 6), None, 0.6, -10)],
+    "tabla": [((0, 3, 6), LOW_CONGA, 0.0, 0), ((2, 5, 7), HIGH_BONGO, 0.3, -10), ((1, 4), MUTE_CONGA, 0.6, -16)],
+    "maqsum": [((0, 5), LOW_CONGA, 0.0, 0), ((2, 3, 6), HIGH_BONGO, 0.0, -8), ((1, 4, 7), LOW_BONGO, 0.6, -18)],
+    "tresillo": [((0, 3, 6), LOW_CONGA, 0.0, 0), ((0, 3, 5), CLAVES, 0.3, -10), ((1, 2, 4, 7), SHAKER, 0.6, -22)],
+    "reel": [((0, 4), LOW_TOM, 0.0, 0), ((2, 6), HIGH_TOM, 0.4, -10), ((1, 3, 5, 7), LOW_TOM, 0.7, -20)],
 }
+PITCHED, KIT = ("timpani", "taiko"), ("electronic", "action")
 FILL = (LOW_TOM, LOW_TOM, HIGH_TOM, SNARE)  # last beats of a phrase at high intensity
 
 
@@ -52,12 +60,15 @@ def groove_notes(groove: str, bars: int, beats_per_bar: int, intensity: float, v
 
 
 def final_hit(groove: str, onset: float, velocity: int, bass: list[Note]) -> list[Note]:
-    """One accent with the final chord: a crash and kick, or the timpani on the tonic."""
-    if groove == "timpani":
+    """One accent with the final chord: drums of a kit strike kick and crash, pitched drums (timpani,
+    taiko) the bass note, hand drums their groove's first stroke."""
+    if groove in PITCHED:
         pitch = _sounding(bass, onset)
         return [Note(onset, 1.0, pitch, _clip(velocity))] if pitch is not None else []
-    if groove in GROOVES:
+    if groove in KIT:
         return [Note(onset, 1.0, KICK, _clip(velocity)), Note(onset, 2.0, CRASH, _clip(velocity - 10))]
+    if groove in GROOVES:
+        return [Note(onset, 1.0, GROOVES[groove][0][1], _clip(velocity))]
     return []
 
 

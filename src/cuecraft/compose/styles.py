@@ -82,6 +82,39 @@ ENSEMBLES: dict[str, Ensemble] = {
         Ensemble("harp", "harp alone: tender, transparent", (
             Part("harp", (MELODY, HARMONY, BASS), 46, 24, 103),
         )),
+        # The ensembles of localized scores (compose.locales): General MIDI stand-ins, see there.
+        Ensemble("japanese", "shakuhachi over koto and shamisen, taiko", (
+            Part("shakuhachi", (MELODY,), 77, 55, 91),
+            Part("koto", (HARMONY,), 107, 48, 84, velocity_offset=-6),
+            Part("shamisen", (BASS,), 106, 40, 76, velocity_offset=-4),
+            Part("taiko", (RHYTHM,), 116, 36, 60, min_intensity=0.3),
+        ), groove="taiko"),
+        Ensemble("indian", "sitar, shehnai, harmonium drone, hand drums", (
+            Part("sitar", (MELODY,), 104, 48, 84),
+            Part("shehnai", (MELODY,), 111, 60, 88, min_intensity=0.5, velocity_offset=-8),
+            Part("harmonium", (PAD,), 20, 48, 79, velocity_offset=-14),
+            Part("bass", (BASS,), 32, 28, 55, velocity_offset=-6),
+            Part("hand drums", (RHYTHM,), 0, 35, 81, min_intensity=0.2, is_drum=True),
+        ), groove="tabla"),
+        Ensemble("middle-eastern", "oud, ney and strings over darbuka", (
+            Part("ney", (MELODY,), 73, 60, 93),
+            Part("oud", (HARMONY, BASS), 24, 40, 76, velocity_offset=-4),
+            Part("strings", (PAD,), 48, 48, 79, min_intensity=0.4, velocity_offset=-14),
+            Part("darbuka", (RHYTHM,), 0, 35, 81, min_intensity=0.2, is_drum=True),
+        ), groove="maqsum"),
+        Ensemble("latin", "bandoneon and guitar over tresillo", (
+            Part("bandoneon", (MELODY,), 23, 53, 89),
+            Part("guitar", (HARMONY,), 24, 40, 76, velocity_offset=-6),
+            Part("bass", (BASS,), 32, 28, 55),
+            Part("percussion", (RHYTHM,), 0, 35, 81, is_drum=True),
+        ), groove="tresillo"),
+        Ensemble("celtic", "whistle and fiddle over harp, pipes when loud", (
+            Part("tin whistle", (MELODY,), 78, 62, 96),
+            Part("fiddle", (MELODY,), 110, 55, 93, min_intensity=0.3, velocity_offset=-6),
+            Part("bagpipe", (PAD,), 109, 58, 82, min_intensity=0.75, velocity_offset=-16),
+            Part("harp", (HARMONY, BASS), 46, 36, 84, velocity_offset=-4),
+            Part("bodhran", (RHYTHM,), 0, 35, 81, min_intensity=0.25, is_drum=True),
+        ), groove="reel"),
     )
 }
 

@@ -4,7 +4,7 @@ points, stingers, and a JSON manifest; plus a Web Audio page that plays it with 
 
 Seamless loops: the loop's notes are rendered twice in a row and the second pass is kept, so the
 decays of the loop's end already ring into its start: what plays after the seam is exactly what a
-repeat would sound like. Every layer is rendered from the same events, so layers sum to the full loop.
+repeat would sound like. The full loop (and so each segment) is the sum of the layers.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     for number, (name, instruments) in enumerate(layered.items()):
         audio_files[f"layers/{name}.wav"] = steady_loop(instruments)
         manifest_layers.append(Layer(name=name, file=f"layers/{name}.wav", intensity_from=round(number / len(layered), 3)))
-    full = steady_loop(everything)
+    full = sum(audio_files[layer.file] for layer in manifest_layers)  # the loop is its layers together
     half = loop_bars // 2
     segments = []
     for name, first, bars in (("A", 0, half), ("B", half, loop_bars - half)):
