@@ -86,3 +86,21 @@ def test_an_interrupted_score_resumes_without_redoing_finished_cues(tmp_path: Pa
         resumed, _ = soundfile.read(out / cue.takes[0].audio)
         whole, _ = soundfile.read(scored.outdir / cue.takes[0].audio)
         assert np.array_equal(resumed, whole), cue.id
+
+
+def test_a_cue_rings_on_past_its_out_point_and_fades_into_the_next(scored: ScoreResult) -> None:
+    from cuecraft.render.soundfont import find_soundfont
+    from cuecraft.render.synth import Renderer
+    from cuecraft.takes import TAIL_SECONDS, render_cue, take_audio
+
+    film, cue = scored.project.film, scored.project.cues[0]
+    midi = pretty_midi.PrettyMIDI(str(scored.outdir / cue.takes[0].midi))
+    mixed = render_cue(Renderer(find_soundfont(), 48000), film, cue, midi)
+    n = film.frames_to_samples(cue.n_frames, 48000)
+    tail = round(TAIL_SECONDS * 48000)
+    assert mixed.shape[1] == n + tail
+    level = lambda a: float(np.sqrt(np.mean(a**2)))  # noqa: E731
+    assert level(mixed[:, n : n + 4800]) > 1e-4  # the last chord still sounds after the out point
+    assert level(mixed[:, -4800:]) < 0.05 * level(mixed[:, n : n + 4800])  # and has faded out by the tail's end
+    take, _ = soundfile.read(scored.outdir / cue.takes[0].audio, always_2d=True)
+    assert np.allclose(take_audio(mixed, film, cue, 48000).T[:-480], take[:-480], atol=1e-6)  # the take is the mix audio, cut

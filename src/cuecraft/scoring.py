@@ -39,7 +39,7 @@ from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
 from cuecraft.review.store import STORE_FILE
-from cuecraft.takes import CUES_DIR, compose_cue, cue_samples, render_cue
+from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, render_cue, take_audio
 from cuecraft.theory import Key
 
 SCORE_WAV, SCORED_VIDEO = "score.wav", "scored.mp4"
@@ -89,23 +89,23 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                 start, n = cue_samples(film, cue, config.sample_rate)
                 key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
                                seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
-                               theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points)  # fmt: skip
+                               theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points, tail=TAIL_SECONDS)  # fmt: skip
                 cached = cache.load(key)
                 if cached is None:
                     with timer("compose cues"):
                         midi = compose_cue(composer, film, cue, cue.settings, theme)
                     with timer("render cues"):
-                        audio = render_cue(renderer, film, cue, midi)
-                    cached = (cache.store(key, midi, audio, config.sample_rate), audio)
-                midi_path, audio = cached
+                        mixed = render_cue(renderer, film, cue, midi)
+                    cached = (cache.store(key, midi, mixed, config.sample_rate), mixed)
+                midi_path, mixed = cached
                 take = Take(
                     id=f"{cue.id}-t1", settings=cue.settings, model=composer.name,
                     midi=f"{CUES_DIR}/{cue.id}_t1.mid", audio=f"{CUES_DIR}/{cue.id}_t1.wav", status=TakeStatus.pending,
                 )  # fmt: skip
                 copy_file(midi_path, staging / take.midi)
-                soundfile.write(staging / take.audio, audio.T, config.sample_rate, subtype="PCM_24")
+                soundfile.write(staging / take.audio, take_audio(mixed, film, cue, config.sample_rate).T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)
-                placed.append((start, audio))
+                placed.append((start, mixed))
                 clock.progress.advance()
         with stage("mix and loudness"):
             total = film.frames_to_samples(film.n_frames, config.sample_rate)

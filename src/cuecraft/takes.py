@@ -14,9 +14,10 @@ from cuecraft.compose.cue_writer import write_cue
 from cuecraft.model.composer import Composer
 from cuecraft.project import Cue, FilmInfo, MusicSettings, Take, Theme
 from cuecraft.render.stems import render_stems, sum_stems
-from cuecraft.render.synth import Renderer
+from cuecraft.render.synth import Renderer, cut
 
 CUES_DIR = "cues"
+TAIL_SECONDS = 1.5  # how long a cue's last notes ring on past its out point, fading out, in the mix
 
 
 def cue_samples(film: FilmInfo, cue: Cue, sample_rate: int) -> tuple[int, int]:
@@ -36,9 +37,19 @@ def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSet
 
 
 def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI) -> np.ndarray:
-    """The cue's audio: the sum of its family stems, exactly the cue long."""
+    """The cue's audio as it goes into the mix: the sum of its family stems, the cue long plus its tail."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
-    return sum_stems(render_stems(renderer, midi, n), n)
+    tail = tail_samples(renderer.sample_rate)
+    return sum_stems(render_stems(renderer, midi, n, tail), n + tail)
+
+
+def tail_samples(sample_rate: int) -> int:
+    return round(TAIL_SECONDS * sample_rate)
+
+
+def take_audio(mixed: np.ndarray, film: FilmInfo, cue: Cue, sample_rate: int) -> np.ndarray:
+    """A take's own file: its mix audio cut (with a short fade) at the cue's out point."""
+    return cut(mixed, cue_samples(film, cue, sample_rate)[1], sample_rate)
 
 
 def next_take_number(folder: Path, cue: Cue) -> int:

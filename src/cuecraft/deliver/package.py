@@ -28,6 +28,7 @@ from cuecraft.render.mux import mux_score
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.stems import STEMS, render_stems
 from cuecraft.render.synth import Renderer
+from cuecraft.takes import tail_samples
 
 SAMPLE_RATE = 48000
 MIX_WAV, STEMS_DIR, CUES_DIR = "mix.wav", "stems", "cues"
@@ -64,8 +65,10 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
     for cue in scored:
         start = film.frames_to_samples(cue.start_frame, SAMPLE_RATE)
         n = film.frames_to_samples(cue.end_frame, SAMPLE_RATE) - start
-        for name, audio in render_stems(renderer, load_midi(project_dir / cue.chosen_take().midi), n).items():
-            stems.setdefault(name, np.zeros((2, total), dtype=np.float32))[:, start : start + n] += audio[:, : total - start]
+        midi = load_midi(project_dir / cue.chosen_take().midi)
+        for name, audio in render_stems(renderer, midi, n, tail_samples(SAMPLE_RATE)).items():
+            end = min(total, start + audio.shape[1])
+            stems.setdefault(name, np.zeros((2, total), dtype=np.float32))[:, start:end] += audio[:, : end - start]
         progress.advance()
     stems = {name: stems[name] for name in STEMS if name in stems}
 

@@ -49,13 +49,19 @@ def split_stems(midi: pretty_midi.PrettyMIDI) -> dict[str, pretty_midi.PrettyMID
     return stems
 
 
-def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int) -> dict[str, np.ndarray]:
-    """Each stem of `midi` rendered alone, all exactly `n_samples` long."""
-    return {name: renderer.render(part, n_samples) for name, part in split_stems(midi).items()}
+def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int, tail_samples: int = 0) -> dict[str, np.ndarray]:
+    """Each stem of `midi` rendered alone, `n_samples` long plus a tail that lets the last notes ring
+    on past the out point, fading to silence over `tail_samples` (into the next cue: a crossfade)."""
+    stems = {name: renderer.render(part, n_samples + tail_samples) for name, part in split_stems(midi).items()}
+    if tail_samples:
+        fade = (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, tail_samples))).astype(np.float32)
+        for audio in stems.values():
+            audio[:, n_samples:] *= fade
+    return stems
 
 
 def sum_stems(stems: dict[str, np.ndarray], n_samples: int) -> np.ndarray:
-    """The mix of stems (silence if there are none)."""
+    """The mix of stems, `n_samples` long (silence if there are none)."""
     mix = np.zeros((2, n_samples), dtype=np.float32)
     for audio in stems.values():
         mix += audio

@@ -64,11 +64,7 @@ class Renderer:
             else:
                 synth.noteoff(channel, pitch)
         blocks.append(_samples(synth, n_samples - position))
-        audio = np.concatenate(blocks, axis=1)
-        fade = min(n_samples, round(END_FADE_SECONDS * self.sample_rate))
-        if fade:
-            audio[:, n_samples - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-        return audio
+        return cut(np.concatenate(blocks, axis=1), n_samples, self.sample_rate)
 
 
 def _samples(synth: fluidsynth.Synth, n: int) -> np.ndarray:
@@ -77,3 +73,12 @@ def _samples(synth: fluidsynth.Synth, n: int) -> np.ndarray:
     if n:
         _write_float(synth.synth, n, buffer.ctypes.data, 0, 2, buffer.ctypes.data, 1, 2)
     return buffer.reshape(n, 2).T
+
+
+def cut(audio: np.ndarray, n_samples: int, sample_rate: int) -> np.ndarray:
+    """The first `n_samples` of `audio`, faded out over the last 10 ms so the cut never clicks."""
+    out = audio[:, :n_samples].copy()
+    fade = min(n_samples, round(END_FADE_SECONDS * sample_rate))
+    if fade:
+        out[:, n_samples - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    return out

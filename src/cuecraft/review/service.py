@@ -22,7 +22,7 @@ from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
 from cuecraft.review.store import Conflict, ProjectStore
-from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_cue, write_take
+from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_cue, take_audio, write_take
 
 MAX_RETRIES = 5
 SAMPLE_RATE = 48000
@@ -142,7 +142,7 @@ class ReviewService:
                            project.themes[0] if project.themes else None)  # fmt: skip
         report(0.5, "rendering")
         renderer = Renderer(find_soundfont(self.soundfont), SAMPLE_RATE)
-        audio = render_cue(renderer, project.film, cue, midi)
+        audio = take_audio(render_cue(renderer, project.film, cue, midi), project.film, cue, SAMPLE_RATE)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
                               {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
@@ -158,7 +158,8 @@ class ReviewService:
             raise CuecraftError(midi_path, "has no notes to import")
         tempi = midi.get_tempo_changes()[1]
         settings = cue.settings.model_copy(update={"tempo": float(tempi[0]) if len(tempi) else cue.settings.tempo})
-        audio = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
+        mixed = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
+        audio = take_audio(mixed, project.film, cue, SAMPLE_RATE)
         return self._add_take(actor, cue_id, "import_take", midi, audio, settings, "imported", "imported",
                               {"file": Path(midi_path).name}, None)  # fmt: skip
 
