@@ -49,6 +49,8 @@ test: install
 	$(PY) -m pytest
 
 bench: install $(MODEL) $(FILM) $(CATALOG)
+	$(PY) bench/run_all.py --film $(FILM) --corpus $(DATA)/vgmusic/midi
+	$(PY) bench/listening_sheet.py --film $(FILM)
 	$(PY) bench/score_speed.py $(FILM)
 	$(PY) bench/score_speed.py $(FILM) --model baseline --model-path $(MODEL)
 	$(PY) bench/key_accuracy.py
