@@ -335,6 +335,8 @@ def deliver(
     composer: Annotated[str, typer.Option(help="composer credit on the cue sheet")] = "Unknown composer",
     publisher: Annotated[str, typer.Option(help="publisher credit on the cue sheet")] = "",
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI SoundFont (.sf2)")] = None,
+    duck: Annotated[bool, typer.Option(help="dip the score under dialogue found in the film's sound")] = True,
+    dialogue: Annotated[Optional[Path], typer.Option(help="a dialogue stem (WAV) to find speech in, instead of the film's sound")] = None,
 ) -> None:
     """Write the mix, stems, per-cue MIDI/MusicXML, OTIO timeline, EDL, cue sheet and scored film."""
     from cuecraft.deliver.cue_sheet_csv import Credits
@@ -342,7 +344,8 @@ def deliver(
 
     progress = RichProgress()
     try:
-        result = deliver_project(project, out, preset, Credits(composer=composer, publisher=publisher), soundfont, progress)
+        result = deliver_project(project, out, preset, Credits(composer=composer, publisher=publisher), soundfont, progress,
+                                 duck=duck, dialogue=dialogue)  # fmt: skip
     finally:
         progress.close()
     r = result.loudness

@@ -13,7 +13,7 @@ from cuecraft.project import Project
 
 USAGES = ("BI", "BV", "VI", "VV", "MT", "ET")  # background/visual, instrumental/vocal; main/end title
 COLUMNS = ("cue", "title", "in", "out", "duration", "duration_s", "usage", "composer", "publisher", "take",
-           "take_status", "ai_assistance")  # fmt: skip
+           "take_status", "dialogue", "ai_assistance")  # fmt: skip
 
 
 class Credits(BaseModel):
@@ -24,8 +24,9 @@ class Credits(BaseModel):
     usage: str = "BI"
 
 
-def cue_sheet_rows(project: Project, credits: Credits) -> list[dict[str, str]]:
-    """A row per cue with music and a usable take, times as non-drop timecode at the film's rate."""
+def cue_sheet_rows(project: Project, credits: Credits, spoken: set[str] = frozenset()) -> list[dict[str, str]]:
+    """A row per cue with music and a usable take, times as non-drop timecode at the film's rate;
+    `spoken` names the cues with dialogue under them."""
     film, rows = project.film, []
     for cue in project.cues:
         take = cue.chosen_take()
@@ -37,16 +38,16 @@ def cue_sheet_rows(project: Project, credits: Credits) -> list[dict[str, str]]:
             "in": film.timecode(cue.start_frame), "out": film.timecode(cue.end_frame),
             "duration": f"{int(duration // 60)}:{float(duration % 60):06.3f}", "duration_s": f"{float(duration):.3f}",
             "usage": credits.usage, "composer": credits.composer, "publisher": credits.publisher,
-            "take": take.id, "take_status": take.status.value,
+            "take": take.id, "take_status": take.status.value, "dialogue": "yes" if cue.id in spoken else "no",
             "ai_assistance": f"composed with AI assistance: cuecraft model '{take.model}' ({take.source}), "
                              f"{take.status.value} by the composer",
         })  # fmt: skip
     return rows
 
 
-def write_cue_sheet_csv(project: Project, credits: Credits, target: Path) -> None:
+def write_cue_sheet_csv(project: Project, credits: Credits, target: Path, spoken: set[str] = frozenset()) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(cue_sheet_rows(project, credits))
+    writer.writerows(cue_sheet_rows(project, credits, spoken))
     write_text_atomic(target, buffer.getvalue())

@@ -23,8 +23,10 @@ from cuecraft.deliver.timeline import music_edl, score_timeline, write_timeline
 from cuecraft.errors import CuecraftError
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import Cue, Project
-from cuecraft.render.loudness import LoudnessReport, loudness_gain, measure
-from cuecraft.render.mux import mux_score
+from cuecraft.film.dialogue import detect_speech
+from cuecraft.render.ducking import DEPTH_DB, duck_curve
+from cuecraft.render.loudness import LoudnessReport, integrated_loudness, loudness_gain, measure
+from cuecraft.render.mux import mux_score, read_film_audio
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.stems import STEMS, render_stems
 from cuecraft.render.synth import Renderer
@@ -44,8 +46,10 @@ class Delivery:
 
 
 def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "default", credits: Credits = Credits(),
-                    soundfont: Path | None = None, progress: ProgressReporter | None = None) -> Delivery:  # fmt: skip
-    """Write the delivery of the project in `project_dir` into `outdir` (see the module docstring)."""
+                    soundfont: Path | None = None, progress: ProgressReporter | None = None, duck: bool = True,
+                    dialogue: Path | None = None) -> Delivery:  # fmt: skip
+    """Write the delivery of the project in `project_dir` into `outdir` (see the module docstring).
+    With `duck`, the score dips under the dialogue found in `dialogue` (a stem) or the film's own sound."""
     progress = progress or SilentProgress()
     project_dir, outdir = Path(project_dir), Path(outdir)
     project = Project.load(project_dir)
@@ -72,7 +76,12 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
         progress.advance()
     stems = {name: stems[name] for name in STEMS if name in stems}
 
-    progress.start("loudness and files")
+    progress.start("dialogue, loudness and files")
+    film_sound = read_film_audio(film_path, SAMPLE_RATE, total)
+    speech = _speech(dialogue, film_sound)
+    if duck and speech:
+        ducking = duck_curve(speech, total, SAMPLE_RATE)
+        stems = {name: audio * ducking for name, audio in stems.items()}
     mix = sum(stems.values())
     curve = loudness_gain(mix, SAMPLE_RATE, spec.integrated_lufs, spec.true_peak_dbtp)
     stems = {name: audio * curve for name, audio in stems.items()}
@@ -84,14 +93,16 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
         (staging / STEMS_DIR).mkdir()
         for name, audio in stems.items():
             soundfile.write(staging / STEMS_DIR / f"{name}.wav", audio.T, SAMPLE_RATE, subtype="PCM_24")
-        write_text_atomic(staging / LOUDNESS_JSON, json.dumps(_loudness_json(report, spec), indent=2) + "\n")
+        figures = _loudness_json(report, spec) | {"dialogue": _dialogue_json(speech, duck, mix, film_sound)}
+        write_text_atomic(staging / LOUDNESS_JSON, json.dumps(figures, indent=2) + "\n")
         for cue in scored:
             _write_cue_files(project, cue, project_dir, staging / CUES_DIR)
         stem_urls = {name: f"{STEMS_DIR}/{name}.wav" for name in stems}
         timeline = score_timeline(project, film_path.as_uri(), stem_urls, MIX_WAV)
         write_timeline(timeline, staging / TIMELINE_OTIO)
         write_text_atomic(staging / TIMELINE_EDL, music_edl(project))
-        write_cue_sheet_csv(project, credits, staging / CUE_SHEET)
+        spoken = {c.id for c in scored if any(s < film.frames_to_seconds(c.end_frame) and e > film.frames_to_seconds(c.start_frame) for s, e in speech)}
+        write_cue_sheet_csv(project, credits, staging / CUE_SHEET, spoken)
         mux_score(film_path, mix, SAMPLE_RATE, staging / VIDEO)
     return Delivery(outdir, report, list(stems), [c.id for c in scored])
 
@@ -110,6 +121,28 @@ def _loudness_json(report: LoudnessReport, spec: LoudnessPreset) -> dict:
         "meets_spec": bool(abs(report.integrated_lufs - spec.integrated_lufs) <= 0.5 and report.true_peak_dbtp <= spec.true_peak_dbtp),
         "standard": "ITU-R BS.1770-4 integrated loudness and true peak; EBU Tech 3342 loudness range",
     }
+
+
+def _speech(dialogue: Path | None, film_sound: np.ndarray | None) -> list[tuple[float, float]]:
+    """Speech regions from a dialogue stem if given, else from the film's own sound (none without sound)."""
+    if dialogue is not None:
+        try:
+            audio, rate = soundfile.read(dialogue, always_2d=True)
+        except (OSError, RuntimeError) as exc:
+            raise CuecraftError(dialogue, f"unreadable dialogue stem ({exc})") from None
+        return detect_speech(audio.T, rate)
+    return detect_speech(film_sound, SAMPLE_RATE) if film_sound is not None else []
+
+
+def _dialogue_json(speech: list[tuple[float, float]], ducked: bool, score: np.ndarray, film_sound: np.ndarray | None) -> dict:
+    """Speech regions, and the loudness of the final film mix (score + film sound): program and dialogue-gated."""
+    final = score + film_sound if film_sound is not None else score
+    figures: dict = {"regions_s": speech, "ducked": bool(ducked and speech), "duck_depth_db": DEPTH_DB if ducked and speech else 0.0,
+                     "program_lufs": integrated_loudness(final, SAMPLE_RATE)}  # fmt: skip
+    spans = [final[:, round(s * SAMPLE_RATE) : round(e * SAMPLE_RATE)] for s, e in speech]
+    if spans and sum(x.shape[1] for x in spans) >= SAMPLE_RATE // 2:
+        figures["dialogue_gated_lufs"] = integrated_loudness(np.concatenate(spans, axis=1), SAMPLE_RATE)
+    return figures
 
 
 def _write_cue_files(project: Project, cue: Cue, project_dir: Path, folder: Path) -> None:
