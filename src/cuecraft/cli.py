@@ -492,6 +492,25 @@ def regenerate(
     console.print(f"{cue}: new take {made.id} ({made.settings.style}, {made.settings.key}, {made.settings.tempo:g} bpm) -> {made.audio}")
 
 
+@app.command("regenerate-bars")
+def regenerate_bars_command(
+    cue: str,
+    take: str,
+    bars: Annotated[str, typer.Option(help="bar range to compose afresh, e.g. 9-12 (1-based, inclusive)")],
+    project: ProjectOption = Path("."),
+    user: UserOption = LOCAL_USER,
+    seed: Annotated[int, typer.Option(help="random seed for the new bars")] = 1,
+    model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
+    model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
+) -> None:
+    """A new take of CUE equal to TAKE except the given bars, composed afresh."""
+    first, _, last = bars.partition("-")
+    if not (first.strip().isdigit() and (last.strip() or first).isdigit()):
+        raise CuecraftError(bars, "not a bar range (expected N-M, e.g. 9-12)")
+    made = _service(project, model, model_path).regenerate_bars(_actor(user), cue, take, int(first), int(last or first), seed)
+    console.print(f"{cue}: new take {made.id} ({made.source}) -> {made.audio}")
+
+
 @app.command("import-take")
 def import_take(cue: str, midi: Annotated[Path, typer.Argument(help="the cue's MIDI or MusicXML as edited in a DAW")],
                 project: ProjectOption = Path("."), user: UserOption = LOCAL_USER) -> None:  # fmt: skip

@@ -12,6 +12,7 @@ import numpy as np
 import pretty_midi
 from pydantic import BaseModel, ConfigDict, Field
 
+from cuecraft.compose.bar_edit import regenerate_bars
 from cuecraft.compose.cue_plan import velocity_for
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.corpus.symbolic import load_midi
@@ -146,6 +147,25 @@ class ReviewService:
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
                               {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
+
+    def regenerate_bars(self, actor: Actor, cue_id: str, take_id: str, first_bar: int, last_bar: int, seed: int,
+                        on_progress: Callable[[float, str], None] | None = None) -> Take:  # fmt: skip
+        """A new take equal to `take_id` except bars first..last, composed afresh with `seed`."""
+        report = on_progress or (lambda fraction, message: None)
+        require(actor.role, "regenerate", actor.name)
+        project, _ = self.store.load()
+        cue = project.cue(cue_id)
+        _refuse_if_locked(cue)
+        source = cue.take(take_id)
+        report(0.1, f"composing bars {first_bar}-{last_bar}")
+        midi = regenerate_bars(self._composer_now(), load_midi(self.folder / source.midi), source.settings, cue.mood,
+                               first_bar, last_bar, seed)  # fmt: skip
+        report(0.5, "rendering")
+        mixed = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
+        report(0.9, "saving")
+        return self._add_take(actor, cue_id, "regenerate", midi, take_audio(mixed, project.film, cue, SAMPLE_RATE), source.settings,
+                              self._composer_now().name, f"bars {first_bar}-{last_bar} of {take_id} regenerated",
+                              {"from_take": take_id, "bars": [first_bar, last_bar], "seed": seed}, None)  # fmt: skip
 
     def import_take(self, actor: Actor, cue_id: str, midi_path: Path) -> Take:
         """A composer's own MIDI (edited in a DAW) as a new take of the cue, rendered like the others."""

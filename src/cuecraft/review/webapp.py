@@ -53,6 +53,13 @@ class NoteIn(BaseModel):
     take: str | None = None
 
 
+class BarsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    first: int = Field(ge=1)
+    last: int = Field(ge=1)
+    seed: int = 1
+
+
 class ExportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     preset: str = "default"
@@ -151,13 +158,25 @@ def create_app(service: ReviewService) -> FastAPI:
             threading.Thread(target=run, name=f"job-{job}", daemon=True).start()
         return {"job": job}
 
+    def check_can_regenerate(who: Actor, cue: str, take: str | None = None) -> None:
+        """Refuse at once (before a job starts) what the job itself would refuse."""
+        require(who.role, "regenerate", who.name)
+        found = service.project()[0].cue(cue)
+        if take is not None:
+            found.take(take)
+        if found.locked:
+            raise Locked(cue, "is locked; unlock it before changing its music")
+
     @app.post("/api/cues/{cue}/regenerate", status_code=202)
     def regenerate(cue: str, change: SettingsChange, who: Who) -> dict:
-        require(who.role, "regenerate", who.name)
-        current, _ = service.project()
-        if current.cue(cue).locked:
-            raise Locked(cue, "is locked; unlock it before changing its music")
+        check_can_regenerate(who, cue)
         return background("regenerate", cue, who, lambda report: service.regenerate(who, cue, change, report).id)
+
+    @app.post("/api/cues/{cue}/takes/{take}/regenerate-bars", status_code=202)
+    def regenerate_bars(cue: str, take: str, bars: BarsIn, who: Who) -> dict:
+        check_can_regenerate(who, cue, take)
+        work = lambda report: service.regenerate_bars(who, cue, take, bars.first, bars.last, bars.seed, report).id  # noqa: E731
+        return background("regenerate", cue, who, work)
 
     @app.get("/api/jobs/{job}")
     def job(job: int, who: Who) -> dict:

@@ -53,7 +53,8 @@ function drawCue(id) {
       <button class="approve" ${can("approve") && !cue.locked ? "" : "disabled"}>Approve</button>
       <button class="reject" ${can("approve") && !cue.locked ? "" : "disabled"}>Reject</button>
       <button class="slotA">A</button><button class="slotB">B</button>
-      <button class="rollToggle">Piano roll</button><div class="roll"></div></td></tr>`).join("");
+      <button class="rollToggle">Piano roll</button>
+      <button class="bars" ${can("regenerate") && !cue.locked ? "" : "disabled"}>New bars…</button><div class="roll"></div></td></tr>`).join("");
   panel.innerHTML = `<h2>${cue.id} <small>${escapeHtml(cue.title || "")}</small></h2>
     <p>mood: valence ${cue.mood.valence.toFixed(2)}, arousal ${cue.mood.arousal.toFixed(2)}, intensity ${cue.mood.intensity.toFixed(2)} ·
       ${s.style}, ${s.key}, ${s.tempo} bpm, seed ${s.seed} · ${cue.locked ? "<b>locked</b>" : "unlocked"}
@@ -73,6 +74,11 @@ function drawCue(id) {
     row.querySelector(".reject").onclick = () => decide(cue.id, take, "rejected");
     row.querySelector(".slotA").onclick = () => setSlot("A", cue, take, audio);
     row.querySelector(".slotB").onclick = () => setSlot("B", cue, take, audio);
+    row.querySelector(".bars").onclick = () => {
+      const range = window.prompt(`Bars of ${take} to compose afresh (e.g. 3-4):`, "3-4");
+      const match = range && range.match(/^\s*(\d+)\s*-\s*(\d+)\s*$/);
+      if (match) runJob(`/api/cues/${cue.id}/takes/${take}/regenerate-bars`, { first: Number(match[1]), last: Number(match[2]), seed: Date.now() % 100000 });
+    };
     row.querySelector(".rollToggle").onclick = () => { row.querySelector(".roll").innerHTML = `<img class="roll" alt="piano roll of ${take}" src="/media/takes/${cue.id}/${take}.png">`; };
   });
   $("lockButton").onclick = () => act(() => api("POST", `/api/cues/${cue.id}/lock`, { locked: !cue.locked }), cue.locked ? "unlocked" : "locked");
@@ -110,18 +116,21 @@ setInterval(() => {
 }, 100);
 $("filmSound").onchange = (event) => { $("film").muted = !event.target.checked; };
 
-async function regenerate(cue, form) {
-  const body = { tempo: Number(form.get("tempo")), key: form.get("key"), style: form.get("style"), intensity: Number(form.get("intensity")), seed: Number(form.get("seed")) };
+async function runJob(url, body) {
   try {
-    const { job } = await api("POST", `/api/cues/${cue}/regenerate`, body);
+    const { job } = await api("POST", url, body);
     $("jobProgress").hidden = false;
     const poll = async () => {
       const status = await api("GET", `/api/jobs/${job}`);
       $("jobProgress").value = status.progress; $("jobText").textContent = `${status.state} ${status.message}`;
-      if (status.state === "running") setTimeout(poll, 400); else { say(`regeneration ${status.state}: ${status.message}`); await load(); }
+      if (status.state === "running") setTimeout(poll, 400); else { say(`${status.state}: ${status.message}`); await load(); }
     };
     poll();
   } catch (error) { say(error.message); }
+}
+function regenerate(cue, form) {
+  const body = { tempo: Number(form.get("tempo")), key: form.get("key"), style: form.get("style"), intensity: Number(form.get("intensity")), seed: Number(form.get("seed")) };
+  return runJob(`/api/cues/${cue}/regenerate`, body);
 }
 $("exportButton").onclick = async () => {
   try { const { job } = await api("POST", "/api/export", { preset: "default" }); say(`export started (job ${job})`);
