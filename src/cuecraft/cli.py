@@ -389,6 +389,24 @@ def localize(
                   f"loudness {result.loudness.integrated_lufs:.1f} LUFS")
 
 
+@app.command()
+def conform(
+    project: Annotated[Path, typer.Argument(help="the scored project folder")],
+    new_cut: Annotated[Path, typer.Option("--new-cut", help="the re-cut: .otio, .edl, or the new video")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder for the conformed project")],
+    new_film: Annotated[Optional[Path], typer.Option(help="the new cut's video, when --new-cut is a timeline")] = None,
+) -> None:
+    """Follow a re-cut: keep unchanged cues byte for byte, re-fit changed ones, report each."""
+    from cuecraft.conform import conform_project
+
+    outcomes = conform_project(project, new_cut, out, new_film)
+    for o in outcomes:
+        span = f"{o.new_frames[0]}-{o.new_frames[1]}" if o.new_frames else "-"
+        change = f"{o.bars_added:+d} bars, tempo {min(o.tempos):.1f}-{max(o.tempos):.1f}" if o.outcome == "re-fitted" else ""
+        print(f"{o.cue:<5} {o.outcome:<17} frames {o.old_frames[0]}-{o.old_frames[1]} -> {span:<12} {change} {o.note}".rstrip())
+    console.print(f"wrote {out}/project.json and {out}/conform_report.json")
+
+
 @app.command("import-timeline")
 def import_timeline(
     edit: Annotated[Path, typer.Argument(help="the editor's timeline: .otio or CMX 3600 .edl")],

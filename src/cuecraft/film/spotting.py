@@ -60,13 +60,14 @@ def spot_cues(film: FilmInfo, shot_starts: list[int], stats: FrameStats, rules: 
     ]
 
 
-def _look(stats: FrameStats, start: int, end: int) -> np.ndarray:
+def shot_look(stats: FrameStats, start: int, end: int) -> np.ndarray:
+    """A stretch of film summarised as brightness, saturation, warmth (halved) and motion."""
     w = stats.window(start, end)
     return np.array([w["brightness"], w["saturation"], 0.5 * w["warmth"], w["motion"]])
 
 
 def _distance(stats: FrameStats, group: list[tuple[int, int]], shot: tuple[int, int]) -> float:
-    return float(np.linalg.norm(_look(stats, group[0][0], group[-1][1]) - _look(stats, *shot)))
+    return float(np.linalg.norm(shot_look(stats, group[0][0], group[-1][1]) - shot_look(stats, *shot)))
 
 
 def _cue_ids(film: FilmInfo, groups: list[list[tuple[int, int]]]) -> list[str]:
