@@ -57,3 +57,56 @@ def test_corpus_reports_empty_and_mislabelled_input(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not a VGMIDI label file" in error_line(result)
     missing = cuecraft("corpus", "add", str(tmp_path / "nowhere"), "--catalog", str(tmp_path / "c.db"))
     assert missing.returncode == 2 and "no such file or folder" in error_line(missing)
+
+
+def make_vfr_film(path: Path) -> None:
+    """A short H.264 MP4 whose frames last 1, 1 and 3 ticks of 1/48 s in turn: variable frame rate."""
+    from fractions import Fraction
+
+    import av
+
+    with av.open(str(path), "w", format="mp4") as out:
+        video = out.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        video.codec_context.time_base = Fraction(1, 48)
+        pts = 0
+        for i in range(60):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 3, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = pts, Fraction(1, 48)
+            pts += 1 if i % 3 else 3
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
+
+
+def test_variable_frame_rate_video_is_refused_with_the_fix(tmp_path: Path) -> None:
+    film = tmp_path / "phone.mp4"
+    make_vfr_film(film)
+    result = cuecraft("score", str(film), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2 and "has a variable frame rate; convert it to a constant rate first" in error_line(result)
+    assert not (tmp_path / "out").exists()
+
+
+def test_corrupt_huge_and_absurd_midi_takes_are_refused_and_harm_nothing(review_project, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = review_project.folder
+    before = (folder / "project.json").read_bytes()
+    good = pretty_midi.PrettyMIDI(str(folder / "cues" / "1M1_t1.mid"))
+    truncated = tmp_path / "truncated.mid"
+    good.write(str(truncated))
+    truncated.write_bytes(truncated.read_bytes()[: len(truncated.read_bytes()) // 2])
+    huge = tmp_path / "huge.mid"
+    with huge.open("wb") as f:
+        f.write(b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0")
+        f.truncate(40 * 2**20)
+    fast = pretty_midi.PrettyMIDI(initial_tempo=10000)
+    fast.instruments.append(pretty_midi.Instrument(0))
+    fast.instruments[0].notes.append(pretty_midi.Note(80, 60, 0.0, 0.01))
+    absurd = tmp_path / "absurd.mid"
+    fast.write(str(absurd))
+    for path, problem in ((truncated, "unreadable .mid"), (huge, "too large for a score (40 MB"), (absurd, "tempo 10000 bpm is outside 20-400 bpm")):
+        result = cuecraft("import-take", "1M1", str(path), "-p", str(folder))
+        assert result.returncode == 2 and problem in error_line(result), error_line(result)
+        assert error_line(result).startswith(f"error: {path}")
+    assert (folder / "project.json").read_bytes() == before
+    assert sorted(p.name for p in (folder / "cues").iterdir()) == sorted(p.name for p in (folder / "cues").iterdir() if "_t1." in p.name)

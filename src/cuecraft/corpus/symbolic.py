@@ -30,9 +30,14 @@ _TRIAD_NAMES = list(_TRIADS)
 _TRIAD_MATRIX = np.stack([t / np.linalg.norm(t) for t in _TRIADS.values()])
 
 
+MAX_SCORE_BYTES = 32 * 2**20  # far above any real MIDI/MusicXML score; guards memory against junk
+
+
 def load_midi(path: str | Path) -> pretty_midi.PrettyMIDI:
     """Read MIDI directly, or MusicXML/ABC through music21; CuecraftError if unreadable."""
     path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_SCORE_BYTES:
+        raise CuecraftError(path, f"too large for a score ({path.stat().st_size / 2**20:.0f} MB; the limit is {MAX_SCORE_BYTES // 2**20} MB)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import numpy as np
 
 from cuecraft.errors import CuecraftError
 from cuecraft.project import FilmInfo
@@ -25,6 +26,10 @@ def probe_video(path: str | Path) -> FilmInfo:
             rate = stream.average_rate or stream.guessed_rate
             if not rate:
                 raise CuecraftError(path, "video stream has no frame rate")
+            if _variable_frame_rate(container, stream):
+                raise CuecraftError(path, "has a variable frame rate; convert it to a constant rate first "
+                                          "(e.g. ffmpeg -i IN -fps_mode cfr -r 24 OUT): cues are timed in frames")
+            container.seek(0)
             n_frames = stream.frames or _count_video_packets(container, stream)
             info = FilmInfo(
                 path=str(path.resolve()),
@@ -42,6 +47,21 @@ def probe_video(path: str | Path) -> FilmInfo:
     if info.n_frames == 0:
         raise CuecraftError(path, "film has zero length (no video frames)")
     return info
+
+
+VFR_SAMPLE = 240  # packets examined: enough to see a phone's variable frame timing
+
+
+def _variable_frame_rate(container: av.container.InputContainer, stream: av.VideoStream) -> bool:
+    """Whether the first frames' durations differ (more than a tick of rounding) from one another."""
+    stamps = []
+    for packet in container.demux(stream):
+        if packet.pts is not None and packet.size > 0:
+            stamps.append(packet.pts)
+        if len(stamps) >= VFR_SAMPLE:
+            break
+    steps = np.diff(sorted(stamps))
+    return bool(steps.size > 2 and steps.max() - steps.min() > 1)
 
 
 def _count_video_packets(container: av.container.InputContainer, stream: av.VideoStream) -> int:

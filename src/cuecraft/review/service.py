@@ -177,7 +177,10 @@ class ReviewService:
         if not any(i.notes for i in midi.instruments):
             raise CuecraftError(midi_path, "has no notes to import")
         tempi = midi.get_tempo_changes()[1]
-        settings = cue.settings.model_copy(update={"tempo": float(tempi[0]) if len(tempi) else cue.settings.tempo})
+        tempo = float(tempi[0]) if len(tempi) else cue.settings.tempo
+        if not 20 <= tempo <= 400:
+            raise CuecraftError(midi_path, f"tempo {tempo:.0f} bpm is outside 20-400 bpm")
+        settings = cue.settings.model_copy(update={"tempo": tempo})
         mixed = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
         audio = take_audio(mixed, project.film, cue, SAMPLE_RATE)
         return self._add_take(actor, cue_id, "import_take", midi, audio, settings, "imported", "imported",
