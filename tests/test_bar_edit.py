@@ -70,3 +70,15 @@ def test_bars_are_regenerated_from_the_cli_and_the_web_api(review_project, basel
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "not a bar range" in bad.stderr
 
+
+
+def test_one_family_can_be_regenerated_alone(baseline) -> None:  # noqa: ANN001
+    from cuecraft.render.stems import stem_for
+
+    original = write_cue(baseline, SETTINGS, 24.0, None, MOOD)
+    edited = regenerate_bars(baseline, original, SETTINGS, MOOD, 2, 4, seed=7, family="strings")
+    changed = {i.name for i, j in zip(original.instruments, edited.instruments) if [(n.pitch, n.start) for n in i.notes] != [(n.pitch, n.start) for n in j.notes]}
+    assert changed and all(stem_for(i) == "strings" for i in edited.instruments if i.name in changed)
+    assert any(stem_for(i) != "strings" for i in edited.instruments)  # other families were there and stayed
+    with pytest.raises(CuecraftError, match="not an instrument family"):
+        regenerate_bars(baseline, original, SETTINGS, MOOD, 2, 4, seed=7, family="kazoo")

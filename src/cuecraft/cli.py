@@ -518,14 +518,16 @@ def regenerate_bars_command(
     project: ProjectOption = Path("."),
     user: UserOption = LOCAL_USER,
     seed: Annotated[int, typer.Option(help="random seed for the new bars")] = 1,
+    family: Annotated[Optional[str], typer.Option(help="change only this instrument family (strings, brass, woodwinds, keys, percussion, synth, world)")] = None,
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
 ) -> None:
-    """A new take of CUE equal to TAKE except the given bars, composed afresh."""
+    """A new take of CUE equal to TAKE except the given bars (of one family), composed afresh."""
     first, _, last = bars.partition("-")
     if not (first.strip().isdigit() and (last.strip() or first).isdigit()):
         raise CuecraftError(bars, "not a bar range (expected N-M, e.g. 9-12)")
-    made = _service(project, model, model_path).regenerate_bars(_actor(user), cue, take, int(first), int(last or first), seed)
+    made = _service(project, model, model_path).regenerate_bars(_actor(user), cue, take, int(first), int(last or first), seed,
+                                                                family=family)  # fmt: skip
     console.print(f"{cue}: new take {made.id} ({made.source}) -> {made.audio}")
 
 

@@ -22,6 +22,7 @@ from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer, GenerationRequest
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings
+from cuecraft.render.stems import STEMS, stem_for
 from cuecraft.theory import Key
 
 
@@ -38,8 +39,11 @@ def bar_count(midi: pretty_midi.PrettyMIDI, beats_per_bar: int) -> int:
 
 
 def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: MusicSettings, mood: Mood | None,
-                    first_bar: int, last_bar: int, seed: int) -> pretty_midi.PrettyMIDI:  # fmt: skip
-    """A copy of `midi` whose bars first_bar..last_bar (1-based, inclusive) are newly composed."""
+                    first_bar: int, last_bar: int, seed: int, family: str | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
+    """A copy of `midi` whose bars first_bar..last_bar (1-based, inclusive) are newly composed; with
+    `family` (a stem: strings, brass, …) only that family's instruments change."""
+    if family is not None and family not in STEMS:
+        raise CuecraftError(family, f"not an instrument family (one of: {', '.join(STEMS)})")
     bpb = settings.beats_per_bar
     bars = bar_count(midi, bpb)
     if not 1 <= first_bar <= last_bar <= bars:
@@ -60,6 +64,8 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
     first_tick, end_tick = round(start_beat * midi.resolution), round(end_beat * midi.resolution)
     edited = copy.deepcopy(midi)
     for instrument in edited.instruments:  # which bar a note is in is decided in ticks: exact, as the file stores it
+        if family is not None and stem_for(instrument) != family:
+            continue
         kept = [n for n in instrument.notes if not first_tick <= midi.time_to_tick(n.start) < end_tick]
         added = [pretty_midi.Note(n.velocity, n.pitch, tempo_map.seconds(n.onset), min(end_s, tempo_map.seconds(n.onset + n.duration)))
                  for n in new_by_part.get(instrument.name, [])]  # fmt: skip

@@ -149,8 +149,8 @@ class ReviewService:
                               {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
 
     def regenerate_bars(self, actor: Actor, cue_id: str, take_id: str, first_bar: int, last_bar: int, seed: int,
-                        on_progress: Callable[[float, str], None] | None = None) -> Take:  # fmt: skip
-        """A new take equal to `take_id` except bars first..last, composed afresh with `seed`."""
+                        on_progress: Callable[[float, str], None] | None = None, family: str | None = None) -> Take:  # fmt: skip
+        """A new take equal to `take_id` except bars first..last (of one instrument family if given), composed afresh."""
         report = on_progress or (lambda fraction, message: None)
         require(actor.role, "regenerate", actor.name)
         project, _ = self.store.load()
@@ -159,13 +159,13 @@ class ReviewService:
         source = cue.take(take_id)
         report(0.1, f"composing bars {first_bar}-{last_bar}")
         midi = regenerate_bars(self._composer_now(), load_midi(self.folder / source.midi), source.settings, cue.mood,
-                               first_bar, last_bar, seed)  # fmt: skip
+                               first_bar, last_bar, seed, family)  # fmt: skip
         report(0.5, "rendering")
         mixed = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, take_audio(mixed, project.film, cue, SAMPLE_RATE), source.settings,
-                              self._composer_now().name, f"bars {first_bar}-{last_bar} of {take_id} regenerated",
-                              {"from_take": take_id, "bars": [first_bar, last_bar], "seed": seed}, None)  # fmt: skip
+                              self._composer_now().name, f"bars {first_bar}-{last_bar} of {take_id} regenerated" + (f" ({family})" if family else ""),
+                              {"from_take": take_id, "bars": [first_bar, last_bar], "seed": seed, "family": family}, None)  # fmt: skip
 
     def import_take(self, actor: Actor, cue_id: str, midi_path: Path) -> Take:
         """A composer's own MIDI (edited in a DAW) as a new take of the cue, rendered like the others."""

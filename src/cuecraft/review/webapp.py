@@ -58,6 +58,7 @@ class BarsIn(BaseModel):
     first: int = Field(ge=1)
     last: int = Field(ge=1)
     seed: int = 1
+    family: str | None = None
 
 
 class ExportIn(BaseModel):
@@ -175,7 +176,7 @@ def create_app(service: ReviewService) -> FastAPI:
     @app.post("/api/cues/{cue}/takes/{take}/regenerate-bars", status_code=202)
     def regenerate_bars(cue: str, take: str, bars: BarsIn, who: Who) -> dict:
         check_can_regenerate(who, cue, take)
-        work = lambda report: service.regenerate_bars(who, cue, take, bars.first, bars.last, bars.seed, report).id  # noqa: E731
+        work = lambda report: service.regenerate_bars(who, cue, take, bars.first, bars.last, bars.seed, report, bars.family).id  # noqa: E731
         return background("regenerate", cue, who, work)
 
     @app.get("/api/jobs/{job}")
