@@ -65,7 +65,7 @@ def evaluate(name: str, composer, jobs, classifier: EmotionClassifier, real: lis
     started = time.perf_counter()
     for quadrant, settings, mood in jobs:
         midi = write_piece(composer, settings, BARS, mood)
-        notes = [Note(n.start * settings.tempo / 60, (n.end - n.start) * settings.tempo / 60, n.pitch) for n in midi.instruments[0].notes]
+        notes = [Note(n.start * settings.tempo / 60, (n.end - n.start) * settings.tempo / 60, n.pitch) for i in midi.instruments for n in i.notes]
         for metric, fn in METRICS.items():
             values[metric].append(fn(notes))
         features = analyse_midi(midi)

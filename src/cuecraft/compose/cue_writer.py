@@ -9,6 +9,7 @@ shortly before the out point so its decay ends inside the cue.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap, solve_tempo_map
 from cuecraft.compose.theme import develop, theme_in_key
 from cuecraft.corpus.features import gm_family
+from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
 from cuecraft.model.composer import Composer, GenerationRequest
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings, Theme
@@ -31,6 +33,7 @@ FINAL_CHORD_MIN_BEATS = 2.0
 CADENCE_BEATS = 2.0
 RELEASE_SECONDS = 0.35
 MIDI_RESOLUTION = 480
+KEY_ATTEMPTS, KEY_RETRY_SEED_STEP = 6, 7919
 MOTIF_NOTES = 5  # the head motif: five melody notes (four intervals) must fit for a treatment to be used
 
 
@@ -65,27 +68,45 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
     layout = layout_cue(duration_s, tempo_map, settings.beats_per_bar)
     dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
     prompt = _quote(theme, key, settings, dominant_beat) if theme else []
-    request = GenerationRequest(
-        key=key,
-        length_beats=dominant_beat,
-        beats_per_bar=settings.beats_per_bar,
-        prompt=prompt,
-        seed=settings.seed,
-        **steering(settings, mood),
-    )
-    body = [
-        Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
-        for n in _theme_then_continuation(prompt, composer.generate(request))
-        if n.onset < dominant_beat
-    ]
     cadence = [
         *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
     ]
-    notes = shape_dynamics(body, settings) + cadence
-    if settings.locale:
-        notes = snap_to_scale(notes, key, LOCALES[settings.locale].scale(key))
-    return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map)
+
+    def attempt(seed: int) -> pretty_midi.PrettyMIDI:
+        request = GenerationRequest(key=key, length_beats=dominant_beat, beats_per_bar=settings.beats_per_bar, prompt=prompt,
+                                    seed=seed, **steering(settings, mood))  # fmt: skip
+        body = [
+            Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
+            for n in _theme_then_continuation(prompt, composer.generate(request))
+            if n.onset < dominant_beat
+        ]
+        notes = shape_dynamics(body, settings) + cadence
+        if settings.locale:
+            notes = snap_to_scale(notes, key, LOCALES[settings.locale].scale(key))
+        return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map)
+
+    return first_in_key(attempt, settings.seed, None if settings.locale else key)
+
+
+def first_in_key(attempt: Callable[[int], pretty_midi.PrettyMIDI], seed: int, key: Key | None) -> pretty_midi.PrettyMIDI:
+    """The first of up to KEY_ATTEMPTS compositions (seeds seed, seed + step, ...) in which the corpus
+    key finder hears `key`; the one closest to it if none does. The constraints keep every note in
+    the scale, but a scale is shared by two keys and a dominant can outweigh its tonic. Deterministic
+    for a seed; a localized cue (key None: its modes are not major/minor) takes the first attempt."""
+    best, best_margin = None, -math.inf
+    for number in range(KEY_ATTEMPTS if key else 1):
+        midi = attempt(seed + KEY_RETRY_SEED_STEP * number)
+        if key is None:
+            return midi
+        pitched = ((n.pitch, n.end - n.start) for i in midi.instruments if not i.is_drum for n in i.notes)
+        scores = key_scores(pitch_class_profile(pitched))
+        margin = scores.get(key, 0.0) - max((v for k, v in scores.items() if k != key), default=0.0)
+        if margin > 0:
+            return midi
+        if margin > best_margin:
+            best, best_margin = midi, margin
+    return best
 
 
 def _quote(theme: Theme, key: Key, settings: MusicSettings, end_beat: float) -> list[Note]:
@@ -119,10 +140,15 @@ def steering(settings: MusicSettings, mood: Mood | None) -> dict:
 def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mood | None = None) -> pretty_midi.PrettyMIDI:
     """A free-standing piece of exactly `bars` bars in the settings' key and tempo, closing on a cadence."""
     key = Key.parse(settings.key)
-    request = GenerationRequest(key=key, length_beats=bars * settings.beats_per_bar, beats_per_bar=settings.beats_per_bar,
-                                seed=settings.seed, cadence=True, **steering(settings, mood))  # fmt: skip
-    notes = [n for n in composer.generate(request) if n.onset < request.length_beats]
-    return arrange(shape_dynamics(notes, settings), settings, key, request.length_beats - settings.beats_per_bar, mood)
+    length = bars * settings.beats_per_bar
+
+    def attempt(seed: int) -> pretty_midi.PrettyMIDI:
+        request = GenerationRequest(key=key, length_beats=length, beats_per_bar=settings.beats_per_bar, seed=seed, cadence=True,
+                                    **steering(settings, mood))  # fmt: skip
+        notes = [n for n in composer.generate(request) if n.onset < length]
+        return arrange(shape_dynamics(notes, settings), settings, key, length - settings.beats_per_bar, mood)
+
+    return first_in_key(attempt, settings.seed, key)
 
 
 def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None,
