@@ -118,3 +118,15 @@ def test_bad_subtitles_on_the_command_line_are_one_line(test_film, tmp_path: Pat
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [f"error: {bad}: line 2: bad timestamp (expected HH:MM:SS,mmm --> HH:MM:SS,mmm)"]
     assert not (tmp_path / "c.yaml").exists()
+
+
+def test_a_line_of_dialogue_across_a_cut_keeps_the_shots_in_one_cue(test_film, tmp_path: Path) -> None:  # noqa: ANN001
+    film = probe_video(test_film[0])
+    cut = test_film[1][2]  # 696: between two shots that automatic spotting keeps apart
+    plain, _ = spot_film(film, ScoreConfig(), StageClock(SilentProgress()))
+    assert cut in [c.start_frame for c in plain]
+    srt = tmp_path / "talk.srt"
+    srt.write_text(f"1\n00:00:{cut // 24 - 1:02d},000 --> 00:00:{cut // 24 + 2:02d},000\nWait, don't go. Not yet.\n")
+    talking, _ = spot_film(film, ScoreConfig(subtitles=srt), StageClock(SilentProgress()))
+    assert cut not in [c.start_frame for c in talking]
+    assert any(c.start_frame < cut < c.end_frame and cut in c.hit_points for c in talking)

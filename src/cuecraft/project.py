@@ -50,6 +50,10 @@ class FilmInfo(BaseModel):
     def frames_to_seconds(self, frames: int) -> Fraction:
         return Fraction(frames) / self.fps
 
+    def frames_at_seconds(self, seconds: float) -> int:
+        """The frame showing at `seconds` (rounded down)."""
+        return int(Fraction(seconds).limit_denominator(100000) * self.fps)
+
     def frames_to_samples(self, frames: int, sample_rate: int) -> int:
         """Sample index of a frame boundary, rounded to the nearest sample."""
         return round(Fraction(frames) * sample_rate / self.fps)

@@ -151,7 +151,9 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
             entries = [c.entry for c in sheet]
             hits = [c.hit_frames for c in sheet]
         else:
-            rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance)
+            lines = read_srt(config.subtitles) if config.subtitles else []
+            spans = tuple((film.frames_at_seconds(line.start_s), film.frames_at_seconds(line.end_s)) for line in lines)
+            rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance, keep_together=spans)
             spotted = spot_cues(film, shot_starts, stats, rules)
             entries = [None] * len(spotted)
             hits = [c.shot_starts[1:] for c in spotted]  # cuts inside a cue are its hit points

@@ -1,5 +1,5 @@
-"""Spotting: group shots into cues where the picture's look stays alike, within length limits,
-and name them the film-music way (1M1, 1M2 … per reel of film)."""
+"""Spotting: group shots into cues where the picture's look stays alike, or a line of dialogue runs
+across the cut, within length limits, and name them the film-music way (1M1, 1M2 … per reel)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class SpottingRules:
     min_cue_s: float = 6.0
     max_cue_s: float = 150.0
     merge_distance: float = 0.12
+    keep_together: tuple[tuple[int, int], ...] = ()  # frame spans (lines of dialogue) no cue boundary may cut
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class SpottedCue:
 
 
 def spot_cues(film: FilmInfo, shot_starts: list[int], stats: FrameStats, rules: SpottingRules = SpottingRules()) -> list[SpottedCue]:
-    """Greedily merge consecutive shots while a cue is too short or the next shot looks alike."""
+    """Greedily merge consecutive shots while a cue is too short, the next shot looks alike, or a line
+    of dialogue carries on across the cut (a scene's conversation is one cue, not several)."""
     bounds = [*shot_starts, film.n_frames]
     shots = [(bounds[i], bounds[i + 1]) for i in range(len(shot_starts)) if bounds[i] < bounds[i + 1]]
 
@@ -48,7 +50,8 @@ def spot_cues(film: FilmInfo, shot_starts: list[int], stats: FrameStats, rules: 
             length = seconds(current[0][0], shot[1])
             short = seconds(current[0][0], current[-1][1]) < rules.min_cue_s
             alike = _distance(stats, current, shot) < rules.merge_distance
-            if length <= rules.max_cue_s and (short or alike):
+            mid_line = any(start < shot[0] < end for start, end in rules.keep_together)
+            if length <= rules.max_cue_s and (short or alike or mid_line):
                 current.append(shot)
                 continue
         groups.append([shot])
