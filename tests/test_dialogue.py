@@ -67,3 +67,10 @@ def test_delivery_ducks_under_dialogue_and_reports_it(talking_film: Path, baseli
         start, end = float(film.frames_to_seconds(cue.start_frame)), float(film.frames_to_seconds(cue.end_frame))
         talks = any(s < end and e > start for s, e in SPEECH)
         assert rows[cue.id] == ("yes" if talks else "no"), cue.id
+
+
+def test_the_duck_holds_through_short_pauses_between_lines() -> None:
+    curve = duck_curve([(2.0, 3.0), (3.6, 5.0)], 8 * 1000, 1000)  # a 0.6 s pause: shorter than attack + release
+    assert 20 * np.log10(curve[2000:5000]).max() == pytest.approx(-10.0)
+    apart = duck_curve([(2.0, 3.0), (6.0, 7.0)], 8 * 1000, 1000)
+    assert apart[4500] == 1.0  # three seconds apart: the music comes back between them

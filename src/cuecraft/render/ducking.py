@@ -1,6 +1,7 @@
 """Ducking the score under dialogue, as a re-recording mixer rides the music: down by `depth_db`
-while people speak, easing down just before each line (attack) and back up after it (release) on
-raised-cosine ramps, so the music breathes rather than steps."""
+while people speak (held through pauses shorter than a down-and-up), easing down just before each
+line (attack) and back up after it (release) on raised-cosine ramps, so the music breathes rather
+than steps."""
 
 from __future__ import annotations
 
@@ -13,9 +14,15 @@ def duck_curve(regions: list[tuple[float, float]], n_samples: int, sample_rate: 
                attack_s: float = ATTACK_S, release_s: float = RELEASE_S) -> np.ndarray:  # fmt: skip
     """A gain per sample: 1 away from speech, 10^(-depth/20) under it, cosine ramps in between."""
     floor = 10 ** (-depth_db / 20)
+    held: list[tuple[float, float]] = []
+    for start, end in sorted(regions):  # stay down through pauses too short to come back up and go down again
+        if held and start - held[-1][1] < attack_s + release_s:
+            held[-1] = (held[-1][0], max(end, held[-1][1]))
+        else:
+            held.append((start, end))
     depth = np.zeros(n_samples, dtype=np.float64)  # 0 = full level, 1 = fully ducked
     t = np.arange(n_samples) / sample_rate
-    for start, end in regions:
+    for start, end in held:
         into = np.clip((t - (start - attack_s)) / attack_s, 0, 1)
         out_of = np.clip(((end + release_s) - t) / release_s, 0, 1)
         shape = np.minimum(into, out_of)
