@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from cuecraft.errors import CuecraftError
 from cuecraft.film.cue_sheet import CueSheet, CueSheetEntry, read_cue_sheet, write_cue_sheet
-from cuecraft.takes import TAIL_SECONDS
 from cuecraft.project import FilmInfo, Project
+from cuecraft.takes import TAIL_SECONDS
 from tests.test_cli import cuecraft, error_line
 
 FILM = FilmInfo(path="film.mp4", n_frames=24 * 600, fps_num=24, width=2, height=2)
