@@ -237,3 +237,21 @@ def test_a_daw_edited_midi_becomes_a_take_that_renders_to_the_cue_length(review_
     refused = subprocess.run([sys.executable, "-m", "cuecraft", "import-take", "1M7", str(empty), "-p", str(review_project.folder)],
                              capture_output=True, text=True)  # fmt: skip
     assert refused.returncode == 2 and "has no notes to import" in refused.stderr
+
+
+def test_export_delivers_the_approved_score_in_the_background(review_project: ReviewService) -> None:
+    import json
+
+    composer = client_for(review_project, "clara")
+    assert composer.post("/api/cues/1M1/takes/1M1-t1/status", json={"status": "approved"}).status_code == 200
+    assert client_for(review_project, "vera").post("/api/export", json={}).status_code == 403
+    job = composer.post("/api/export", json={"preset": "ebu-r128"}).json()["job"]
+    for _ in range(600):
+        status = composer.get(f"/api/jobs/{job}").json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.1)
+    assert status["state"] == "done", status
+    report = json.loads((review_project.folder / "delivery" / "loudness.json").read_text())
+    assert report["preset"]["name"] == "ebu-r128" and abs(report["measured"]["integrated_lufs"] + 23.0) <= 0.5
+    assert [e.action for e in review_project.store.history() if e.action == "export"] == ["export"]
