@@ -36,6 +36,7 @@ def test_treatment_follows_the_scene() -> None:
     assert treatment_for(0.5, -0.6, 3) == "augmentation"
     assert treatment_for(0.5, 0.7, 3) == "diminution"
     assert treatment_for(-0.6, 0.1, 3) == "fragmentation"
+    assert treatment_for(0.6, 0.1, 3) == "reharmonization"
     with pytest.raises(ValueError, match="unknown theme treatment"):
         develop(THEME, "retrograde", C)
 
@@ -60,3 +61,18 @@ def test_every_cue_of_the_scored_film_states_the_theme(scored: ScoreResult) -> N
         found.append(contains_motif(notes, motif))
     assert all(found), found
     assert len({c.settings.theme_treatment for c in scored.project.cues}) >= 2  # the theme is developed, not just repeated
+
+
+def test_reharmonization_keeps_the_tune_and_changes_the_chords() -> None:
+    accompanied = [*THEME, Note(0, 2, 48), Note(2, 2, 43), Note(4, 2, 41), Note(6, 2, 48)]  # C G F C in the bass
+    developed = develop(accompanied, "reharmonization", C)
+    assert melody_intervals(developed) == melody_intervals(THEME)
+    bass = [n.pitch % 12 for n in developed if n.pitch < 48]
+    assert bass and bass != [0, 7, 5, 0]
+    assert all(n.pitch % 12 in C.scale() for n in developed)
+
+
+def test_fragmentation_steps_up_in_minor_keys_too() -> None:
+    d_minor = Key.parse("D minor")
+    head = [Note(0, 1, 62), Note(1, 1, 65), Note(2, 1, 69)]  # D F A
+    assert [n.pitch for n in develop(head, "fragmentation", d_minor)[3:]] == [64, 67, 70]  # E G B flat

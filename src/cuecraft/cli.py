@@ -499,13 +499,15 @@ def regenerate(
     valence: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
     arousal: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
     intensity: Annotated[Optional[float], typer.Option(help="0..1")] = None,
+    treatment: Annotated[Optional[str], typer.Option(help="theme: statement, augmentation, diminution, fragmentation, reharmonization")] = None,
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
 ) -> None:
     """Compose a new take of CUE with changed settings (other takes are kept; a locked cue refuses)."""
     from cuecraft.review.service import SettingsChange
 
-    change = SettingsChange(key=key, tempo=tempo, style=style, seed=seed, valence=valence, arousal=arousal, intensity=intensity)
+    change = SettingsChange(key=key, tempo=tempo, style=style, seed=seed, valence=valence, arousal=arousal, intensity=intensity,
+                            theme_treatment=treatment)  # fmt: skip
     made = _service(project, model, model_path).regenerate(_actor(user), cue, change)
     console.print(f"{cue}: new take {made.id} ({made.settings.style}, {made.settings.key}, {made.settings.tempo:g} bpm) -> {made.audio}")
 

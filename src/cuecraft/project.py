@@ -109,7 +109,7 @@ class MusicSettings(BaseModel):
     velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
     seed: int = 0
     style: str = Field("piano", description="the ensemble (compose.styles.ENSEMBLES) that plays the cue")
-    theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation"] = Field(
+    theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] = Field(
         "statement", description="how the cue develops the film's theme (compose.theme.develop)")
     locale: str | None = Field(None, description="a localized score's locale (compose.locales): its scales")
 

@@ -37,12 +37,13 @@ def theme_in_key(theme: Theme, key: Key) -> list[Note]:
     return notes
 
 
-TREATMENTS = ("statement", "augmentation", "diminution", "fragmentation")
+TREATMENTS = ("statement", "augmentation", "diminution", "fragmentation", "reharmonization")
 
 
 def treatment_for(valence: float, arousal: float, index: int) -> str:
     """How a cue develops the theme: the first cue states it; calm scenes stretch it (augmentation),
-    agitated ones compress it (diminution), uneasy ones break it into sequenced fragments."""
+    agitated ones compress it (diminution), uneasy ones break it into sequenced fragments, warm
+    ones hear the same tune over new chords (reharmonization)."""
     if index == 0:
         return "statement"
     if arousal < -0.3:
@@ -51,7 +52,7 @@ def treatment_for(valence: float, arousal: float, index: int) -> str:
         return "diminution"
     if valence < -0.2:
         return "fragmentation"
-    return "statement"
+    return "reharmonization" if valence > 0.3 else "statement"
 
 
 def develop(notes: list[Note], treatment: str, key: Key, beats_per_bar: int = 4) -> list[Note]:
@@ -63,14 +64,50 @@ def develop(notes: list[Note], treatment: str, key: Key, beats_per_bar: int = 4)
     if treatment == "fragmentation":  # the head of the theme, then the head again a scale step higher
         head = [n for n in notes if n.onset < beats_per_bar]
         return head + [Note(n.onset + beats_per_bar, n.duration, _step_up(n.pitch, key), n.velocity) for n in head]
+    if treatment == "reharmonization":
+        return reharmonize(notes, key)
     if treatment != "statement":
         raise ValueError(f"unknown theme treatment {treatment!r} (one of: {', '.join(TREATMENTS)})")
     return list(notes)
 
 
+def reharmonize(notes: list[Note], key: Key) -> list[Note]:
+    """The theme's melody kept, its accompaniment replaced: each melody note on a beat is harmonized by
+    a diatonic major or minor triad in which it is the fifth (else the third), not the chord the tune
+    implied first, with the root in the bass and the remaining chord tone between."""
+    from cuecraft.compose.orchestration import split_layers
+
+    melody = split_layers(notes).melody
+    triads = _diatonic_triads(key)
+    harmony = []
+    for n in melody:
+        if n.onset % 1:
+            continue
+        chords = [t for t in triads if n.pitch % 12 in t[1:]] or [t for t in triads if n.pitch % 12 in t]
+        if not chords:
+            continue
+        root, third, fifth = max(chords, key=lambda t: t.index(n.pitch % 12))
+        other = third if n.pitch % 12 == fifth else fifth
+        bass = 36 + (root - 36) % 12
+        inner = n.pitch - 1 - (n.pitch - 1 - other) % 12  # the chord tone just below the melody
+        harmony += [Note(n.onset, n.duration, bass, n.velocity), Note(n.onset, n.duration, inner, n.velocity)]
+    return [*melody, *harmony]
+
+
+def _diatonic_triads(key: Key) -> list[tuple[int, int, int]]:
+    """(root, third, fifth) pitch classes of the key's major and minor triads on its scale degrees."""
+    scale = list(key.scale())
+    triads = []
+    for i, root in enumerate(scale):
+        third, fifth = scale[(i + 2) % 7], scale[(i + 4) % 7]
+        if (fifth - root) % 12 == 7 and (third - root) % 12 in (3, 4):
+            triads.append((root, third, fifth))
+    return triads
+
+
 def _step_up(pitch: int, key: Key) -> int:
     """`pitch` moved up one degree of the key's scale (chromatic notes move up a whole tone)."""
-    scale = sorted((key.tonic + degree) % 12 for degree in key.scale())
+    scale = sorted(key.scale())
     pc = pitch % 12
     if pc not in scale:
         return pitch + 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pretty_midi
@@ -51,6 +52,7 @@ class SettingsChange(BaseModel):
     valence: float | None = Field(None, ge=-1, le=1)
     arousal: float | None = Field(None, ge=-1, le=1)
     intensity: float | None = Field(None, ge=0, le=1)
+    theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] | None = None
 
 
 class ReviewService:
@@ -221,7 +223,7 @@ def _refuse_if_locked(cue: Cue) -> None:
 def _changed(cue: Cue, change: SettingsChange) -> tuple[MusicSettings, Mood]:
     """The cue's settings and mood with the change applied (a new style brings its lead instrument)."""
     mood = cue.mood.model_copy(update={k: v for k in ("valence", "arousal", "intensity") if (v := getattr(change, k)) is not None})
-    updates = {k: v for k in ("key", "tempo", "style", "seed") if (v := getattr(change, k)) is not None}
+    updates = {k: v for k in ("key", "tempo", "style", "seed", "theme_treatment") if (v := getattr(change, k)) is not None}
     if change.style is not None:
         if change.style not in ENSEMBLES:
             raise CuecraftError(change.style, f"unknown style (one of: {', '.join(ENSEMBLES)})")

@@ -63,6 +63,7 @@ function drawCue(id) {
     <h3>Regenerate with changed settings</h3>
     <form id="regenForm">tempo <input name="tempo" size="4" value="${s.tempo}"> key <input name="key" size="8" value="${s.key}">
       style <select name="style">${["orchestral", "chamber-strings", "piano", "electronic", "action-percussion", "harp"].map((x) => `<option ${x === s.style ? "selected" : ""}>${x}</option>`).join("")}</select>
+      theme <select name="treatment">${["statement", "augmentation", "diminution", "fragmentation", "reharmonization"].map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
       intensity <input name="intensity" size="4" value="${cue.mood.intensity.toFixed(2)}"> seed <input name="seed" size="4" value="${s.seed + 1}">
       <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button> <progress id="jobProgress" value="0" max="1" hidden></progress> <span id="jobText"></span></form>
     <h3>Notes</h3><pre>${escapeHtml(cue.notes || "")}</pre>
@@ -129,7 +130,8 @@ async function runJob(url, body) {
   } catch (error) { say(error.message); }
 }
 function regenerate(cue, form) {
-  const body = { tempo: Number(form.get("tempo")), key: form.get("key"), style: form.get("style"), intensity: Number(form.get("intensity")), seed: Number(form.get("seed")) };
+  const body = { tempo: Number(form.get("tempo")), key: form.get("key"), style: form.get("style"), theme_treatment: form.get("treatment"),
+    intensity: Number(form.get("intensity")), seed: Number(form.get("seed")) };
   return runJob(`/api/cues/${cue}/regenerate`, body);
 }
 $("exportButton").onclick = async () => {
