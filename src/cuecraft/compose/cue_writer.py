@@ -19,7 +19,7 @@ from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.locales import LOCALES, snap_to_scale
 from cuecraft.compose.orchestration import ScoredPart, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES
-from cuecraft.compose.tempo_map import TempoMap, solve_tempo_map
+from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map, solve_tempo_map
 from cuecraft.compose.theme import develop, theme_in_key
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
@@ -191,8 +191,7 @@ def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
 def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key, tempo_map: TempoMap) -> pretty_midi.PrettyMIDI:
     """A MIDI file with one named instrument per part, the cue's tempo map, meter and key signature."""
     midi = pretty_midi.PrettyMIDI(resolution=MIDI_RESOLUTION, initial_tempo=tempo_map.tempos[0])
-    # pretty_midi writes one set-tempo event per tick scale: (tick, seconds per tick) at each tempo change.
-    midi._tick_scales = [(round(b * MIDI_RESOLUTION), 60.0 / (t * MIDI_RESOLUTION)) for b, t in zip(tempo_map.start_beats, tempo_map.tempos)]
+    apply_tempo_map(midi, tempo_map)
     midi.time_signature_changes.append(pretty_midi.TimeSignature(settings.beats_per_bar, 4, 0.0))
     midi.key_signature_changes.append(pretty_midi.KeySignature(key.tonic + (12 if key.mode == "minor" else 0), 0.0))
     for scored in parts:

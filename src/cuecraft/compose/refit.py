@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pretty_midi
 
 from cuecraft.compose.bar_edit import tempo_map_of
-from cuecraft.compose.cue_writer import CADENCE_BEATS, MIDI_RESOLUTION, layout_cue
-from cuecraft.compose.tempo_map import solve_tempo_map
+from cuecraft.compose.cue_writer import CADENCE_BEATS, layout_cue
+from cuecraft.compose.tempo_map import apply_tempo_map, solve_tempo_map
 from cuecraft.errors import CuecraftError
 from cuecraft.project import MusicSettings
 
@@ -41,7 +41,7 @@ def refit_cue(midi: pretty_midi.PrettyMIDI, settings: MusicSettings, old_seconds
     span = abs(delta) * bpb
     edit_beat = cadence_bar * bpb  # bars are added or removed just before the cadence bar
     refitted = copy.deepcopy(midi)
-    refitted._tick_scales = [(round(b * MIDI_RESOLUTION), 60.0 / (t * MIDI_RESOLUTION)) for b, t in zip(new_map.start_beats, new_map.tempos)]
+    apply_tempo_map(refitted, new_map)
     for instrument, original in zip(refitted.instruments, midi.instruments):
         notes = []
         for n in original.notes:

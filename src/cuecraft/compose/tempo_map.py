@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+import pretty_midi
+
 MAX_CHANGE = 0.12  # a tempo may move 12 % from the brief: heard as phrasing, not as a lurch
 
 
@@ -74,3 +76,13 @@ def solve_tempo_map(duration_s: float, hits_s: list[float], tempo: float, beats_
         anchor = hit
     tempos.append(float(tempo))
     return SyncPlan(TempoMap(tuple(beats), tuple(seconds), tuple(tempos)), tuple(synced), tuple(skipped))
+
+
+def apply_tempo_map(midi: pretty_midi.PrettyMIDI, tempo_map: TempoMap) -> None:
+    """Give `midi` the tempo map, before notes are placed by time. pretty_midi has no public call for
+    tempo changes: it writes one set-tempo event per tick scale, and converts note times to ticks
+    with a tick-to-time table that must be rebuilt from those scales (past the last change it
+    extrapolates at the final tempo), so both are set here."""
+    resolution = midi.resolution
+    midi._tick_scales = [(round(b * resolution), 60.0 / (t * resolution)) for b, t in zip(tempo_map.start_beats, tempo_map.tempos)]
+    midi._update_tick_to_time(midi._tick_scales[-1][0] + 1)
