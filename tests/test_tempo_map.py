@@ -59,4 +59,8 @@ def test_written_cue_hits_the_picture_within_a_millisecond(baseline, tmp_path) -
     for hit in hits:
         assert min(abs(b - hit) for b in beats) < 0.001, hit
     assert len(written.get_tempo_changes()[0]) == 4
+    for made, read in zip(midi.instruments, written.instruments):  # the file holds the notes that were rendered
+        ours, theirs = sorted((n.start, n.pitch, n.end) for n in made.notes), sorted((n.start, n.pitch, n.end) for n in read.notes)
+        assert len(ours) == len(theirs)
+        assert all(abs(a[0] - b[0]) < 0.001 and a[1] == b[1] and abs(a[2] - b[2]) < 0.001 for a, b in zip(ours, theirs)), made.name
     assert 19.0 < written.get_end_time() <= 20.0

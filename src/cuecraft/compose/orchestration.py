@@ -111,7 +111,8 @@ def _held(groups: list[list[Note]], final_beat: float) -> list[Note]:
 
 def _voiced(notes: list[Note], part: Part) -> list[Note]:
     """Notes moved to the octave that centres them in the part's range (each outlier folded in),
-    with the part's dynamics and without unisons struck twice."""
+    with the part's dynamics, without unisons struck twice, and each note released when its pitch
+    is struck again (MIDI cannot hold two of one pitch on a channel: files and audio would differ)."""
     shift = 0 if part.is_drum or not notes else 12 * round(((part.low + part.high) / 2 - median([n.pitch for n in notes])) / 12)
     seen, voiced = set(), []
     for n in sorted(notes, key=lambda n: (n.onset, n.pitch)):
@@ -120,4 +121,10 @@ def _voiced(notes: list[Note], part: Part) -> list[Note]:
             continue
         seen.add((round(n.onset / GRID), pitch))
         voiced.append(Note(n.onset, n.duration, pitch, max(1, min(127, n.velocity + part.velocity_offset))))
+    next_strike: dict[int, float] = {}
+    for i in range(len(voiced) - 1, -1, -1):
+        n = voiced[i]
+        if n.pitch in next_strike:
+            voiced[i] = Note(n.onset, min(n.duration, next_strike[n.pitch] - n.onset), n.pitch, n.velocity)
+        next_strike[n.pitch] = n.onset
     return voiced
