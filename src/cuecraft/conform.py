@@ -21,7 +21,7 @@ from cuecraft.film.picture import measure_frames
 from cuecraft.project import PROJECT_FILE, Cue, Project, TakeStatus
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
-from cuecraft.takes import hit_seconds, next_take_number, render_cue, take_audio, write_take
+from cuecraft.takes import hit_seconds, next_take_number, render_take, write_take
 
 REPORT_FILE = "conform_report.json"
 SAMPLE_RATE = 48000
@@ -100,7 +100,7 @@ def _conform_cue(cue: Cue, project: Project, edit: EditMap, source: Path, stagin
                           float(film.frames_to_seconds(end - start)), hit_seconds(film, new_cue), cue.id)  # fmt: skip
     except CuecraftError as exc:
         return CueOutcome(cue.id, "needs a new take", old, (start, end), note=str(exc)), new_cue
-    audio = take_audio(render_cue(renderer, film, new_cue, refit.midi), film, new_cue, SAMPLE_RATE)
+    audio = render_take(renderer, film, new_cue, refit.midi)
     made = write_take(staging, new_cue, next_take_number(source, cue), refit.midi, audio, SAMPLE_RATE, take.settings, take.model,
                       f"conformed from {take.id}")  # fmt: skip
     made.status = take.status if take.status == TakeStatus.approved else TakeStatus.pending

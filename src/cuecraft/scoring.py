@@ -22,7 +22,7 @@ from cuecraft.compose.theme import write_theme
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.film.mood import blend_with_words, mood_from_picture
-from cuecraft.film.subtitles import read_scenes, read_srt, words_per_cue
+from cuecraft.film.subtitles import Subtitle, read_scenes, read_srt, words_per_cue
 from cuecraft.film.picture import measure_frames
 from cuecraft.film.probe import probe_video
 from cuecraft.film.shots import detect_shot_starts
@@ -31,15 +31,15 @@ from cuecraft.film.spotting import SpottedCue, SpottingRules, describe_span, spo
 from cuecraft.corpus.files import content_hash
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, Project, Take, TakeStatus, Theme
+from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, Project, TakeStatus, Theme
 from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
-from cuecraft.render.mux import mux_score
+from cuecraft.render.mux import mux_score, read_film_audio
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
 from cuecraft.review.store import STORE_FILE
-from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, render_cue, take_audio
+from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, new_take, render_cue, take_audio
 from cuecraft.theory import Key
 
 SCORE_WAV, SCORED_VIDEO = "score.wav", "scored.mp4"
@@ -98,10 +98,7 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                         mixed = render_cue(renderer, film, cue, midi)
                     cached = (cache.store(key, midi, mixed, config.sample_rate), mixed)
                 midi_path, mixed = cached
-                take = Take(
-                    id=f"{cue.id}-t1", settings=cue.settings, model=composer.name,
-                    midi=f"{CUES_DIR}/{cue.id}_t1.mid", audio=f"{CUES_DIR}/{cue.id}_t1.wav", status=TakeStatus.pending,
-                )  # fmt: skip
+                take = new_take(cue, 1, cue.settings, composer.name)
                 copy_file(midi_path, staging / take.midi)
                 soundfile.write(staging / take.audio, take_audio(mixed, film, cue, config.sample_rate).T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)
@@ -113,7 +110,8 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             mix, loudness = normalize(mix, config.sample_rate, config.loudness_target_lufs, config.true_peak_ceiling_dbtp)
             soundfile.write(staging / SCORE_WAV, mix.T, config.sample_rate, subtype="PCM_24")
         with stage("mux into video"):
-            mux_score(Path(film.path), mix, config.sample_rate, staging / SCORED_VIDEO, config.keep_film_audio)
+            production = read_film_audio(Path(film.path), config.sample_rate, mix.shape[1]) if config.keep_film_audio else None
+            mux_score(Path(film.path), mix, config.sample_rate, staging / SCORED_VIDEO, production)
             project.save(staging)
     return ScoreResult(project, outdir, loudness, clock.timings)
 
@@ -145,19 +143,19 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
     with clock.stage("measure picture"):
         stats = measure_frames(film)
     with clock.stage("spot cues"):
+        subtitles = read_srt(config.subtitles) if config.subtitles else []
         if config.cues:
             sheet = read_cue_sheet(config.cues, film)
             spotted = [describe_span(film, stats, c.entry.id, c.start_frame, c.end_frame, shot_starts) for c in sheet]
             entries = [c.entry for c in sheet]
             hits = [c.hit_frames for c in sheet]
         else:
-            lines = read_srt(config.subtitles) if config.subtitles else []
-            spans = tuple((film.frames_at_seconds(line.start_s), film.frames_at_seconds(line.end_s)) for line in lines)
+            spans = tuple((film.frames_at_seconds(line.start_s), film.frames_at_seconds(line.end_s)) for line in subtitles)
             rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance, keep_together=spans)
             spotted = spot_cues(film, shot_starts, stats, rules)
             entries = [None] * len(spotted)
             hits = [c.shot_starts[1:] for c in spotted]  # cuts inside a cue are its hit points
-        moods, styles = _moods(film, spotted, entries, config)
+        moods, styles = _moods(film, spotted, entries, subtitles, config)
         home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
         cues = [
             Cue(
@@ -171,7 +169,8 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
     return cues, home_key
 
 
-def _moods(film: FilmInfo, spotted: list[SpottedCue], entries: list[CueSheetEntry | None], config: ScoreConfig) -> tuple[list[Mood], list[str]]:
+def _moods(film: FilmInfo, spotted: list[SpottedCue], entries: list[CueSheetEntry | None], subtitles: list[Subtitle],
+           config: ScoreConfig) -> tuple[list[Mood], list[str]]:  # fmt: skip
     """Each cue's mood and style: the picture's, moved by the words (subtitles, screenplay) when
     given, with whatever the cue sheet states taking precedence."""
     moods = [mood_from_picture(s.picture) for s in spotted]
@@ -179,7 +178,6 @@ def _moods(film: FilmInfo, spotted: list[SpottedCue], entries: list[CueSheetEntr
     if config.subtitles or config.screenplay:
         from cuecraft.film.text_mood import moods_of
 
-        subtitles = read_srt(config.subtitles) if config.subtitles else []
         scenes = read_scenes(config.screenplay) if config.screenplay else []
         spans = [(float(film.frames_to_seconds(s.start_frame)), float(film.frames_to_seconds(s.end_frame))) for s in spotted]
         texts = words_per_cue(spans, film.duration_s, subtitles, scenes)

@@ -52,6 +52,11 @@ def take_audio(mixed: np.ndarray, film: FilmInfo, cue: Cue, sample_rate: int) ->
     return cut(mixed, cue_samples(film, cue, sample_rate)[1], sample_rate)
 
 
+def render_take(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI) -> np.ndarray:
+    """A new take's own audio: rendered as for the mix, cut at the cue's out point."""
+    return take_audio(render_cue(renderer, film, cue, midi), film, cue, renderer.sample_rate)
+
+
 def next_take_number(folder: Path, cue: Cue) -> int:
     """One more than any take number the cue or its files have used (numbers are never reused)."""
     used = [int(t.id.rsplit("-t", 1)[1]) for t in cue.takes if t.id.rsplit("-t", 1)[-1].isdigit()]
@@ -59,11 +64,16 @@ def next_take_number(folder: Path, cue: Cue) -> int:
     return max(used, default=0) + 1
 
 
+def new_take(cue: Cue, number: int, settings: MusicSettings, model: str, source: str = "generated") -> Take:
+    """Take number `number` of the cue: id `1M2-t3`, files `cues/1M2_t3.mid` and `.wav` (not yet written)."""
+    return Take(id=f"{cue.id}-t{number}", settings=settings, model=model, source=source,
+                midi=f"{CUES_DIR}/{cue.id}_t{number}.mid", audio=f"{CUES_DIR}/{cue.id}_t{number}.wav")  # fmt: skip
+
+
 def write_take(folder: Path, cue: Cue, number: int, midi: pretty_midi.PrettyMIDI, audio: np.ndarray, sample_rate: int,
                settings: MusicSettings, model: str, source: str) -> Take:  # fmt: skip
     """Write a take's MIDI and WAV atomically (refusing to replace any file) and describe it."""
-    take = Take(id=f"{cue.id}-t{number}", settings=settings, model=model, source=source,
-                midi=f"{CUES_DIR}/{cue.id}_t{number}.mid", audio=f"{CUES_DIR}/{cue.id}_t{number}.wav")  # fmt: skip
+    take = new_take(cue, number, settings, model, source)
     for relative in (take.midi, take.audio):
         if (folder / relative).exists():
             raise FileExistsError(folder / relative)

@@ -13,7 +13,7 @@ import copy
 
 import pretty_midi
 
-from cuecraft.compose.cue_writer import MIDI_RESOLUTION, shape_dynamics, steering
+from cuecraft.compose.cue_writer import shape_dynamics, steering
 from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
@@ -81,11 +81,12 @@ def _reduction(midi: pretty_midi.PrettyMIDI, tempo_map: TempoMap, style: str, be
         if not part.is_drum and part.roles[0] not in roles:
             roles.add(part.roles[0])
             leading.add(part.name)
+    leading &= {i.name for i in midi.instruments}  # an imported take may name its parts otherwise: then all pitched ones
     notes = {}
     for instrument in midi.instruments:
-        if instrument.name in leading or (not instrument.is_drum and not leading & {i.name for i in midi.instruments}):
+        if instrument.name in leading or (not leading and not instrument.is_drum):
             for n in instrument.notes:
                 onset = tempo_map.beat_at(n.start)
                 if onset < before_beat - 1e-6:
-                    notes[(round(onset * MIDI_RESOLUTION), n.pitch)] = Note(onset, tempo_map.beat_at(n.end) - onset, n.pitch)
+                    notes[(midi.time_to_tick(n.start), n.pitch)] = Note(onset, tempo_map.beat_at(n.end) - onset, n.pitch)
     return sorted(notes.values(), key=lambda n: (n.onset, n.pitch))

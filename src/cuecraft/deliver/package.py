@@ -103,7 +103,7 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
         write_text_atomic(staging / TIMELINE_EDL, music_edl(project))
         spoken = {c.id for c in scored if any(s < film.frames_to_seconds(c.end_frame) and e > film.frames_to_seconds(c.start_frame) for s, e in speech)}
         write_cue_sheet_csv(project, credits, staging / CUE_SHEET, spoken)
-        mux_score(film_path, mix, SAMPLE_RATE, staging / VIDEO)
+        mux_score(film_path, mix, SAMPLE_RATE, staging / VIDEO, film_sound)
     return Delivery(outdir, report, list(stems), [c.id for c in scored])
 
 

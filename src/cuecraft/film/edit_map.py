@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +36,16 @@ class EditMap:
 
     def new_frame(self, old: int) -> int | None:
         """Where old frame `old` is in the new cut (None: cut out)."""
-        i = bisect.bisect_right([s[0] for s in self.segments], old) - 1
+        i = bisect.bisect_right(self._old_starts, old) - 1
         if i >= 0:
             old_start, new_start, length = self.segments[i]
             if old < old_start + length:
                 return new_start + old - old_start
         return None
+
+    @cached_property
+    def _old_starts(self) -> list[int]:
+        return [s[0] for s in self.segments]
 
     def unchanged(self, start: int, end: int) -> bool:
         """Whether old frames [start, end) play in the new cut as one unbroken run, with nothing inserted."""

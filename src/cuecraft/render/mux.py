@@ -31,13 +31,10 @@ def read_film_audio(film: Path, sample_rate: int, n_samples: int) -> np.ndarray 
     return out
 
 
-def mux_score(film: Path, score: np.ndarray, sample_rate: int, target: Path, keep_film_audio: bool = True) -> None:
-    """Write `target`: the film's video stream copied, audio = score (+ the film's own sound)."""
-    audio = score
-    if keep_film_audio:
-        production = read_film_audio(film, sample_rate, score.shape[1])
-        if production is not None:
-            audio = score + production
+def mux_score(film: Path, score: np.ndarray, sample_rate: int, target: Path, production: np.ndarray | None = None) -> None:
+    """Write `target`: the film's video stream copied, audio = score (+ `production`, the film's own
+    sound as `read_film_audio` gives it, when it is to be kept)."""
+    audio = score if production is None else score + production
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
     if peak > 1.0:  # production sound on top of a normalized score can clip: keep the sum in range
         audio = audio / peak

@@ -40,12 +40,12 @@ def stem_for(instrument: pretty_midi.Instrument) -> str:
 
 def split_stems(midi: pretty_midi.PrettyMIDI) -> dict[str, pretty_midi.PrettyMIDI]:
     """One MIDI per stem (tempo, meter and key kept), in STEMS order, omitting empty stems."""
+    present = {stem_for(i) for i in midi.instruments if i.notes}
     stems = {}
-    for name in STEMS:
+    for name in (s for s in STEMS if s in present):
         part = copy.deepcopy(midi)
         part.instruments = [i for i in part.instruments if stem_for(i) == name and i.notes]
-        if part.instruments:
-            stems[name] = part
+        stems[name] = part
     return stems
 
 

@@ -24,7 +24,7 @@ from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
 from cuecraft.review.store import Conflict, ProjectStore
-from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_cue, take_audio, write_take
+from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_take, write_take
 
 MAX_RETRIES = 5
 SAMPLE_RATE = 48000
@@ -135,17 +135,13 @@ class ReviewService:
     def regenerate(self, actor: Actor, cue_id: str, change: SettingsChange, on_progress: Callable[[float, str], None] | None = None) -> Take:
         """Compose and render a new take of the cue with changed settings (never touching other takes)."""
         report = on_progress or (lambda fraction, message: None)
-        require(actor.role, "regenerate", actor.name)
-        project, _ = self.store.load()
-        cue = project.cue(cue_id)
-        _refuse_if_locked(cue)
+        project, cue = self.editable_cue(actor, "regenerate", cue_id)
         settings, mood = _changed(cue, change)
         report(0.1, "composing")
         midi = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
                            project.themes[0] if project.themes else None)  # fmt: skip
         report(0.5, "rendering")
-        renderer = Renderer(find_soundfont(self.soundfont), SAMPLE_RATE)
-        audio = take_audio(render_cue(renderer, project.film, cue, midi), project.film, cue, SAMPLE_RATE)
+        audio = render_take(self._renderer(), project.film, cue, midi)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
                               {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
@@ -154,27 +150,21 @@ class ReviewService:
                         on_progress: Callable[[float, str], None] | None = None, family: str | None = None) -> Take:  # fmt: skip
         """A new take equal to `take_id` except bars first..last (of one instrument family if given), composed afresh."""
         report = on_progress or (lambda fraction, message: None)
-        require(actor.role, "regenerate", actor.name)
-        project, _ = self.store.load()
-        cue = project.cue(cue_id)
-        _refuse_if_locked(cue)
+        project, cue = self.editable_cue(actor, "regenerate", cue_id, take_id)
         source = cue.take(take_id)
         report(0.1, f"composing bars {first_bar}-{last_bar}")
         midi = regenerate_bars(self._composer_now(), load_midi(self.folder / source.midi), source.settings, cue.mood,
                                first_bar, last_bar, seed, family)  # fmt: skip
         report(0.5, "rendering")
-        mixed = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
+        audio = render_take(self._renderer(), project.film, cue, midi)
         report(0.9, "saving")
-        return self._add_take(actor, cue_id, "regenerate", midi, take_audio(mixed, project.film, cue, SAMPLE_RATE), source.settings,
+        return self._add_take(actor, cue_id, "regenerate", midi, audio, source.settings,
                               self._composer_now().name, f"bars {first_bar}-{last_bar} of {take_id} regenerated" + (f" ({family})" if family else ""),
                               {"from_take": take_id, "bars": [first_bar, last_bar], "seed": seed, "family": family}, None)  # fmt: skip
 
     def import_take(self, actor: Actor, cue_id: str, midi_path: Path) -> Take:
         """A composer's own MIDI (edited in a DAW) as a new take of the cue, rendered like the others."""
-        require(actor.role, "import_take", actor.name)
-        project, _ = self.store.load()
-        cue = project.cue(cue_id)
-        _refuse_if_locked(cue)
+        project, cue = self.editable_cue(actor, "import_take", cue_id)
         midi = load_midi(midi_path)
         if not any(i.notes for i in midi.instruments):
             raise CuecraftError(midi_path, "has no notes to import")
@@ -183,8 +173,7 @@ class ReviewService:
         if not 20 <= tempo <= 400:
             raise CuecraftError(midi_path, f"tempo {tempo:.0f} bpm is outside 20-400 bpm")
         settings = cue.settings.model_copy(update={"tempo": tempo})
-        mixed = render_cue(Renderer(find_soundfont(self.soundfont), SAMPLE_RATE), project.film, cue, midi)
-        audio = take_audio(mixed, project.film, cue, SAMPLE_RATE)
+        audio = render_take(self._renderer(), project.film, cue, midi)
         return self._add_take(actor, cue_id, "import_take", midi, audio, settings, "imported", "imported",
                               {"file": Path(midi_path).name}, None)  # fmt: skip
 
@@ -204,8 +193,22 @@ class ReviewService:
             cue.settings = settings
             return created[0].id, detail
 
-        self._change(actor, "import_take" if action == "import_take" else "regenerate", action, cue_id, apply)
+        self._change(actor, action, action, cue_id, apply)  # the action names its permission
         return created[0]
+
+    def editable_cue(self, actor: Actor, permission: str, cue_id: str, take_id: str | None = None) -> tuple[Project, Cue]:
+        """The project and cue an action may change: the role allows it, the cue (and take) exist, the cue
+        is not locked. The web app asks before starting a job, so a refusal comes at once."""
+        require(actor.role, permission, actor.name)
+        project, _ = self.store.load()
+        cue = project.cue(cue_id)
+        if take_id is not None:
+            cue.take(take_id)
+        _refuse_if_locked(cue)
+        return project, cue
+
+    def _renderer(self) -> Renderer:
+        return Renderer(find_soundfont(self.soundfont), SAMPLE_RATE)
 
     def _composer_now(self) -> Composer:
         if self._composer is None:

@@ -96,7 +96,6 @@ def create_app(service: ReviewService) -> FastAPI:
     app = FastAPI(title="cuecraft review", docs_url=None, redoc_url=None)
     app.state.service = service
     folder = service.folder.resolve()
-    jobs_lock = threading.Lock()
 
     @app.exception_handler(CuecraftError)
     async def _cuecraft_error(request: Request, error: CuecraftError) -> JSONResponse:
@@ -155,27 +154,17 @@ def create_app(service: ReviewService) -> FastAPI:
             except Exception as error:  # a job must always end in a state the page can show
                 service.store.update_job(job, 1.0, f"{error.__class__.__name__}: {error}", state="failed")
 
-        with jobs_lock:
-            threading.Thread(target=run, name=f"job-{job}", daemon=True).start()
+        threading.Thread(target=run, name=f"job-{job}", daemon=True).start()
         return {"job": job}
-
-    def check_can_regenerate(who: Actor, cue: str, take: str | None = None) -> None:
-        """Refuse at once (before a job starts) what the job itself would refuse."""
-        require(who.role, "regenerate", who.name)
-        found = service.project()[0].cue(cue)
-        if take is not None:
-            found.take(take)
-        if found.locked:
-            raise Locked(cue, "is locked; unlock it before changing its music")
 
     @app.post("/api/cues/{cue}/regenerate", status_code=202)
     def regenerate(cue: str, change: SettingsChange, who: Who) -> dict:
-        check_can_regenerate(who, cue)
+        service.editable_cue(who, "regenerate", cue)
         return background("regenerate", cue, who, lambda report: service.regenerate(who, cue, change, report).id)
 
     @app.post("/api/cues/{cue}/takes/{take}/regenerate-bars", status_code=202)
     def regenerate_bars(cue: str, take: str, bars: BarsIn, who: Who) -> dict:
-        check_can_regenerate(who, cue, take)
+        service.editable_cue(who, "regenerate", cue, take)
         work = lambda report: service.regenerate_bars(who, cue, take, bars.first, bars.last, bars.seed, report, bars.family).id  # noqa: E731
         return background("regenerate", cue, who, work)
 
