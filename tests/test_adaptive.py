@@ -87,9 +87,11 @@ def test_the_web_player_fades_layers_in_with_the_intensity_slider(package: tuple
             names = [layer.name for layer in manifest.layers]
             for intensity, audible in ((0.0, names[:1]), (1.0, names)):
                 page.locator("#intensity").fill(str(intensity))
-                page.wait_for_timeout(600)
-                gains = page.evaluate("() => adaptive.currentGains()")
-                assert [n for n in names if gains[n] > 0.5] == audible, (intensity, gains)
+                page.wait_for_function(  # the fade takes a moment; a loaded machine may take longer
+                    "([names, audible]) => { const g = adaptive.currentGains(); return names.every((n) => (g[n] > 0.5) === audible.includes(n)); }",
+                    arg=[names, audible],
+                    timeout=10000,
+                )
             assert page.evaluate("() => adaptive.context.state") == "running"
     finally:
         server.shutdown()

@@ -23,12 +23,12 @@ function cueStatus(cue) {
 }
 
 async function load() {
-  const data = await api("GET", "/api/project");
+  const [data, history] = await Promise.all([api("GET", "/api/project"), api("GET", "/api/history")]);
   state.project = data.project; state.version = data.version; state.role = data.role; state.fps = data.fps;
   $("projectName").textContent = state.project.name; $("who").textContent = `${data.user} (${data.role})`;
   $("exportButton").hidden = !can("export");
   if (!$("film").src) $("film").src = "/media/film";
-  drawTimeline(); if (state.selected) drawCue(state.selected); loadHistory();
+  drawTimeline(); if (state.selected) drawCue(state.selected); drawHistory(history);
 }
 function drawTimeline() {
   const line = $("timeline"); line.querySelectorAll(".cue").forEach((e) => e.remove());
@@ -139,8 +139,7 @@ $("exportButton").onclick = async () => {
     const poll = async () => { const s = await api("GET", `/api/jobs/${job}`); if (s.state === "running") setTimeout(poll, 800); else say(`export ${s.state}: ${s.message}`); }; poll();
   } catch (error) { say(error.message); }
 };
-async function loadHistory() {
-  const entries = await api("GET", "/api/history");
+function drawHistory(entries) {
   $("history").textContent = entries.slice().reverse().map((e) => `${e.at} ${e.user} ${e.action} ${e.cue || ""} ${e.take || ""}`).join("\n");
 }
 $("loginForm").onsubmit = async (event) => {
