@@ -57,6 +57,7 @@ bench: install $(MODEL) $(FILM) $(CATALOG)
 	$(PY) bench/audio_roundtrip.py $(DATA)/vgmidi/labelled_midi
 	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
 	$(PY) bench/model_eval.py --catalog $(CATALOG) --baseline $(MODEL)
+	$(PY) bench/seam_eval.py
 
 clean:
 	rm -rf out .pytest_cache

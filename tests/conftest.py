@@ -10,6 +10,9 @@ import pytest
 from cuecraft.config import ScoreConfig
 from cuecraft.film.testfilm import DEMO_SHOTS, make_test_film
 from cuecraft.model.baseline import MarkovBaseline, train_baseline
+from cuecraft.model.checkpoint import load_model
+from cuecraft.model.loading import SHIPPED_TRANSFORMER
+from cuecraft.model.sampling import TransformerComposer
 from cuecraft.scoring import ScoreResult, score_film
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,6 +38,12 @@ def baseline_path(tmp_path_factory: pytest.TempPathFactory, vgmidi_labelled: Pat
 @pytest.fixture(scope="session")
 def baseline(baseline_path: Path) -> MarkovBaseline:
     return MarkovBaseline.load(baseline_path)
+
+
+@pytest.fixture(scope="session")
+def transformer() -> TransformerComposer:
+    """The transformer shipped in the package."""
+    return TransformerComposer(*load_model(SHIPPED_TRANSFORMER))
 
 
 @pytest.fixture(scope="session")

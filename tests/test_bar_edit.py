@@ -1,17 +1,25 @@
 """Bar-range regeneration: only the requested bars change (note-level diff), the bar count and the
-seams stay, from the API, the CLI and the web API."""
+seams stay, the new bars are the draft that leads best into the bars after and sit in each part's
+register; from the API, the CLI and the web API."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+from dataclasses import replace
+
+import numpy as np
 import pretty_midi
 import pytest
 
-from cuecraft.compose.bar_edit import bar_count, regenerate_bars, tempo_map_of
-from cuecraft.compose.cue_writer import write_cue
+from cuecraft.compose.bar_edit import (SEAM_DRAFTS, bar_count, drafts, in_register, new_bars, reduction, regenerate_bars,
+                                       seam_fit, tempo_map_of)  # fmt: skip
+from cuecraft.compose.cue_writer import steering, write_cue
 from cuecraft.errors import CuecraftError
+from cuecraft.model.composer import GenerationRequest
+from cuecraft.model.events import Note
+from cuecraft.theory import Key
 from cuecraft.project import Mood, MusicSettings
 from tests.test_review import client_for
 
@@ -28,10 +36,11 @@ def notes_by_bar(midi: pretty_midi.PrettyMIDI) -> dict[int, set]:
     return bars
 
 
-@pytest.mark.parametrize("first, last", [(3, 4), (2, 2)])
-def test_only_the_requested_bars_change(baseline, first: int, last: int) -> None:  # noqa: ANN001
-    original = write_cue(baseline, SETTINGS, 24.0, None, MOOD, [9.6])  # a hit point: a tempo map with two tempi
-    edited = regenerate_bars(baseline, original, SETTINGS, MOOD, first, last, seed=99)
+@pytest.mark.parametrize("model, first, last", [("baseline", 3, 4), ("baseline", 2, 2), ("transformer", 3, 4)])
+def test_only_the_requested_bars_change(request: pytest.FixtureRequest, model: str, first: int, last: int) -> None:
+    composer = request.getfixturevalue(model)
+    original = write_cue(composer, SETTINGS, 24.0, None, MOOD, [9.6])  # a hit point: a tempo map with two tempi
+    edited = regenerate_bars(composer, original, SETTINGS, MOOD, first, last, seed=99)
     before, after = notes_by_bar(original), notes_by_bar(edited)
     assert bar_count(edited, 4) == bar_count(original, 4)
     for bar in set(before) | set(after):
@@ -44,6 +53,35 @@ def test_only_the_requested_bars_change(baseline, first: int, last: int) -> None
     for instrument in edited.instruments:  # nothing new spills across the seam
         assert all(n.end <= end_s + 1e-6 for n in instrument.notes if start_s - 1e-6 <= n.start < end_s)
     assert edited.get_tempo_changes()[1].tolist() == pytest.approx(original.get_tempo_changes()[1].tolist())
+
+
+def test_the_model_hears_whether_music_stays_in_its_key(transformer) -> None:  # noqa: ANN001
+    request = GenerationRequest(Key.parse("C major"), 16, seed=3)
+    music = transformer.generate(request)
+    off_key = [replace(n, pitch=n.pitch + 6) if n.onset >= 8 else n for n in music]  # bars 3-4 a tritone away
+    assert transformer.log_likelihood(request, music, 8) > transformer.log_likelihood(request, off_key, 8) + 0.1
+    with pytest.raises(ValueError, match="bar line"):
+        transformer.log_likelihood(request, music, 6)
+
+
+def test_the_new_bars_are_the_draft_that_leads_best_into_the_bars_after(transformer) -> None:  # noqa: ANN001
+    take = write_cue(transformer, SETTINGS, 16.0, None, MOOD)
+    tempo_map = tempo_map_of(take)
+    prompt, following = reduction(take, tempo_map, "orchestral", 0, 4), reduction(take, tempo_map, "orchestral", 12, 20)
+    request = GenerationRequest(Key.parse("D minor"), 12, prompt=prompt, seed=5, **steering(SETTINGS, MOOD))
+    candidates = drafts(transformer, request, 4, SEAM_DRAFTS)
+    fits = [seam_fit(transformer, request, c, following) for c in candidates]
+    assert len({round(f, 6) for f in fits}) == SEAM_DRAFTS  # the drafts differ and the model tells them apart
+    assert new_bars(transformer, request, 4, following) == candidates[int(np.argmax(fits))]
+    assert new_bars(transformer, request, 4, []) == candidates[0]  # nothing after: nothing to judge
+
+
+def test_new_bars_are_moved_into_the_register_of_the_music_around_them() -> None:
+    before, after = [Note(0, 4, 72)], [Note(8, 4, 74)]
+    new = [Note(4, 2, 86), Note(6, 2, 88)]
+    assert [n.pitch for n in in_register(new, before, after, (4, 8), (55, 100))] == [74, 76]
+    assert [n.pitch for n in in_register(new, before, after, (4, 8), (80, 100))] == [86, 88]  # the part cannot go lower
+    assert [n.pitch for n in in_register(new, [], [], (4, 8), (55, 100))] == [86, 88]
 
 
 def test_a_bar_range_outside_the_take_is_refused(baseline) -> None:  # noqa: ANN001

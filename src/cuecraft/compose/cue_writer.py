@@ -33,7 +33,7 @@ FINAL_CHORD_MIN_BEATS = 2.0
 CADENCE_BEATS = 2.0
 RELEASE_SECONDS = 0.35
 MIDI_RESOLUTION = 480
-KEY_ATTEMPTS, KEY_RETRY_SEED_STEP = 6, 7919
+KEY_ATTEMPTS, RETRY_SEED_STEP = 6, 7919
 MOTIF_NOTES = 5  # the head motif: five melody notes (four intervals) must fit for a treatment to be used
 
 
@@ -96,7 +96,7 @@ def first_in_key(attempt: Callable[[int], pretty_midi.PrettyMIDI], seed: int, ke
     for a seed; a localized cue (key None: its modes are not major/minor) takes the first attempt."""
     best, best_margin = None, -math.inf
     for number in range(KEY_ATTEMPTS if key else 1):
-        midi = attempt(seed + KEY_RETRY_SEED_STEP * number)
+        midi = attempt(seed + RETRY_SEED_STEP * number)
         if key is None:
             return midi
         pitched = ((n.pitch, n.end - n.start) for i in midi.instruments if not i.is_drum for n in i.notes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -37,6 +37,16 @@ class Composer(Protocol):
     name: str
 
     def generate(self, request: GenerationRequest) -> list[Note]: ...
+
+
+@runtime_checkable
+class Listener(Protocol):
+    """A model that can also say how likely it finds music: used to choose, among new bars, those
+    that lead best into the music after them."""
+
+    def log_likelihood(self, request: GenerationRequest, notes: list[Note], from_beat: float) -> float:
+        """Mean log-probability per token of `notes` from `from_beat` on, having heard those before."""
+        ...
 
 
 def tonic_shift(tonic: int) -> int:

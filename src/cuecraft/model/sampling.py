@@ -137,8 +137,7 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     if request.beats_per_bar != 4:
         raise ValueError("the transformer writes 4/4 only")
     n_bars = max(1, math.ceil(request.length_beats / 4 - 1e-9))
-    conditions = Conditions(request.key, request.tempo, request.valence, request.arousal, request.density, request.families)
-    prefix = tokenizer.condition_ids_for(conditions)
+    prefix = _condition_ids(tokenizer, request)
     constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence)
     body = tokenizer.encode_notes(request.prompt) or []
     body = _trim_prompt(body, tokenizer, n_bars)
@@ -167,6 +166,35 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     return body
 
 
+@torch.no_grad()
+def log_likelihood(model: CueTransformer, tokenizer: CueTokenizer, request: GenerationRequest, notes: list[Note],
+                   from_beat: float) -> float:  # fmt: skip
+    """Mean log-probability per token the model gives `notes` from `from_beat` (a bar line) on (at
+    most a quarter of its context), having heard the request's conditions and as much before as fits."""
+    if request.beats_per_bar != 4 or from_beat % 4:
+        raise ValueError("the transformer hears 4/4 bars: from_beat must be on a bar line")
+    prefix, body = _condition_ids(tokenizer, request), tokenizer.encode_notes(notes)
+    bars = [i for i, t in enumerate(body) if t == tokenizer.bar]
+    first = int(from_beat // 4)
+    if len(bars) <= first:
+        raise ValueError(f"no music from beat {from_beat:g}")
+    room = model.config.context - len(prefix)
+    body = body[: bars[first] + room // 4]  # the judged music takes at most a quarter of the context
+    start = _slide(body, tokenizer, len(body) - room + 1)
+    if start >= bars[first] > 0:  # one very full bar before: better to hear it from its middle than not at all
+        start = max(0, len(body) - room + 1)
+    view = prefix + body[start:]
+    logits, _ = model(torch.tensor([view[:-1]]))
+    logp = torch.log_softmax(logits[0], dim=-1).gather(1, torch.tensor(view[1:])[:, None])[:, 0]
+    judged_from = len(prefix) + bars[first] - start - 1  # logits at i predict view[i + 1]
+    return float(logp[judged_from:].mean())
+
+
+def _condition_ids(tokenizer: CueTokenizer, request: GenerationRequest) -> list[int]:
+    conditions = Conditions(request.key, request.tempo, request.valence, request.arousal, request.density, request.families)
+    return tokenizer.condition_ids_for(conditions)
+
+
 def _trim_prompt(body: list[int], tokenizer: CueTokenizer, n_bars: int) -> list[int]:
     """Keep only the prompt's first n_bars - 1 bars, so at least one bar is generated."""
     bars = [i for i, t in enumerate(body) if t == tokenizer.bar]
@@ -193,3 +221,6 @@ class TransformerComposer:
     def generate(self, request: GenerationRequest) -> list[Note]:
         ids = sample_ids(self.model, self.tokenizer, request, self.settings)
         return [n for n in self.tokenizer.decode_notes(ids) if n.onset < request.length_beats]
+
+    def log_likelihood(self, request: GenerationRequest, notes: list[Note], from_beat: float) -> float:
+        return log_likelihood(self.model, self.tokenizer, request, notes, from_beat)
