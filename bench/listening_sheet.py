@@ -48,7 +48,7 @@ def main() -> None:
         for col, style in enumerate(args.styles):
             settings = cue.settings.model_copy(update={"style": style, "program": ENSEMBLES[style].lead.program})
             midi = compose_cue(composer, film, cue, settings, theme)
-            audio = take_audio(render_cue(renderer, film, cue, midi), film, cue, RATE)
+            audio = take_audio(render_cue(renderer, film, cue, midi, settings), film, cue, RATE)
             soundfile.write(args.out / f"{cue.id}-{style}.wav", audio.T, RATE, subtype="PCM_24")
             roll, spec = axes[2 * row][col], axes[2 * row + 1][col]
             for number, instrument in enumerate(midi.instruments):

@@ -95,7 +95,7 @@ def test_a_cue_rings_on_past_its_out_point_and_fades_into_the_next(scored: Score
 
     film, cue = scored.project.film, scored.project.cues[0]
     midi = pretty_midi.PrettyMIDI(str(scored.outdir / cue.takes[0].midi))
-    mixed = render_cue(Renderer(find_soundfont(), 48000), film, cue, midi)
+    mixed = render_cue(Renderer(find_soundfont(), 48000), film, cue, midi, cue.settings)
     n = film.frames_to_samples(cue.n_frames, 48000)
     tail = round(TAIL_SECONDS * 48000)
     assert mixed.shape[1] == n + tail

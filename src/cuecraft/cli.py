@@ -512,6 +512,19 @@ def regenerate(
     console.print(f"{cue}: new take {made.id} ({made.settings.style}, {made.settings.key}, {made.settings.tempo:g} bpm) -> {made.audio}")
 
 
+@app.command()
+def level(
+    cue: str,
+    take: str,
+    db: Annotated[float, typer.Option(help="trim of the take's planned loudness in dB (-24..24); 0 = as planned")],
+    project: ProjectOption = Path("."),
+    user: UserOption = LOCAL_USER,
+) -> None:
+    """A new take of CUE with TAKE's very notes at another level (the music is not recomposed)."""
+    made = _service(project).set_level(_actor(user), cue, take, db)
+    console.print(f"{cue}: new take {made.id} ({made.source}) -> {made.audio}")
+
+
 @app.command("regenerate-bars")
 def regenerate_bars_command(
     cue: str,

@@ -100,7 +100,7 @@ def _conform_cue(cue: Cue, project: Project, edit: EditMap, source: Path, stagin
                           float(film.frames_to_seconds(end - start)), hit_seconds(film, new_cue), cue.id)  # fmt: skip
     except CuecraftError as exc:
         return CueOutcome(cue.id, "needs a new take", old, (start, end), note=str(exc)), new_cue
-    audio = render_take(renderer, film, new_cue, refit.midi)
+    audio = render_take(renderer, film, new_cue, refit.midi, take.settings)
     made = write_take(staging, new_cue, next_take_number(source, cue), refit.midi, audio, SAMPLE_RATE, take.settings, take.model,
                       f"conformed from {take.id}")  # fmt: skip
     made.status = take.status if take.status == TakeStatus.approved else TakeStatus.pending

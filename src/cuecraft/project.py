@@ -20,6 +20,7 @@ from cuecraft.theory import Key
 
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
+MAX_TRIM_DB = 24.0  # the most a composer may ride a cue's level up or down
 
 
 def now_utc() -> str:
@@ -112,6 +113,7 @@ class MusicSettings(BaseModel):
     theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] = Field(
         "statement", description="how the cue develops the film's theme (compose.theme.develop)")
     locale: str | None = Field(None, description="a localized score's locale (compose.locales): its scales")
+    level_db: float = Field(0.0, ge=-MAX_TRIM_DB, le=MAX_TRIM_DB, description="the composer's trim of the cue's planned loudness (render.levels), dB")
 
     @field_validator("key")
     @classmethod

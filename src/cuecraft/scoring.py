@@ -95,7 +95,7 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                     with timer("compose cues"):
                         midi = compose_cue(composer, film, cue, cue.settings, theme)
                     with timer("render cues"):
-                        mixed = render_cue(renderer, film, cue, midi)
+                        mixed = render_cue(renderer, film, cue, midi, cue.settings)
                     cached = (cache.store(key, midi, mixed, config.sample_rate), mixed)
                 midi_path, mixed = cached
                 take = new_take(cue, 1, cue.settings, composer.name)

@@ -10,9 +10,11 @@ import pretty_midi
 import soundfile
 
 from cuecraft.atomic import atomic_path
+from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.cue_writer import write_cue
 from cuecraft.model.composer import Composer
 from cuecraft.project import Cue, FilmInfo, MusicSettings, Take, Theme
+from cuecraft.render.levels import level_gain, planned_loudness
 from cuecraft.render.stems import render_stems, sum_stems
 from cuecraft.render.synth import Renderer, cut
 
@@ -36,11 +38,21 @@ def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSet
     return write_cue(composer, settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood, hit_seconds(film, cue))
 
 
-def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI) -> np.ndarray:
-    """The cue's audio as it goes into the mix: the sum of its family stems, the cue long plus its tail."""
+def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> dict[str, np.ndarray]:
+    """The cue's family stems as they go into the mix: the cue long plus its tail, together at the
+    loudness planned for the take's intensity and trim (render.levels)."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
     tail = tail_samples(renderer.sample_rate)
-    return sum_stems(render_stems(renderer, midi, n, tail), n + tail)
+    stems = render_stems(renderer, midi, n, tail)
+    target = planned_loudness(intensity_for(settings.velocity), settings.level_db)
+    gain = level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target)
+    return {name: audio * np.float32(gain) for name, audio in stems.items()}
+
+
+def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> np.ndarray:
+    """The cue's audio as it goes into the mix: the sum of its stems (render_cue_stems)."""
+    _, n = cue_samples(film, cue, renderer.sample_rate)
+    return sum_stems(render_cue_stems(renderer, film, cue, midi, settings), n + tail_samples(renderer.sample_rate))
 
 
 def tail_samples(sample_rate: int) -> int:
@@ -52,9 +64,9 @@ def take_audio(mixed: np.ndarray, film: FilmInfo, cue: Cue, sample_rate: int) ->
     return cut(mixed, cue_samples(film, cue, sample_rate)[1], sample_rate)
 
 
-def render_take(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI) -> np.ndarray:
+def render_take(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> np.ndarray:
     """A new take's own audio: rendered as for the mix, cut at the cue's out point."""
-    return take_audio(render_cue(renderer, film, cue, midi), film, cue, renderer.sample_rate)
+    return take_audio(render_cue(renderer, film, cue, midi, settings), film, cue, renderer.sample_rate)
 
 
 def next_take_number(folder: Path, cue: Cue) -> int:

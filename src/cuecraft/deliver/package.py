@@ -28,9 +28,9 @@ from cuecraft.render.ducking import DEPTH_DB, duck_curve
 from cuecraft.render.loudness import LoudnessReport, integrated_loudness, loudness_gain, measure
 from cuecraft.render.mux import mux_score, read_film_audio
 from cuecraft.render.soundfont import find_soundfont
-from cuecraft.render.stems import STEMS, render_stems
+from cuecraft.render.stems import STEMS
 from cuecraft.render.synth import Renderer
-from cuecraft.takes import tail_samples
+from cuecraft.takes import render_cue_stems
 
 SAMPLE_RATE = 48000
 MIX_WAV, STEMS_DIR, CUES_DIR = "mix.wav", "stems", "cues"
@@ -68,9 +68,8 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
     progress.start("render stems", len(scored))
     for cue in scored:
         start = film.frames_to_samples(cue.start_frame, SAMPLE_RATE)
-        n = film.frames_to_samples(cue.end_frame, SAMPLE_RATE) - start
-        midi = load_midi(project_dir / cue.chosen_take().midi)
-        for name, audio in render_stems(renderer, midi, n, tail_samples(SAMPLE_RATE)).items():
+        take = cue.chosen_take()
+        for name, audio in render_cue_stems(renderer, film, cue, load_midi(project_dir / take.midi), take.settings).items():
             end = min(total, start + audio.shape[1])
             stems.setdefault(name, np.zeros((2, total), dtype=np.float32))[:, start:end] += audio[:, : end - start]
         progress.advance()

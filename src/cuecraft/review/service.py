@@ -19,7 +19,7 @@ from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer
-from cuecraft.project import Cue, Mood, MusicSettings, Project, Take, TakeStatus
+from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, Project, Take, TakeStatus
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
@@ -141,7 +141,7 @@ class ReviewService:
         midi = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
                            project.themes[0] if project.themes else None)  # fmt: skip
         report(0.5, "rendering")
-        audio = render_take(self._renderer(), project.film, cue, midi)
+        audio = render_take(self._renderer(), project.film, cue, midi, settings)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
                               {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
@@ -156,11 +156,28 @@ class ReviewService:
         midi = regenerate_bars(self._composer_now(), load_midi(self.folder / source.midi), source.settings, cue.mood,
                                first_bar, last_bar, seed, family)  # fmt: skip
         report(0.5, "rendering")
-        audio = render_take(self._renderer(), project.film, cue, midi)
+        audio = render_take(self._renderer(), project.film, cue, midi, source.settings)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, source.settings,
                               self._composer_now().name, f"bars {first_bar}-{last_bar} of {take_id} regenerated" + (f" ({family})" if family else ""),
                               {"from_take": take_id, "bars": [first_bar, last_bar], "seed": seed, "family": family}, None)  # fmt: skip
+
+    def set_level(self, actor: Actor, cue_id: str, take_id: str, level_db: float,
+                  on_progress: Callable[[float, str], None] | None = None) -> Take:  # fmt: skip
+        """A new take with `take_id`'s very notes at another level (a trim of its planned loudness, dB):
+        the composer rides a cue up or down without touching the music."""
+        report = on_progress or (lambda fraction, message: None)
+        if not -MAX_TRIM_DB <= level_db <= MAX_TRIM_DB:
+            raise CuecraftError(f"{level_db:+g} dB", f"a level trim must lie within ±{MAX_TRIM_DB:g} dB")
+        project, cue = self.editable_cue(actor, "regenerate", cue_id, take_id)
+        source = cue.take(take_id)
+        settings = MusicSettings.model_validate({**source.settings.model_dump(), "level_db": level_db})
+        midi = load_midi(self.folder / source.midi)
+        report(0.2, "rendering")
+        audio = render_take(self._renderer(), project.film, cue, midi, settings)
+        report(0.9, "saving")
+        return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, source.model, f"{take_id} at {level_db:+g} dB",
+                              {"from_take": take_id, "level_db": level_db}, None)  # fmt: skip
 
     def import_take(self, actor: Actor, cue_id: str, midi_path: Path) -> Take:
         """A composer's own MIDI (edited in a DAW) as a new take of the cue, rendered like the others."""
@@ -173,7 +190,7 @@ class ReviewService:
         if not 20 <= tempo <= 400:
             raise CuecraftError(midi_path, f"tempo {tempo:.0f} bpm is outside 20-400 bpm")
         settings = cue.settings.model_copy(update={"tempo": tempo})
-        audio = render_take(self._renderer(), project.film, cue, midi)
+        audio = render_take(self._renderer(), project.film, cue, midi, settings)
         return self._add_take(actor, cue_id, "import_take", midi, audio, settings, "imported", "imported",
                               {"file": Path(midi_path).name}, None)  # fmt: skip
 

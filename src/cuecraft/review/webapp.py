@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
-from cuecraft.project import TakeStatus
+from cuecraft.project import MAX_TRIM_DB, TakeStatus
 from cuecraft.review.auth import Forbidden, Unauthorized, login, require, user_for_token
 from cuecraft.review.pianoroll import piano_roll_png
 from cuecraft.review.service import Actor, Locked, ReviewService, SettingsChange
@@ -59,6 +59,11 @@ class BarsIn(BaseModel):
     last: int = Field(ge=1)
     seed: int = 1
     family: str | None = None
+
+
+class LevelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    db: float = Field(ge=-MAX_TRIM_DB, le=MAX_TRIM_DB)
 
 
 class ExportIn(BaseModel):
@@ -167,6 +172,11 @@ def create_app(service: ReviewService) -> FastAPI:
         service.editable_cue(who, "regenerate", cue, take)
         work = lambda report: service.regenerate_bars(who, cue, take, bars.first, bars.last, bars.seed, report, bars.family).id  # noqa: E731
         return background("regenerate", cue, who, work)
+
+    @app.post("/api/cues/{cue}/takes/{take}/level", status_code=202)
+    def set_level(cue: str, take: str, level: LevelIn, who: Who) -> dict:
+        service.editable_cue(who, "regenerate", cue, take)
+        return background("regenerate", cue, who, lambda report: service.set_level(who, cue, take, level.db, report).id)
 
     @app.get("/api/jobs/{job}")
     def job(job: int, who: Who) -> dict:

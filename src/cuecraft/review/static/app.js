@@ -47,14 +47,15 @@ function cueById(id) { return state.project.cues.find((c) => c.id === id); }
 function drawCue(id) {
   const cue = cueById(id), panel = $("cuePanel"), s = cue.settings;
   const rows = cue.takes.map((t) => `<tr data-take="${t.id}"><td>${t.id}${t.id === (cue.takes.find((x) => x.status === "approved") || {}).id ? " ★" : ""}</td>
-    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, seed ${t.settings.seed}<br><small>${escapeHtml(t.notes || "")}</small></td>
+    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small>${escapeHtml(t.notes || "")}</small></td>
     <td><audio preload="none" src="/media/takes/${cue.id}/${t.id}.wav"></audio>
       <button class="play">Play with picture</button>
       <button class="approve" ${can("approve") && !cue.locked ? "" : "disabled"}>Approve</button>
       <button class="reject" ${can("approve") && !cue.locked ? "" : "disabled"}>Reject</button>
       <button class="slotA">A</button><button class="slotB">B</button>
       <button class="rollToggle">Piano roll</button>
-      <button class="bars" ${can("regenerate") && !cue.locked ? "" : "disabled"}>New bars…</button><div class="roll"></div></td></tr>`).join("");
+      <button class="bars" ${can("regenerate") && !cue.locked ? "" : "disabled"}>New bars…</button>
+      <button class="level" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Level…</button><div class="roll"></div></td></tr>`).join("");
   panel.innerHTML = `<h2>${cue.id} <small>${escapeHtml(cue.title || "")}</small></h2>
     <p>mood: valence ${cue.mood.valence.toFixed(2)}, arousal ${cue.mood.arousal.toFixed(2)}, intensity ${cue.mood.intensity.toFixed(2)} ·
       ${s.style}, ${s.key}, ${s.tempo} bpm, seed ${s.seed} · ${cue.locked ? "<b>locked</b>" : "unlocked"}
@@ -79,6 +80,11 @@ function drawCue(id) {
       const range = window.prompt(`Bars of ${take} to compose afresh (e.g. 3-4):`, "3-4");
       const match = range && range.match(/^\s*(\d+)\s*-\s*(\d+)\s*$/);
       if (match) runJob(`/api/cues/${cue.id}/takes/${take}/regenerate-bars`, { first: Number(match[1]), last: Number(match[2]), seed: Date.now() % 100000 });
+    };
+    row.querySelector(".level").onclick = () => {
+      const current = cue.takes.find((t) => t.id === take).settings.level_db ?? 0;
+      const db = window.prompt(`Level of ${take} in dB against its planned loudness (−24 to 24), same notes:`, String(current));
+      if (db !== null && db.trim() !== "" && !Number.isNaN(Number(db))) runJob(`/api/cues/${cue.id}/takes/${take}/level`, { db: Number(db) });
     };
     row.querySelector(".rollToggle").onclick = () => { row.querySelector(".roll").innerHTML = `<img class="roll" alt="piano roll of ${take}" src="/media/takes/${cue.id}/${take}.png">`; };
   });
