@@ -67,11 +67,11 @@ def test_an_interrupted_score_resumes_without_redoing_finished_cues(tmp_path: Pa
     out = tmp_path / "out"
     real_render, rendered = scoring.render_cue, []
 
-    def render_then_die(renderer, film, cue, midi):  # noqa: ANN001, ANN202
+    def render_then_die(renderer, film, cue, midi, settings):  # noqa: ANN001, ANN202
         if len(rendered) == 3:
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C during the fourth cue
         rendered.append(cue.id)
-        return real_render(renderer, film, cue, midi)
+        return real_render(renderer, film, cue, midi, settings)
 
     monkeypatch.setattr(scoring, "render_cue", render_then_die)
     with pytest.raises(KeyboardInterrupt):
