@@ -52,7 +52,6 @@ def score_figures(film: Path, out: Path) -> dict:
     mix, rate = soundfile.read(out / "score.wav", always_2d=True)
     project, film_info = result.project, result.project.film
     length_errors, violations, recurrence = [], 0, []
-    theme = project.themes[0]
     for cue in (c for c in project.cues if c.music):
         take = cue.takes[0]
         length_errors.append(abs(soundfile.info(out / take.audio).frames / RATE - float(film_info.frames_to_seconds(cue.n_frames))))
@@ -63,7 +62,7 @@ def score_figures(film: Path, out: Path) -> dict:
             if part and not part.is_drum:
                 violations += sum(not part.low <= n.pitch <= part.high for n in instrument.notes)
         lead = [Note(n.start, n.end - n.start, n.pitch) for i in midi.instruments if i.name == ENSEMBLES[take.settings.style].lead.name for n in i.notes]
-        recurrence.append(contains_motif(lead, theme_motif(theme_in_key(theme, Key.parse(take.settings.key)))))
+        recurrence.append(contains_motif(lead, theme_motif(theme_in_key(project.theme_for(take.settings), Key.parse(take.settings.key)))))
     return {
         "film_seconds": film_info.duration_s, "cues": len(project.cues),
         "seconds_per_film_minute": total / minutes,

@@ -34,6 +34,8 @@ def test_spot_edit_score(tmp_path: Path, test_film, baseline_path: Path) -> None
     data["cues"][2]["style"] = "action-percussion"
     data["cues"][2]["valence"] = -0.9
     data["cues"][2]["notes"] = "darker: the chase turns"
+    assert {c["theme"] for c in data["cues"]} <= {"T1", "T2"} and data["cues"][0]["theme"] == "T1"
+    data["cues"][0]["theme"] = "T2"  # the editor asks for the secondary theme at the start
     sheet.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
     result = cuecraft("score", str(test_film[0]), "-o", str(out), "--cues", str(sheet), "--model", "baseline",
@@ -44,6 +46,7 @@ def test_spot_edit_score(tmp_path: Path, test_film, baseline_path: Path) -> None
     assert not silent.music and not silent.takes
     assert brass.settings.style == "action-percussion" and brass.settings.program == 61 and brass.mood.valence == -0.9 and brass.settings.key.endswith("minor")
     assert brass.notes == "darker: the chase turns"
+    assert project.cues[0].settings.theme == "T2" and project.cues[0].takes[0].settings.theme == "T2"
     audio, rate = soundfile.read(out / "score.wav")
     start, end = silent.start_frame * rate // 24, silent.end_frame * rate // 24
     tail = round(TAIL_SECONDS * rate)  # the cue before rings on into the spotted silence, then stops
@@ -59,6 +62,7 @@ def test_spot_edit_score(tmp_path: Path, test_film, baseline_path: Path) -> None
         ([{"id": "1M1", "in": "00:00:10:00", "out": "00:00:05:00"}], "is not after in"),
         ([{"id": "1M1", "in": "00:00:00:00", "out": "01:00:00:00"}], "past the end of the film"),
         ([{"id": "1M1", "in": "00:00:00:00", "out": "00:00:10:00", "style": "polka"}], "unknown style 'polka'"),
+        ([{"id": "1M1", "in": "00:00:00:00", "out": "00:00:10:00", "theme": "T9"}], "unknown theme 'T9'"),
         ([{"id": "1M1", "in": "00:00:00:00", "out": "00:00:10:00"}, {"id": "1M1", "in": "00:00:20:00", "out": "00:00:30:00"}], "used twice"),
         ([{"id": "1M1", "in": "00:00:00:30", "out": "00:00:10:00"}], "not a timecode at 24 fps"),
         ([{"id": "1M1", "in": "00:00:00:00", "out": "00:00:10:00", "hit_points": ["00:00:12:00"]}], "hit point lies outside"),

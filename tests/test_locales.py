@@ -48,7 +48,7 @@ def test_a_localized_score_keeps_timing_and_theme_and_changes_modes_and_instrume
             if not instrument.is_drum and instrument.name != "taiko":
                 assert all((n.pitch - key.tonic) % 12 in scale for n in instrument.notes), instrument.name
         lead = [Note(n.start, n.end - n.start, n.pitch) for i in midi.instruments if i.name == ensemble.lead.name for n in i.notes]
-        recognised.append(contains_motif(lead, theme_motif(theme_in_key(local.themes[0], key)), tolerance=2))
+        recognised.append(contains_motif(lead, theme_motif(theme_in_key(local.theme_for(take.settings), key)), tolerance=2))
     assert sum(recognised) >= 0.8 * len(recognised), recognised
 
 

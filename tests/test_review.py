@@ -125,7 +125,7 @@ def test_bad_json_gets_a_4xx_with_a_message(review_project: ReviewService) -> No
 def test_regeneration_runs_in_the_background_and_adds_a_take(review_project: ReviewService) -> None:
     composer = client_for(review_project, "clara")
     started = composer.post("/api/cues/1M4/regenerate", json={"tempo": 84, "style": "electronic", "seed": 5, "intensity": 0.8,
-                                                          "theme_treatment": "reharmonization"})
+                                                          "theme_treatment": "reharmonization", "theme": "T2"})
     assert started.status_code == 202
     job = started.json()["job"]
     for _ in range(300):
@@ -138,7 +138,9 @@ def test_regeneration_runs_in_the_background_and_adds_a_take(review_project: Rev
     cue = project.cue("1M4")
     new = cue.takes[-1]
     assert new.id == "1M4-t2" and new.settings.style == "electronic" and new.settings.tempo == 84 and new.source == "regenerated"
-    assert new.settings.theme_treatment == "reharmonization"
+    assert new.settings.theme_treatment == "reharmonization" and new.settings.theme == "T2"
+    unknown = composer.post("/api/cues/1M4/regenerate", json={"theme": "T7"})
+    assert unknown.status_code == 400 and "no such theme" in unknown.json()["detail"]
     info = soundfile.info(review_project.folder / new.audio)
     assert abs(info.frames - project.film.frames_to_samples(cue.n_frames, 48000)) <= 1
     note = composer.post("/api/cues/1M4/notes", json={"text": "better: keep the synth", "take": new.id})

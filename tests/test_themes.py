@@ -1,5 +1,6 @@
-"""Leitmotifs: development techniques transform the theme as named, and every cue of a scored film
-states the theme's head motif (interval matching on its lead part)."""
+"""Leitmotifs: development techniques transform the theme as named; a film has a main and a distinct
+secondary theme, calm scenes take the secondary; every cue of a scored film states its theme's head
+motif (interval matching on its lead part)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pretty_midi
 import pytest
 
 from cuecraft.compose.styles import ENSEMBLES
-from cuecraft.compose.theme import contains_motif, develop, melody_intervals, theme_in_key, theme_motif, treatment_for
+from cuecraft.compose.theme import (MAIN, SECONDARY, contains_motif, develop, melody_intervals, theme_for_scene, theme_in_key,
+                                   theme_motif, treatment_for, write_themes)  # fmt: skip
 from cuecraft.model.events import Note
 from cuecraft.scoring import ScoreResult
 from cuecraft.theory import Key
@@ -48,11 +50,14 @@ def test_the_motif_survives_a_change_of_mode_and_octave_folding() -> None:
     assert not contains_motif([Note(i, 1, p) for i, p in enumerate((60, 61, 62, 63, 64, 65))], motif)
 
 
-def test_every_cue_of_the_scored_film_states_the_theme(scored: ScoreResult) -> None:
-    theme = scored.project.themes[0]
+def test_every_cue_of_the_scored_film_states_its_theme(scored: ScoreResult) -> None:
     found = []
+    assert [t.id for t in scored.project.themes] == [MAIN, SECONDARY]
+    assert {c.settings.theme for c in scored.project.cues if c.music} == {MAIN, SECONDARY}  # the demo film has calm and active scenes
     for cue in (c for c in scored.project.cues if c.music):
         take = cue.takes[0]
+        assert take.settings.theme == theme_for_scene(cue.mood.arousal, scored.project.cues.index(cue))
+        theme = scored.project.theme_for(take.settings)
         motif = theme_motif(theme_in_key(theme, Key.parse(take.settings.key)))  # the head motif in the cue's key and mode
         assert len(motif) == 4
         midi = pretty_midi.PrettyMIDI(str(scored.outdir / take.midi))
@@ -61,6 +66,16 @@ def test_every_cue_of_the_scored_film_states_the_theme(scored: ScoreResult) -> N
         found.append(contains_motif(notes, motif))
     assert all(found), found
     assert len({c.settings.theme_treatment for c in scored.project.cues}) >= 2  # the theme is developed, not just repeated
+
+
+@pytest.mark.parametrize("home", ["D minor", "F major"])
+def test_the_secondary_theme_is_a_calm_contrast_in_the_relative_key(transformer, home: str) -> None:  # noqa: ANN001
+    key = Key.parse(home)
+    main, secondary = write_themes(transformer, key, seed=2)
+    assert (main.id, Key.parse(main.key)) == (MAIN, key) and (secondary.id, Key.parse(secondary.key)) == (SECONDARY, key.relative())
+    assert not contains_motif(theme_in_key(secondary, key), theme_motif(theme_in_key(main, key)))  # two tunes, not one
+    assert write_themes(transformer, key, seed=2) == [main, secondary]  # deterministic per seed
+    assert theme_for_scene(-0.5, 0) == MAIN and theme_for_scene(-0.5, 2) == SECONDARY and theme_for_scene(0.4, 2) == MAIN
 
 
 def test_reharmonization_keeps_the_tune_and_changes_the_chords() -> None:

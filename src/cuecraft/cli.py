@@ -94,7 +94,7 @@ def spot(
     entries = [
         CueSheetEntry(
             id=c.id, start=info.timecode(c.start_frame), end=info.timecode(c.end_frame), music=c.music, style=c.style,
-            valence=c.mood.valence, arousal=c.mood.arousal, intensity=c.mood.intensity,
+            theme=c.settings.theme, valence=c.mood.valence, arousal=c.mood.arousal, intensity=c.mood.intensity,
             hit_points=[info.timecode(h) for h in c.hit_points], notes=c.notes,
         )  # fmt: skip
         for c in cues
@@ -499,7 +499,8 @@ def regenerate(
     valence: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
     arousal: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
     intensity: Annotated[Optional[float], typer.Option(help="0..1")] = None,
-    treatment: Annotated[Optional[str], typer.Option(help="theme: statement, augmentation, diminution, fragmentation, reharmonization")] = None,
+    treatment: Annotated[Optional[str], typer.Option(help="how the theme is developed: statement, augmentation, diminution, fragmentation, reharmonization")] = None,
+    theme: Annotated[Optional[str], typer.Option(help="the film theme to quote: T1 (main) or T2 (secondary)")] = None,
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
 ) -> None:
@@ -507,7 +508,7 @@ def regenerate(
     from cuecraft.review.service import SettingsChange
 
     change = SettingsChange(key=key, tempo=tempo, style=style, seed=seed, valence=valence, arousal=arousal, intensity=intensity,
-                            theme_treatment=treatment)  # fmt: skip
+                            theme_treatment=treatment, theme=theme)  # fmt: skip
     made = _service(project, model, model_path).regenerate(_actor(user), cue, change)
     console.print(f"{cue}: new take {made.id} ({made.settings.style}, {made.settings.key}, {made.settings.tempo:g} bpm) -> {made.audio}")
 

@@ -21,7 +21,7 @@ def localize_project(project_dir: str | Path, locale: str, outdir: str | Path, c
         raise CuecraftError(locale, f"unknown locale (one of: {', '.join(LOCALES)})")
     source = Project.load(project_dir)
     if not source.themes:
-        raise CuecraftError(project_dir, "has no film theme to keep")
+        raise CuecraftError(project_dir, "has no film themes to keep")
     outdir = Path(outdir)
     if outdir.resolve() == Path(project_dir).resolve():
         raise CuecraftError(outdir, "a localized score goes into a new folder, not over the original")
@@ -34,4 +34,4 @@ def localize_project(project_dir: str | Path, locale: str, outdir: str | Path, c
             update={"style": ensemble.name, "program": ensemble.lead.program, "locale": locale})
         cues.append(cue.model_copy(update={"settings": settings, "style": ensemble.name, "takes": [], "locked": False}))
     project = source.model_copy(update={"name": f"{source.name} ({locale})", "cues": cues, "themes": []})
-    return score_project(project, outdir, config, StageClock(progress or SilentProgress()), theme=source.themes[0])
+    return score_project(project, outdir, config, StageClock(progress or SilentProgress()), themes=source.themes)

@@ -113,6 +113,7 @@ class MusicSettings(BaseModel):
     theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] = Field(
         "statement", description="how the cue develops the film's theme (compose.theme.develop)")
     locale: str | None = Field(None, description="a localized score's locale (compose.locales): its scales")
+    theme: str = Field("T1", description="id of the film theme the cue quotes (Project.themes): T1 main, T2 secondary")
     level_db: float = Field(0.0, ge=-MAX_TRIM_DB, le=MAX_TRIM_DB, description="the composer's trim of the cue's planned loudness (render.levels), dB")
 
     @field_validator("key")
@@ -229,6 +230,11 @@ class Project(BaseModel):
             if cue.id == cue_id:
                 return cue
         raise CuecraftError(self.name, f"no cue {cue_id!r} (cues: {', '.join(c.id for c in self.cues)})")
+
+    def theme_for(self, settings: MusicSettings) -> Theme | None:
+        """The theme a take's settings quote: by id, else the first (a project from before secondary
+        themes has only its main theme), else none."""
+        return next((t for t in self.themes if t.id == settings.theme), self.themes[0] if self.themes else None)
 
     def save(self, folder: str | Path) -> Path:
         """Write `project.json` into `folder` atomically and return its path."""

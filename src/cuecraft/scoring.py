@@ -18,7 +18,7 @@ import soundfile
 
 from cuecraft.atomic import staged_folder
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
-from cuecraft.compose.theme import write_theme
+from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.film.mood import blend_with_words, mood_from_picture
@@ -67,8 +67,8 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     return score_project(project, outdir, config, clock)
 
 
-def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: StageClock, theme: Theme | None = None) -> ScoreResult:
-    """Compose (a film theme first, unless `theme` is given), render, mix and mux every cue of a spotted
+def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: StageClock, themes: list[Theme] | None = None) -> ScoreResult:
+    """Compose (the film's themes first, unless `themes` are given), render, mix and mux every cue of a spotted
     project into `outdir`, staged and published at once; finished takes are cached for resumption."""
     stage, timer, film = clock.stage, clock.timer, project.film
     with stage("load model"):
@@ -80,13 +80,13 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
     with staged_folder(outdir, last=PROJECT_FILE) as staging:
         (staging / CUES_DIR).mkdir()
         with stage("compose and render cues", sum(c.music for c in cues)):
-            theme = theme or write_theme(composer, Key.parse(project.home_key), seed=config.seed)
-            project.themes = [theme]
+            project.themes = themes or write_themes(composer, Key.parse(project.home_key), seed=config.seed)
             cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
             placed = []
             for cue in (c for c in cues if c.music):
                 start, n = cue_samples(film, cue, config.sample_rate)
+                theme = project.theme_for(cue.settings)
                 key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
                                seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
                                theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points, tail=TAIL_SECONDS)  # fmt: skip
@@ -162,7 +162,7 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[l
                 id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
                 picture=s.picture, mood=mood, music=e.music if e else True, style=style,
                 hit_points=hit, notes=e.notes if e else "",
-                settings=plan_settings(mood, home_key, config.seed + i, style, index=i),
+                settings=plan_settings(mood, home_key, config.seed + i, style, index=i, theme=e.theme if e else "auto"),
             )  # fmt: skip
             for i, (s, mood, style, e, hit) in enumerate(zip(spotted, moods, styles, entries, hits))
         ]

@@ -16,13 +16,13 @@ from dataclasses import replace
 
 import pretty_midi
 
-from cuecraft.compose.cue_writer import RETRY_SEED_STEP, shape_dynamics, steering
+from cuecraft.compose.cue_writer import shape_dynamics, steering
 from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap
 from cuecraft.errors import CuecraftError
-from cuecraft.model.composer import Composer, GenerationRequest, Listener
+from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest, Listener
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.render.stems import STEMS, stem_for

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cuecraft.compose.styles import resolve_style
-from cuecraft.compose.theme import treatment_for
+from cuecraft.compose.theme import theme_for_scene, treatment_for
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.theory import Key
 
@@ -34,8 +34,9 @@ def intensity_for(velocity: int) -> float:
     return min(1.0, max(0.0, (velocity - VELOCITY_MIN) / VELOCITY_SPAN))
 
 
-def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", index: int = 0) -> MusicSettings:
-    """The brief for cue number `index` in the film whose home key is `home_key`, in a style preset."""
+def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", index: int = 0, theme: str = "auto") -> MusicSettings:
+    """The brief for cue number `index` in the film whose home key is `home_key`, in a style preset,
+    quoting `theme` (a theme id, or auto: chosen by the scene)."""
     mode = "major" if mood.valence >= 0 else "minor"
     key = home_key if home_key.mode == mode else home_key.relative()
     tempo = min(TEMPO_MAX, max(TEMPO_MIN, TEMPO_CENTRE + TEMPO_SPAN * mood.arousal))
@@ -49,4 +50,5 @@ def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", ind
         seed=seed,
         style=ensemble.name,
         theme_treatment=treatment_for(mood.valence, mood.arousal, index),
+        theme=theme_for_scene(mood.arousal, index) if theme == "auto" else theme,
     )

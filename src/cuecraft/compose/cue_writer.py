@@ -23,7 +23,7 @@ from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map, solve_tempo_ma
 from cuecraft.compose.theme import develop, theme_in_key
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
-from cuecraft.model.composer import Composer, GenerationRequest
+from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings, Theme
 from cuecraft.theory import Key
@@ -33,7 +33,7 @@ FINAL_CHORD_MIN_BEATS = 2.0
 CADENCE_BEATS = 2.0
 RELEASE_SECONDS = 0.35
 MIDI_RESOLUTION = 480
-KEY_ATTEMPTS, RETRY_SEED_STEP = 6, 7919
+KEY_ATTEMPTS = 6
 MOTIF_NOTES = 5  # the head motif: five melody notes (four intervals) must fit for a treatment to be used
 
 

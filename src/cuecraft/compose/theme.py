@@ -1,27 +1,51 @@
-"""The film's main theme: written once by the model, then quoted by each cue in the cue's key and mode."""
+"""The film's themes, written once by the model and quoted by each cue in the cue's key and mode: a
+main theme (T1) in the home key and a lyrical secondary theme (T2) in the relative key, which calm
+scenes take up, as a love or reflection theme would in a film score."""
 
 from __future__ import annotations
 
-from cuecraft.model.composer import Composer, GenerationRequest, tonic_shift
+from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest, tonic_shift
 from cuecraft.model.events import Note
 from cuecraft.project import Theme, ThemeNote
 from cuecraft.theory import Key
 
 THEME_BARS = 2
+MAIN, SECONDARY = "T1", "T2"
+THEME_IDS = (MAIN, SECONDARY)
+SECONDARY_AROUSAL = -0.8  # the secondary theme is asked for as calm music: a lyrical contrast
+DISTINCT_ATTEMPTS = 4
 # Scale degrees that differ between major and minor, as semitones above the tonic.
 MAJOR_TO_MINOR = {4: 3, 9: 8, 11: 10}
 MINOR_TO_MAJOR = {3: 4, 8: 9, 10: 11}
 
 
-def write_theme(composer: Composer, key: Key, seed: int, beats_per_bar: int = 4) -> Theme:
-    """Ask the model for the opening bars of a piece in `key` and keep them as the film's main theme."""
-    request = GenerationRequest(key=key, length_beats=THEME_BARS * beats_per_bar, beats_per_bar=beats_per_bar, seed=seed)
+def write_theme(composer: Composer, key: Key, seed: int, beats_per_bar: int = 4, theme_id: str = MAIN,
+                arousal: float | None = None) -> Theme:  # fmt: skip
+    """Ask the model for the opening bars of a piece in `key` (of `arousal`, if given) and keep them as a theme."""
+    request = GenerationRequest(key=key, length_beats=THEME_BARS * beats_per_bar, beats_per_bar=beats_per_bar, seed=seed,
+                                arousal=arousal)  # fmt: skip
     shift = tonic_shift(key.tonic)
-    notes = [
-        ThemeNote(onset=n.onset, duration=n.duration, pitch=n.pitch - shift)
-        for n in composer.generate(request)
-    ]
-    return Theme(id="T1", name="Main theme", key=key.name, notes=notes)
+    notes = [ThemeNote(onset=n.onset, duration=n.duration, pitch=n.pitch - shift) for n in composer.generate(request)]
+    return Theme(id=theme_id, name="Main theme" if theme_id == MAIN else "Secondary theme", key=key.name, notes=notes)
+
+
+def write_themes(composer: Composer, home_key: Key, seed: int, beats_per_bar: int = 4) -> list[Theme]:
+    """The film's main theme in the home key and a calm secondary theme in the relative key whose
+    head motif differs from the main theme's (the model is asked again, up to a few seeds, until so)."""
+    main = write_theme(composer, home_key, seed, beats_per_bar)
+    main_motif = theme_motif(theme_in_key(main, home_key))
+    for attempt in range(DISTINCT_ATTEMPTS):
+        secondary = write_theme(composer, home_key.relative(), seed + 1 + RETRY_SEED_STEP * attempt, beats_per_bar,
+                                SECONDARY, SECONDARY_AROUSAL)  # fmt: skip
+        if not contains_motif(theme_in_key(secondary, home_key), main_motif):
+            break
+    return [main, secondary]
+
+
+def theme_for_scene(arousal: float, index: int) -> str:
+    """Which theme a cue quotes: the first cue and every active scene the main theme, calm scenes
+    (arousal below zero) the secondary one."""
+    return SECONDARY if index > 0 and arousal < 0 else MAIN
 
 
 def theme_in_key(theme: Theme, key: Key) -> list[Note]:

@@ -8,6 +8,7 @@
       out: 00:00:10:00
       music: true            # false: no music here
       style: auto            # or a preset of compose.styles
+      theme: T2              # the theme it quotes: T1 main, T2 secondary, auto (by the scene)
       valence: 0.85          # optional mood override, -1..1
       arousal: -0.43
       intensity: 0.41        # 0..1
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cuecraft.atomic import write_text_atomic
 from cuecraft.compose.styles import STYLES
+from cuecraft.compose.theme import THEME_IDS
 from cuecraft.errors import CuecraftError
 from cuecraft.project import FilmInfo
 
@@ -36,6 +38,7 @@ class CueSheetEntry(BaseModel):
     end: str = Field(alias="out")
     music: bool = True
     style: str = "auto"
+    theme: str = "auto"
     valence: float | None = Field(None, ge=-1, le=1)
     arousal: float | None = Field(None, ge=-1, le=1)
     intensity: float | None = Field(None, ge=0, le=1)
@@ -89,6 +92,8 @@ def check_cues(path: Path, sheet: CueSheet, film: FilmInfo) -> list[SheetCue]:
         seen.add(entry.id)
         if entry.style not in STYLES:
             raise CuecraftError(path, f"cue {entry.id}: unknown style {entry.style!r} (one of: {', '.join(STYLES)})")
+        if entry.theme not in ("auto", *THEME_IDS):
+            raise CuecraftError(path, f"cue {entry.id}: unknown theme {entry.theme!r} (one of: auto, {', '.join(THEME_IDS)})")
         try:
             start, end = film.frames_at(entry.start), film.frames_at(entry.end)
             hits = [film.frames_at(h) for h in entry.hit_points]

@@ -9,6 +9,9 @@ from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
 
+RETRY_SEED_STEP = 7919  # a further attempt's seed is the request's plus a multiple of this prime
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     """Write `length_beats` of music in `key`, continuing `prompt` (notes already in that key).

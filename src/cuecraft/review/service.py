@@ -53,6 +53,7 @@ class SettingsChange(BaseModel):
     arousal: float | None = Field(None, ge=-1, le=1)
     intensity: float | None = Field(None, ge=0, le=1)
     theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] | None = None
+    theme: str | None = Field(None, description="id of the film theme to quote (T1 main, T2 secondary)")
 
 
 class ReviewService:
@@ -135,11 +136,11 @@ class ReviewService:
     def regenerate(self, actor: Actor, cue_id: str, change: SettingsChange, on_progress: Callable[[float, str], None] | None = None) -> Take:
         """Compose and render a new take of the cue with changed settings (never touching other takes)."""
         report = on_progress or (lambda fraction, message: None)
-        project, cue = self.editable_cue(actor, "regenerate", cue_id)
+        project, cue = self.regenerable(actor, cue_id, change)
         settings, mood = _changed(cue, change)
         report(0.1, "composing")
         midi = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
-                           project.themes[0] if project.themes else None)  # fmt: skip
+                           project.theme_for(settings))  # fmt: skip
         report(0.5, "rendering")
         audio = render_take(self._renderer(), project.film, cue, midi, settings)
         report(0.9, "saving")
@@ -213,6 +214,13 @@ class ReviewService:
         self._change(actor, action, action, cue_id, apply)  # the action names its permission
         return created[0]
 
+    def regenerable(self, actor: Actor, cue_id: str, change: SettingsChange) -> tuple[Project, Cue]:
+        """The project and cue if the actor may regenerate it with `change` (an editable cue, a theme the project has)."""
+        project, cue = self.editable_cue(actor, "regenerate", cue_id)
+        if change.theme is not None and change.theme not in (ids := [t.id for t in project.themes]):
+            raise CuecraftError(change.theme, f"no such theme in this project (themes: {', '.join(ids) or 'none'})")
+        return project, cue
+
     def editable_cue(self, actor: Actor, permission: str, cue_id: str, take_id: str | None = None) -> tuple[Project, Cue]:
         """The project and cue an action may change: the role allows it, the cue (and take) exist, the cue
         is not locked. The web app asks before starting a job, so a refusal comes at once."""
@@ -243,7 +251,7 @@ def _refuse_if_locked(cue: Cue) -> None:
 def _changed(cue: Cue, change: SettingsChange) -> tuple[MusicSettings, Mood]:
     """The cue's settings and mood with the change applied (a new style brings its lead instrument)."""
     mood = cue.mood.model_copy(update={k: v for k in ("valence", "arousal", "intensity") if (v := getattr(change, k)) is not None})
-    updates = {k: v for k in ("key", "tempo", "style", "seed", "theme_treatment") if (v := getattr(change, k)) is not None}
+    updates = {k: v for k in ("key", "tempo", "style", "seed", "theme_treatment", "theme") if (v := getattr(change, k)) is not None}
     if change.style is not None:
         if change.style not in ENSEMBLES:
             raise CuecraftError(change.style, f"unknown style (one of: {', '.join(ENSEMBLES)})")

@@ -164,7 +164,7 @@ def create_app(service: ReviewService) -> FastAPI:
 
     @app.post("/api/cues/{cue}/regenerate", status_code=202)
     def regenerate(cue: str, change: SettingsChange, who: Who) -> dict:
-        service.editable_cue(who, "regenerate", cue)
+        service.regenerable(who, cue, change)
         return background("regenerate", cue, who, lambda report: service.regenerate(who, cue, change, report).id)
 
     @app.post("/api/cues/{cue}/takes/{take}/regenerate-bars", status_code=202)

@@ -47,7 +47,7 @@ function cueById(id) { return state.project.cues.find((c) => c.id === id); }
 function drawCue(id) {
   const cue = cueById(id), panel = $("cuePanel"), s = cue.settings;
   const rows = cue.takes.map((t) => `<tr data-take="${t.id}"><td>${t.id}${t.id === (cue.takes.find((x) => x.status === "approved") || {}).id ? " ★" : ""}</td>
-    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small>${escapeHtml(t.notes || "")}</small></td>
+    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small>${escapeHtml(t.notes || "")}</small></td>
     <td><audio preload="none" src="/media/takes/${cue.id}/${t.id}.wav"></audio>
       <button class="play">Play with picture</button>
       <button class="approve" ${can("approve") && !cue.locked ? "" : "disabled"}>Approve</button>
@@ -64,7 +64,8 @@ function drawCue(id) {
     <h3>Regenerate with changed settings</h3>
     <form id="regenForm">tempo <input name="tempo" size="4" value="${s.tempo}"> key <input name="key" size="8" value="${s.key}">
       style <select name="style">${["orchestral", "chamber-strings", "piano", "electronic", "action-percussion", "harp"].map((x) => `<option ${x === s.style ? "selected" : ""}>${x}</option>`).join("")}</select>
-      theme <select name="treatment">${["statement", "augmentation", "diminution", "fragmentation", "reharmonization"].map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
+      theme <select name="theme">${state.project.themes.map((t) => `<option value="${t.id}" ${t.id === s.theme ? "selected" : ""}>${t.id} ${escapeHtml(t.name)}</option>`).join("")}</select>
+      as <select name="treatment">${["statement", "augmentation", "diminution", "fragmentation", "reharmonization"].map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
       intensity <input name="intensity" size="4" value="${cue.mood.intensity.toFixed(2)}"> seed <input name="seed" size="4" value="${s.seed + 1}">
       <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button> <progress id="jobProgress" value="0" max="1" hidden></progress> <span id="jobText"></span></form>
     <h3>Notes</h3><pre>${escapeHtml(cue.notes || "")}</pre>
@@ -137,7 +138,7 @@ async function runJob(url, body) {
 }
 function regenerate(cue, form) {
   const body = { tempo: Number(form.get("tempo")), key: form.get("key"), style: form.get("style"), theme_treatment: form.get("treatment"),
-    intensity: Number(form.get("intensity")), seed: Number(form.get("seed")) };
+    intensity: Number(form.get("intensity")), seed: Number(form.get("seed")), ...(form.get("theme") ? { theme: form.get("theme") } : {}) };
   return runJob(`/api/cues/${cue}/regenerate`, body);
 }
 $("exportButton").onclick = async () => {
