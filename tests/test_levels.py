@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pretty_midi
 import pytest
@@ -17,7 +16,7 @@ from cuecraft.render.levels import planned_loudness
 from cuecraft.render.loudness import integrated_loudness
 from cuecraft.review.service import ReviewService
 from cuecraft.scoring import ScoreResult
-from tests.test_review import COMPOSER, client_for
+from tests.test_review import COMPOSER, client_for, finished_job
 
 
 def loudness(path) -> float:  # noqa: ANN001
@@ -50,11 +49,7 @@ def test_a_trim_makes_a_take_with_the_same_notes_at_another_level(review_project
     composer = client_for(review_project, "clara")
     assert composer.post(f"/api/cues/1M2/takes/{quieter.id}/level", json={"db": 40}).status_code == 422
     assert client_for(review_project, "vera").post(f"/api/cues/1M2/takes/{quieter.id}/level", json={"db": 3}).status_code == 403
-    job = composer.post(f"/api/cues/1M2/takes/{quieter.id}/level", json={"db": 2.5}).json()["job"]
-    for _ in range(300):
-        if (status := composer.get(f"/api/jobs/{job}").json())["state"] != "running":
-            break
-        time.sleep(0.1)
+    status = finished_job(composer, composer.post(f"/api/cues/1M2/takes/{quieter.id}/level", json={"db": 2.5}).json()["job"])
     assert status["state"] == "done", status
     louder = review_project.project()[0].cue("1M2").takes[-1]
     assert loudness(folder / louder.audio) - loudness(folder / source.audio) == pytest.approx(2.5, abs=0.05)
