@@ -48,7 +48,9 @@ def test_login_is_required_and_passwords_are_checked(review_project: ReviewServi
     assert anonymous.get("/api/project").status_code == 401
     wrong = anonymous.post("/api/login", json={"name": "clara", "password": "not the password"})
     assert wrong.status_code == 401 and "wrong password" in wrong.json()["detail"]
-    assert client_for(review_project, "clara").get("/api/project").json()["role"] == "composer"
+    seen = client_for(review_project, "clara").get("/api/project").json()
+    assert seen["role"] == "composer"
+    assert "japanese" in seen["styles"] and seen["treatments"][-1] == "reharmonization"  # the page offers every ensemble (localized ones too)
     with ProjectStore(review_project.folder).connect() as db:
         stored = [row[0] for row in db.execute("SELECT password_hash FROM users")]
     assert all(h.startswith("scrypt$") and PASSWORD not in h for h in stored)

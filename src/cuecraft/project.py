@@ -21,6 +21,7 @@ from cuecraft.theory import Key
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
 MAX_TRIM_DB = 24.0  # the most a composer may ride a cue's level up or down
+ThemeTreatment = Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"]  # compose.theme.develop
 
 
 def now_utc() -> str:
@@ -110,7 +111,7 @@ class MusicSettings(BaseModel):
     velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
     seed: int = 0
     style: str = Field("piano", description="the ensemble (compose.styles.ENSEMBLES) that plays the cue")
-    theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] = Field(
+    theme_treatment: ThemeTreatment = Field(
         "statement", description="how the cue develops the film's theme (compose.theme.develop)")
     locale: str | None = Field(None, description="a localized score's locale (compose.locales): its scales")
     theme: str = Field("T1", description="id of the film theme the cue quotes (Project.themes): T1 main, T2 secondary")

@@ -4,9 +4,11 @@ scenes take up, as a love or reflection theme would in a film score."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest, tonic_shift
 from cuecraft.model.events import Note
-from cuecraft.project import Theme, ThemeNote
+from cuecraft.project import Theme, ThemeNote, ThemeTreatment
 from cuecraft.theory import Key
 
 THEME_BARS = 2
@@ -61,7 +63,7 @@ def theme_in_key(theme: Theme, key: Key) -> list[Note]:
     return notes
 
 
-TREATMENTS = ("statement", "augmentation", "diminution", "fragmentation", "reharmonization")
+TREATMENTS = get_args(ThemeTreatment)
 
 
 def treatment_for(valence: float, arousal: float, index: int) -> str:

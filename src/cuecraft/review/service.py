@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pretty_midi
@@ -19,7 +18,7 @@ from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer
-from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, Project, Take, TakeStatus
+from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, Project, Take, TakeStatus, ThemeTreatment
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
@@ -52,7 +51,7 @@ class SettingsChange(BaseModel):
     valence: float | None = Field(None, ge=-1, le=1)
     arousal: float | None = Field(None, ge=-1, le=1)
     intensity: float | None = Field(None, ge=0, le=1)
-    theme_treatment: Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"] | None = None
+    theme_treatment: ThemeTreatment | None = None
     theme: str | None = Field(None, description="id of the film theme to quote (T1 main, T2 secondary)")
 
 

@@ -17,6 +17,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from cuecraft.compose.styles import ENSEMBLES
+from cuecraft.compose.theme import TREATMENTS
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.project import MAX_TRIM_DB, TakeStatus
@@ -126,7 +128,7 @@ def create_app(service: ReviewService) -> FastAPI:
     def project(who: Who) -> dict:
         current, version = service.project()
         return {"project": current.model_dump(mode="json"), "version": version, "user": who.name, "role": who.role,
-                "fps": float(current.film.fps)}  # fmt: skip
+                "fps": float(current.film.fps), "styles": list(ENSEMBLES), "treatments": list(TREATMENTS)}  # fmt: skip
 
     @app.get("/api/history")
     def history(who: Who, cue: str | None = None) -> list[dict]:

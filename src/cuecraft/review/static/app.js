@@ -1,6 +1,6 @@
 // cuecraft review page: talks to the JSON API; every write is checked by the server.
 "use strict";
-const state = { project: null, version: 0, role: "viewer", selected: null, fps: 24, playing: null, ab: { A: null, B: null, now: "A" } };
+const state = { project: null, version: 0, role: "viewer", selected: null, fps: 24, styles: [], treatments: [], playing: null, ab: { A: null, B: null, now: "A" } };
 const $ = (id) => document.getElementById(id);
 const seconds = (frames) => frames / state.fps;
 
@@ -25,6 +25,7 @@ function cueStatus(cue) {
 async function load() {
   const [data, history] = await Promise.all([api("GET", "/api/project"), api("GET", "/api/history")]);
   state.project = data.project; state.version = data.version; state.role = data.role; state.fps = data.fps;
+  state.styles = data.styles; state.treatments = data.treatments;
   $("projectName").textContent = state.project.name; $("who").textContent = `${data.user} (${data.role})`;
   $("exportButton").hidden = !can("export");
   if (!$("film").src) $("film").src = "/media/film";
@@ -63,9 +64,9 @@ function drawCue(id) {
     <table><tr><th>take</th><th>status</th><th>settings</th><th></th></tr>${rows}</table>
     <h3>Regenerate with changed settings</h3>
     <form id="regenForm">tempo <input name="tempo" size="4" value="${s.tempo}"> key <input name="key" size="8" value="${s.key}">
-      style <select name="style">${["orchestral", "chamber-strings", "piano", "electronic", "action-percussion", "harp"].map((x) => `<option ${x === s.style ? "selected" : ""}>${x}</option>`).join("")}</select>
+      style <select name="style">${state.styles.map((x) => `<option ${x === s.style ? "selected" : ""}>${x}</option>`).join("")}</select>
       theme <select name="theme">${state.project.themes.map((t) => `<option value="${t.id}" ${t.id === s.theme ? "selected" : ""}>${t.id} ${escapeHtml(t.name)}</option>`).join("")}</select>
-      as <select name="treatment">${["statement", "augmentation", "diminution", "fragmentation", "reharmonization"].map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
+      as <select name="treatment">${state.treatments.map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
       intensity <input name="intensity" size="4" value="${cue.mood.intensity.toFixed(2)}"> seed <input name="seed" size="4" value="${s.seed + 1}">
       <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button> <progress id="jobProgress" value="0" max="1" hidden></progress> <span id="jobText"></span></form>
     <h3>Notes</h3><pre>${escapeHtml(cue.notes || "")}</pre>
