@@ -21,10 +21,12 @@ def duck_curve(regions: list[tuple[float, float]], n_samples: int, sample_rate: 
         else:
             held.append((start, end))
     depth = np.zeros(n_samples, dtype=np.float64)  # 0 = full level, 1 = fully ducked
-    t = np.arange(n_samples) / sample_rate
-    for start, end in held:
+    for start, end in held:  # each region touches only its own span, from attack to release
+        lo = min(n_samples, max(0, int(np.floor((start - attack_s) * sample_rate))))
+        hi = min(n_samples, max(lo, int(np.ceil((end + release_s) * sample_rate)) + 1))
+        t = np.arange(lo, hi) / sample_rate
         into = np.clip((t - (start - attack_s)) / attack_s, 0, 1)
         out_of = np.clip(((end + release_s) - t) / release_s, 0, 1)
         shape = np.minimum(into, out_of)
-        depth = np.maximum(depth, 0.5 - 0.5 * np.cos(np.pi * shape))
+        depth[lo:hi] = np.maximum(depth[lo:hi], 0.5 - 0.5 * np.cos(np.pi * shape))
     return (1.0 - depth * (1.0 - floor)).astype(np.float32)
