@@ -14,7 +14,6 @@ import time
 
 import numpy as np
 
-from cuecraft.compose import bar_edit
 from cuecraft.compose.bar_edit import SEAM_BARS, SEAM_DRAFTS, reduction, regenerate_bars, seam_fit, tempo_map_of, top_voice_leap
 from cuecraft.compose.cue_writer import steering, write_cue
 from cuecraft.model.composer import GenerationRequest
@@ -44,9 +43,7 @@ def main() -> None:
         request = GenerationRequest(key=Key.parse(settings.key), length_beats=end_beat, prompt=prompt, **steering(settings, mood))
         versions = {"take's own bars": midi}
         for name, count in (("one draft", 1), (f"best of {SEAM_DRAFTS}", SEAM_DRAFTS)):
-            bar_edit.SEAM_DRAFTS = count
-            versions[name] = regenerate_bars(composer, midi, settings, mood, first_bar, first_bar + 1, seed=1000 + i)
-        bar_edit.SEAM_DRAFTS = SEAM_DRAFTS
+            versions[name] = regenerate_bars(composer, midi, settings, mood, first_bar, first_bar + 1, seed=1000 + i, n_drafts=count)
         for name, version in versions.items():
             new = reduction(version, tempo_map, settings.style, start_beat, end_beat)
             if new and following:

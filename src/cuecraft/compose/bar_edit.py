@@ -44,9 +44,11 @@ def bar_count(midi: pretty_midi.PrettyMIDI, beats_per_bar: int) -> int:
 
 
 def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: MusicSettings, mood: Mood | None,
-                    first_bar: int, last_bar: int, seed: int, family: str | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
-    """A copy of `midi` whose bars first_bar..last_bar (1-based, inclusive) are newly composed; with
-    `family` (a stem: strings, brass, …) only that family's instruments change."""
+                    first_bar: int, last_bar: int, seed: int, family: str | None = None,
+                    n_drafts: int = SEAM_DRAFTS) -> pretty_midi.PrettyMIDI:  # fmt: skip
+    """A copy of `midi` whose bars first_bar..last_bar (1-based, inclusive) are newly composed (the
+    best of `n_drafts` at the seam); with `family` (a stem: strings, brass, …) only that family's
+    instruments change."""
     if family is not None and family not in STEMS:
         raise CuecraftError(family, f"not an instrument family (one of: {', '.join(STEMS)})")
     bpb = settings.beats_per_bar
@@ -60,7 +62,7 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
                                 prompt=reduction(midi, tempo_map, settings.style, 0, start_beat), seed=seed,
                                 **steering(settings, mood))  # fmt: skip
     following = reduction(midi, tempo_map, settings.style, end_beat, end_beat + SEAM_BARS * bpb)
-    fresh = new_bars(composer, request, start_beat, following)
+    fresh = new_bars(composer, request, start_beat, following, n_drafts)
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
     parts = orchestrate(shape_dynamics(fresh, settings), ensemble, intensity, bars=last_bar, beats_per_bar=bpb,
                         final_beat=end_beat + bpb, velocity=settings.velocity)  # fmt: skip
@@ -84,12 +86,13 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
     return edited
 
 
-def new_bars(composer: Composer, request: GenerationRequest, start_beat: float, following: list[Note]) -> list[Note]:
+def new_bars(composer: Composer, request: GenerationRequest, start_beat: float, following: list[Note],
+             n_drafts: int = SEAM_DRAFTS) -> list[Note]:  # fmt: skip
     """Notes from `start_beat` to the request's end continuing its prompt: with a model that listens,
-    the draft (of SEAM_DRAFTS) that leads best into `following` (the bars after), else the first."""
+    the draft (of `n_drafts`) that leads best into `following` (the bars after), else the first."""
     if not following or not isinstance(composer, Listener):
         return drafts(composer, request, start_beat, 1)[0]
-    return max(drafts(composer, request, start_beat, SEAM_DRAFTS), key=lambda notes: seam_fit(composer, request, notes, following))
+    return max(drafts(composer, request, start_beat, n_drafts), key=lambda notes: seam_fit(composer, request, notes, following))
 
 
 def drafts(composer: Composer, request: GenerationRequest, start_beat: float, count: int) -> list[list[Note]]:
