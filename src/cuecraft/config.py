@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field, field_validator
 from cuecraft.theory import Key
 
 DEFAULT_BASELINE_PATH = Path(os.environ.get("CUECRAFT_BASELINE", "models/baseline.npz"))
+SAMPLE_RATE = 48000  # Hz: the film and broadcast standard, for every render and take
 
 
 class ScoreConfig(BaseModel):
     """Everything `cuecraft score` can be told; each field has the default a film mix would start from."""
 
-    sample_rate: int = Field(48000, description="Hz; 48 kHz is the film/broadcast standard")
+    sample_rate: int = Field(SAMPLE_RATE, description="Hz; 48 kHz is the film/broadcast standard")
     loudness_target_lufs: float = Field(-24.0, description="integrated loudness, ITU-R BS.1770 / EBU R128 style")
     true_peak_ceiling_dbtp: float = Field(-1.0, description="maximum true peak")
     shot_threshold: float = Field(27.0, description="PySceneDetect content-detector threshold")

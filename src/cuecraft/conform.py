@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cuecraft.atomic import staged_folder, write_text_atomic
 from cuecraft.compose.refit import refit_cue
+from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.film.edit_map import EditMap, map_from_timeline, map_from_video
@@ -24,7 +25,6 @@ from cuecraft.render.synth import Renderer
 from cuecraft.takes import hit_seconds, next_take_number, render_take, write_take
 
 REPORT_FILE = "conform_report.json"
-SAMPLE_RATE = 48000
 
 
 @dataclass

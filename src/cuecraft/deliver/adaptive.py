@@ -22,6 +22,7 @@ from cuecraft.atomic import staged_folder, write_text_atomic
 from cuecraft.compose.cue_writer import CADENCE_BEATS, layout_cue
 from cuecraft.compose.orchestration import split_layers
 from cuecraft.compose.styles import BASS, ENSEMBLES, HARMONY, MELODY, PAD, RHYTHM
+from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
@@ -29,7 +30,6 @@ from cuecraft.project import Project
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 
-SAMPLE_RATE = 48000
 LAYERS = ("bed", "harmony", "melody", "rhythm")  # in the order they enter as intensity rises
 LAYER_OF_ROLE = {BASS: "bed", PAD: "bed", HARMONY: "harmony", MELODY: "melody", RHYTHM: "rhythm"}
 STINGER_TAIL_S = 2.0

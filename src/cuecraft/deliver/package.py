@@ -15,6 +15,7 @@ import numpy as np
 import soundfile
 
 from cuecraft.atomic import staged_folder, write_text_atomic
+from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.deliver.cue_sheet_csv import Credits, write_cue_sheet_csv
 from cuecraft.deliver.midi_files import write_midi_with_markers, write_musicxml
@@ -32,7 +33,6 @@ from cuecraft.render.stems import STEMS
 from cuecraft.render.synth import Renderer
 from cuecraft.takes import render_cue_stems
 
-SAMPLE_RATE = 48000
 MIX_WAV, STEMS_DIR, CUES_DIR = "mix.wav", "stems", "cues"
 LOUDNESS_JSON, TIMELINE_OTIO, TIMELINE_EDL, CUE_SHEET, VIDEO = "loudness.json", "timeline.otio", "timeline.edl", "cue_sheet.csv", "scored.mp4"
 

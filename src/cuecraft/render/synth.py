@@ -15,6 +15,8 @@ import fluidsynth
 import numpy as np
 import pretty_midi
 
+from cuecraft.config import SAMPLE_RATE
+
 _write_float = fluidsynth.cfunc(
     "fluid_synth_write_float", c_int,
     ("synth", c_void_p, 1), ("len", c_int, 1),
@@ -29,7 +31,7 @@ MELODIC_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
 class Renderer:
     """Renders MIDI with one SoundFont (a fresh synthesizer per render: about 0.1 s once cached)."""
 
-    def __init__(self, soundfont: Path, sample_rate: int = 48000, gain: float = 0.5) -> None:
+    def __init__(self, soundfont: Path, sample_rate: int = SAMPLE_RATE, gain: float = 0.5) -> None:
         self.soundfont, self.sample_rate, self.gain = soundfont, sample_rate, gain
 
     def render(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cuecraft.compose.bar_edit import regenerate_bars
 from cuecraft.compose.cue_plan import velocity_for
 from cuecraft.compose.styles import ENSEMBLES
+from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer
@@ -26,7 +27,6 @@ from cuecraft.review.store import Conflict, ProjectStore
 from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_take, write_take
 
 MAX_RETRIES = 5
-SAMPLE_RATE = 48000
 
 
 @dataclass(frozen=True)
