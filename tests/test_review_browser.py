@@ -48,3 +48,19 @@ def test_a_viewer_sees_the_project_but_cannot_decide(review_project: ReviewServi
         page.locator('.cue[data-cue="1M1"]').click()
         assert page.locator('tr[data-take="1M1-t1"] button.approve').is_disabled()
         assert page.locator("#regenButton").is_disabled()
+
+
+def test_a_composer_rides_a_take_level_from_the_page_and_the_new_take_appears(review_project: ReviewService) -> None:
+    with serve(create_app(review_project)) as url, chromium() as page:
+        page.goto(url)
+        page.fill("#loginName", "clara")
+        page.fill("#loginPassword", PASSWORD)
+        page.click("#loginButton")
+        page.locator('.cue[data-cue="1M3"]').click()
+        page.once("dialog", lambda dialog: dialog.accept("-3"))
+        page.locator('tr[data-take="1M3-t1"] button.level').click()
+        page.locator('tr[data-take="1M3-t2"]').wait_for(timeout=60000)  # the job ran and the page reloaded the cue
+        assert "-3 dB" in page.inner_text('tr[data-take="1M3-t2"]')
+        assert page.inner_text("#message").startswith("done")
+    made = review_project.project()[0].cue("1M3").take("1M3-t2")
+    assert made.settings.level_db == -3 and made.source == "1M3-t1 at -3 dB"

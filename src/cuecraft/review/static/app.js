@@ -125,16 +125,18 @@ setInterval(() => {
 }, 100);
 $("filmSound").onchange = (event) => { $("film").muted = !event.target.checked; };
 
+function followJob(job, every, show) {  // polls a background job until it ends; `show` sees each status
+  const poll = async () => { const status = await api("GET", `/api/jobs/${job}`); await show(status); if (status.state === "running") setTimeout(poll, every); };
+  poll();
+}
 async function runJob(url, body) {
   try {
     const { job } = await api("POST", url, body);
     $("jobProgress").hidden = false;
-    const poll = async () => {
-      const status = await api("GET", `/api/jobs/${job}`);
+    followJob(job, 400, async (status) => {
       $("jobProgress").value = status.progress; $("jobText").textContent = `${status.state} ${status.message}`;
-      if (status.state === "running") setTimeout(poll, 400); else { say(`${status.state}: ${status.message}`); await load(); }
-    };
-    poll();
+      if (status.state !== "running") { say(`${status.state}: ${status.message}`); await load(); }
+    });
   } catch (error) { say(error.message); }
 }
 function regenerate(cue, form) {
@@ -144,7 +146,7 @@ function regenerate(cue, form) {
 }
 $("exportButton").onclick = async () => {
   try { const { job } = await api("POST", "/api/export", { preset: "default" }); say(`export started (job ${job})`);
-    const poll = async () => { const s = await api("GET", `/api/jobs/${job}`); if (s.state === "running") setTimeout(poll, 800); else say(`export ${s.state}: ${s.message}`); }; poll();
+    followJob(job, 800, (s) => { if (s.state !== "running") say(`export ${s.state}: ${s.message}`); });
   } catch (error) { say(error.message); }
 };
 function drawHistory(entries) {
