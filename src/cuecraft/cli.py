@@ -65,7 +65,7 @@ def score(
                   f"{result.loudness.integrated_lufs:.1f} LUFS, true peak {result.loudness.true_peak_dbtp:.1f} dBTP")
     for cue in project.cues:
         s = cue.settings
-        music = f"{cue.mood.quadrant:<26} {s.key:<9} {s.tempo:>5.0f} bpm" if cue.music else "no music"
+        music = f"{cue.mood.quadrant:<26} {s.key:<9} {s.tempo:>5.0f} bpm  {s.theme} {s.theme_treatment}" if cue.music else "no music"
         console.print(f"  {cue.id}  {project.film.timecode(cue.start_frame)} - {project.film.timecode(cue.end_frame)}  {music}")
     console.print(f"wrote {out}/score.wav, {out}/scored.mp4, {out}/project.json and {len(project.cues)} cue MIDI files")
 
@@ -449,7 +449,7 @@ def takes(project: ProjectOption = Path(".")) -> None:
         for take in cue.takes:
             chosen = "*" if take is cue.chosen_take() else " "
             print(f"   {chosen} {take.id:<8} {take.status.value:<9} {take.settings.style:<17} {take.settings.key:<9} "
-                  f"{take.settings.tempo:>5.0f} bpm  seed {take.settings.seed}  {take.source}")
+                  f"{take.settings.tempo:>5.0f} bpm  {take.settings.theme}  seed {take.settings.seed}  {take.source}")
 
 
 def _set_status(project: Path, cue: str, take: str, status: str, user: str) -> None:
