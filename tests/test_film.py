@@ -67,3 +67,19 @@ def test_timecode_is_smpte_non_drop() -> None:
     assert film.timecode(0) == "00:00:00:00"
     assert film.timecode(24 * 3661 + 5) == "01:01:01:05"
     assert film.frames_to_samples(1, 48000) == 2000
+
+
+def test_h264_with_b_frames_is_read_as_constant_rate() -> None:
+    """The Sintel trailer (x264, B-frames: packets arrive out of presentation order) is 24 fps constant."""
+    import av
+
+    from tests.conftest import DATA
+
+    film = DATA.parent / "films" / "sintel_trailer.mp4"
+    if not film.is_file():
+        pytest.skip("Sintel trailer not found")
+    with av.open(str(film)) as container:
+        stamps = [p.pts for p in container.demux(container.streams.video[0]) if p.pts is not None and p.size > 0]
+    assert stamps != sorted(stamps)  # the file really has reordered frames
+    info = probe_video(film)
+    assert info.n_frames == len(stamps) == 1252 and (info.fps_num, info.fps_den) == (24, 1)

@@ -50,17 +50,21 @@ def probe_video(path: str | Path) -> FilmInfo:
 
 
 VFR_SAMPLE = 240  # packets examined: enough to see a phone's variable frame timing
+REORDER_DEPTH = 16  # B-frames arrive up to this many packets before frames shown earlier
 
 
 def _variable_frame_rate(container: av.container.InputContainer, stream: av.VideoStream) -> bool:
-    """Whether the first frames' durations differ (more than a tick of rounding) from one another."""
+    """Whether the first frames' durations differ (more than a tick of rounding) from one another.
+    Packets come in decode order: with B-frames the last few presentation times of a window jump past
+    frames not yet read, so the window's tail (the reorder depth) is left out once sorted."""
     stamps = []
     for packet in container.demux(stream):
         if packet.pts is not None and packet.size > 0:
             stamps.append(packet.pts)
-        if len(stamps) >= VFR_SAMPLE:
+        if len(stamps) >= VFR_SAMPLE + REORDER_DEPTH:
             break
-    steps = np.diff(sorted(stamps))
+    ordered = sorted(stamps)
+    steps = np.diff(ordered[: max(3, len(ordered) - REORDER_DEPTH)] if len(stamps) >= VFR_SAMPLE + REORDER_DEPTH else ordered)
     return bool(steps.size > 2 and steps.max() - steps.min() > 1)
 
 
