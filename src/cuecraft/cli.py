@@ -162,21 +162,30 @@ def generate(
     console.print(f"wrote {out}: {bars} bars of {key_name} at {tempo:g} bpm by {composer.name}")
 
 
+DataOption = Annotated[Path, typer.Option("--data", help="folder holding pop909/, vgmidi/ and vgmusic/")]
+
+
 @app.command()
 def train(
-    catalog: Annotated[Path, typer.Option("--catalog", help="catalog to train from")] = Path("corpus.db"),
+    data: DataOption = Path("../shared/data"),
     out: Annotated[Path, typer.Option("-o", "--out", help="folder for model.pt, training state and loss curve")] = Path("models/transformer"),
-    source: Annotated[list[str], typer.Option(help="catalog sources to train on (repeatable)")] = ["vgmidi", "music21"],
     max_minutes: Annotated[float, typer.Option(help="stop after this long")] = 50.0,
     max_steps: Annotated[int, typer.Option(help="stop after this many steps")] = 3000,
+    init_from: Annotated[Optional[Path], typer.Option(help="start from this checkpoint's weights")] = None,
     tiny: Annotated[bool, typer.Option(help="a tiny model that trains in seconds (for tests)")] = False,
     fresh: Annotated[bool, typer.Option(help="ignore any saved training state and start over")] = False,
 ) -> None:
-    """Train the conditioned transformer on catalog pieces (resumes from OUT's training state)."""
+    """Train the chord-conditioned transformer on the corpora (resumes from OUT's training state);
+    held-out games and the emotion judge's pieces are never trained on (see model.training_set)."""
     from cuecraft.model.train import TrainConfig, train as run_training
+    from cuecraft.model.training_set import load_corpora, split_for_training, tokenize
+    from cuecraft.model.tokenizer import CueTokenizer
 
     make = TrainConfig.tiny if tiny else TrainConfig
-    config = make(sources=list(source), max_minutes=max_minutes, max_steps=max_steps)
+    config = make(max_minutes=max_minutes, max_steps=max_steps, init_from=str(init_from) if init_from else None)
+    training, held_out = split_for_training(load_corpora(data, out / "corpora.pkl"))
+    pieces = tokenize(training, CueTokenizer())
+    console.print(f"{len(pieces)} pieces to learn from; {len(held_out)} held out for evaluation")
     progress = RichProgress()
     progress.start("training", max_steps)
     done = [0]
@@ -187,12 +196,28 @@ def train(
         console.print(f"step {step}: train {train_loss:.3f}, validation {validation:.3f}")
 
     try:
-        result = run_training(config, catalog, out, resume=not fresh, on_eval=on_eval)
+        result = run_training(config, pieces, out, resume=not fresh, on_eval=on_eval)
     finally:
         progress.close()
     console.print(f"{result.steps} steps ({result.stopped_because}) in {result.seconds:.0f} s; best validation loss "
                   f"{result.best_validation_loss:.3f}; {result.parameters:,} parameters; {result.train_pieces} train / "
                   f"{result.validation_pieces} validation pieces -> {out}/model.pt")
+
+
+@app.command("train-harmony")
+def train_harmony(
+    data: DataOption = Path("../shared/data"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="harmony model (JSON)")] = Path("models/harmony.json"),
+    cache: Annotated[Path, typer.Option(help="where the read corpora are cached")] = Path("models/transformer/corpora.pkl"),
+) -> None:
+    """Learn chord successions, their emotion tilts and harmonic rhythm from the training corpora."""
+    from cuecraft.model.harmony import HarmonyModel
+    from cuecraft.model.training_set import chord_sequences, load_corpora, split_for_training
+
+    training, _ = split_for_training(load_corpora(data, cache))
+    model = HarmonyModel.fit(chord_sequences(training))
+    model.save(out)
+    console.print(f"harmony model from {model.pieces} pieces -> {out}")
 
 
 corpus_app = typer.Typer(help="Build and query the soundtrack catalog.", no_args_is_help=True)

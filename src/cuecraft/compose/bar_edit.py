@@ -17,6 +17,7 @@ from dataclasses import replace
 import pretty_midi
 
 from cuecraft.compose.cue_writer import shape_dynamics, steering
+from cuecraft.corpus.chords import label_chords
 from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
@@ -58,10 +59,12 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
     tempo_map = tempo_map_of(midi)
     start_beat, end_beat = (first_bar - 1) * bpb, last_bar * bpb
     ensemble = ENSEMBLES[settings.style]
+    following = reduction(midi, tempo_map, settings.style, end_beat, end_beat + SEAM_BARS * bpb)
+    # the new bars keep the take's harmony: its chords, as the labeller hears them, are the plan
+    harmony = label_chords(reduction(midi, tempo_map, settings.style, 0, end_beat + SEAM_BARS * bpb))
     request = GenerationRequest(key=Key.parse(settings.key), length_beats=end_beat, beats_per_bar=bpb,
                                 prompt=reduction(midi, tempo_map, settings.style, 0, start_beat), seed=seed,
-                                **steering(settings, mood))  # fmt: skip
-    following = reduction(midi, tempo_map, settings.style, end_beat, end_beat + SEAM_BARS * bpb)
+                                chords=tuple(harmony), **steering(settings, mood))  # fmt: skip
     fresh = new_bars(composer, request, start_beat, following, n_drafts)
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
     parts = orchestrate(shape_dynamics(fresh, settings), ensemble, intensity, bars=last_bar, beats_per_bar=bpb,

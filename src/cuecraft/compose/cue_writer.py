@@ -1,5 +1,6 @@
-"""Write one cue as MIDI of exact length: the theme, the model's continuation, an authentic cadence,
-orchestrated for the settings' ensemble.
+"""Write one cue as MIDI of exact length: a harmony and phrase plan first (compose.harmony_plan), then
+the theme and the model's continuation over it, an authentic cadence, orchestrated for the settings'
+ensemble.
 
 The tempo is honoured exactly. The cue closes with a dominant seventh (whose leading tone defines
 the key) resolving to a tonic chord that fills the last bar (at least two beats) and is released
@@ -16,15 +17,18 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.compose.cue_plan import intensity_for
+from cuecraft.compose.harmony_plan import HarmonyPlan, plan_harmony
 from cuecraft.compose.locales import LOCALES, snap_to_scale
 from cuecraft.compose.orchestration import ScoredPart, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map, solve_tempo_map
 from cuecraft.compose.theme import develop, theme_in_key
+from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest
 from cuecraft.model.events import Note
+from cuecraft.model.harmony import HarmonyModel, shipped_harmony
 from cuecraft.project import Mood, MusicSettings, Theme
 from cuecraft.theory import Key
 
@@ -33,7 +37,7 @@ FINAL_CHORD_MIN_BEATS = 2.0
 CADENCE_BEATS = 2.0
 RELEASE_SECONDS = 0.35
 MIDI_RESOLUTION = 480
-KEY_ATTEMPTS = 6
+KEY_ATTEMPTS = 3
 MOTIF_NOTES = 5  # the head motif: five melody notes (four intervals) must fit for a treatment to be used
 
 
@@ -68,6 +72,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
     layout = layout_cue(duration_s, tempo_map, settings.beats_per_bar)
     dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
     prompt = _quote(theme, key, settings, dominant_beat) if theme else []
+    plan = plan_for(settings, key, dominant_beat, mood, prompt, cadence=False)
     cadence = [
         *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
         *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
@@ -75,7 +80,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
 
     def attempt(seed: int) -> pretty_midi.PrettyMIDI:
         request = GenerationRequest(key=key, length_beats=dominant_beat, beats_per_bar=settings.beats_per_bar, prompt=prompt,
-                                    seed=seed, **steering(settings, mood))  # fmt: skip
+                                    seed=seed, **steering(settings, mood), **plan_fields(plan))  # fmt: skip
         body = [
             Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
             for n in _theme_then_continuation(prompt, composer.generate(request))
@@ -87,6 +92,23 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map)
 
     return first_in_key(attempt, settings.seed, None if settings.locale else key)
+
+
+def plan_for(settings: MusicSettings, key: Key, length_beats: float, mood: Mood | None, prompt: list[Note], cadence: bool,
+             harmony: HarmonyModel | None = None) -> HarmonyPlan:  # fmt: skip
+    """The harmony and phrase plan of `length_beats` of music: a quoted theme keeps the chords it
+    carries (as the labeller hears them), the rest is drawn from the learned harmony model."""
+    bars = max(1, math.ceil(length_beats / settings.beats_per_bar - 1e-9))
+    quoted_bars = math.ceil(max((n.onset for n in prompt), default=-1) / settings.beats_per_bar + 1e-9) if prompt else 0
+    opening = label_chords(prompt, quoted_bars * settings.beats_per_bar) if prompt else None
+    valence, arousal = (mood.valence, mood.arousal) if mood else (0.0, 0.0)
+    intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    return plan_harmony(harmony or shipped_harmony(), key, bars, settings.tempo, valence, arousal, intensity, settings.seed,
+                        opening, cadence)  # fmt: skip
+
+
+def plan_fields(plan: HarmonyPlan) -> dict:
+    return {"chords": plan.chords, "repeats": plan.repeats}
 
 
 def first_in_key(attempt: Callable[[int], pretty_midi.PrettyMIDI], seed: int, key: Key | None) -> pretty_midi.PrettyMIDI:
@@ -141,12 +163,14 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
     """A free-standing piece of exactly `bars` bars in the settings' key and tempo, closing on a cadence."""
     key = Key.parse(settings.key)
     length = bars * settings.beats_per_bar
+    plan = plan_for(settings, key, length, mood, [], cadence=True)
+    close = cadence_chords(plan, key, length, settings.velocity)
 
     def attempt(seed: int) -> pretty_midi.PrettyMIDI:
         request = GenerationRequest(key=key, length_beats=length, beats_per_bar=settings.beats_per_bar, seed=seed, cadence=True,
-                                    **steering(settings, mood))  # fmt: skip
-        notes = [n for n in composer.generate(request) if n.onset < length]
-        return arrange(shape_dynamics(notes, settings), settings, key, length - settings.beats_per_bar, mood)
+                                    **steering(settings, mood), **plan_fields(plan))  # fmt: skip
+        notes = above_the_close(close, [n for n in composer.generate(request) if n.onset < length])
+        return arrange(shape_dynamics(notes, settings) + close, settings, key, length - settings.beats_per_bar, mood)
 
     return first_in_key(attempt, settings.seed, key)
 
@@ -158,6 +182,33 @@ def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: fl
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity)  # fmt: skip
     return to_midi(parts, settings, key, tempo_map or TempoMap.constant(settings.tempo))
+
+
+def cadence_chords(plan: HarmonyPlan, key: Key, length: float, velocity: int) -> list[Note]:
+    """The plan's closing V7 and I as full chords (root in the bass) under the model's last notes,
+    so the dominant seventh is complete and the piece ends on its tonic in the bass."""
+    last, before = plan.chords[-1], plan.chords[-2] if len(plan.chords) >= 2 else None
+    notes = chord(tonic_chord(key), last.start, length - last.start, velocity)
+    if before is not None:
+        notes += chord(dominant_seventh(key), before.start, before.end - before.start, velocity)
+    return notes
+
+
+def above_the_close(close: list[Note], notes: list[Note]) -> list[Note]:
+    """Notes that sound during a cadence chord but lie below its bass moved up by octaves, so the
+    V7 and the final tonic are heard over their roots."""
+    floors = {}
+    for c in close:
+        floors[c.onset] = min(floors.get(c.onset, 128), c.pitch)
+    spans = [(onset, max(c.onset + c.duration for c in close if c.onset == onset), floor) for onset, floor in floors.items()]
+    moved = []
+    for n in notes:
+        floor = next((f for start, end, f in spans if start <= n.onset < end), None)
+        pitch = n.pitch
+        while floor is not None and pitch < floor:
+            pitch += 12
+        moved.append(Note(n.onset, n.duration, pitch, n.velocity))
+    return moved
 
 
 def tonic_chord(key: Key) -> list[int]:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import get_args
 
+from cuecraft.compose.harmony_plan import plan_harmony
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest, tonic_shift
 from cuecraft.model.events import Note
+from cuecraft.model.harmony import shipped_harmony
 from cuecraft.project import Theme, ThemeNote, ThemeTreatment
 from cuecraft.theory import Key
 
 THEME_BARS = 2
+THEME_TEMPO = 100.0  # the harmonic rhythm a theme is written at (a cue quotes it at its own tempo)
 MAIN, SECONDARY = "T1", "T2"
 THEME_IDS = (MAIN, SECONDARY)
 SECONDARY_AROUSAL = -0.8  # the secondary theme is asked for as calm music: a lyrical contrast
@@ -23,9 +26,11 @@ MINOR_TO_MAJOR = {3: 4, 8: 9, 10: 11}
 
 def write_theme(composer: Composer, key: Key, seed: int, beats_per_bar: int = 4, theme_id: str = MAIN,
                 arousal: float | None = None) -> Theme:  # fmt: skip
-    """Ask the model for the opening bars of a piece in `key` (of `arousal`, if given) and keep them as a theme."""
+    """Ask the model for the opening bars of a piece in `key` (of `arousal`, if given) over a learned
+    opening progression (tonic to a half cadence) and keep them as a theme."""
+    plan = plan_harmony(shipped_harmony(), key, THEME_BARS, THEME_TEMPO, arousal=arousal or 0.0, seed=seed, cadence=False)
     request = GenerationRequest(key=key, length_beats=THEME_BARS * beats_per_bar, beats_per_bar=beats_per_bar, seed=seed,
-                                arousal=arousal)  # fmt: skip
+                                arousal=arousal, chords=plan.chords)  # fmt: skip
     shift = tonic_shift(key.tonic)
     notes = [ThemeNote(onset=n.onset, duration=n.duration, pitch=n.pitch - shift) for n in composer.generate(request)]
     return Theme(id=theme_id, name="Main theme" if theme_id == MAIN else "Secondary theme", key=key.name, notes=notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from cuecraft.corpus.chords import TimedChord
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
@@ -18,6 +19,8 @@ class GenerationRequest:
 
     Emotion (valence/arousal in [-1, 1]), tempo, density (notes per bar) and instrument families
     steer models that are conditioned on them; `cadence` asks for a V7-I close in the last two bars.
+    `chords` is the harmony plan (beats from the start, prompt included) for models that follow one;
+    `repeats` lists (bar, earlier bar) pairs: bars that restate an earlier bar's notes (phrase form).
     """
 
     key: Key
@@ -32,6 +35,8 @@ class GenerationRequest:
     density: float | None = None
     families: tuple[str, ...] = ("piano",)
     cadence: bool = False
+    chords: tuple[TimedChord, ...] = ()
+    repeats: tuple[tuple[int, int], ...] = ()
 
 
 class Composer(Protocol):

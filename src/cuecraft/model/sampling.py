@@ -6,7 +6,7 @@ dominant-seventh tones, last bar on the tonic triad."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,32 +14,32 @@ import torch
 
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.events import Note
-from cuecraft.model.tokenizer import Conditions, CueTokenizer
+from cuecraft.model.tokenizer import ChordWeaver, Conditions, CueTokenizer
 from cuecraft.model.transformer import CueTransformer, KVCache
 from cuecraft.theory import Key
 
 TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
-# A key's scale is shared with its relative key and nearly with its neighbours: the tonic triad and the
-# leading tone tell them apart, so among the pitches the model offers those get extra log-probability.
-# The pitches' total probability is left as the model gave it, so texture and rhythm are untouched.
-TONIC_TRIAD_BIAS, LEADING_TONE_BIAS = 2.0, 2.0
+SAMPLING_THREADS = 1  # one-token steps of a small model gain nothing from more threads, and lose a lot when cores are busy
 
 
 class BarConstraint:
-    """Tracks the bars generated so far and says which tokens may come next."""
+    """Tracks the bars generated so far and says which tokens may come next. Pitches stay in the key's
+    scale or the chord of the moment (a secondary dominant may bring its leading tone); in a V7-I
+    close they keep to the chord's tones (the dominant seventh's, then the tonic triad's)."""
 
     def __init__(self, tokenizer: CueTokenizer, key: Key, n_bars: int, cadence: bool) -> None:
-        self.tokenizer, self.n_bars, self.cadence = tokenizer, n_bars, cadence
+        self.tokenizer, self.key, self.n_bars, self.cadence = tokenizer, key, n_bars, cadence
         kinds = [name.split("_")[0] for name in tokenizer.names]
         self.is_kind = {k: np.array([kind == k for kind in kinds]) for k in ("Bar", "Pitch", "Position", "Velocity", "Duration")}
         self.last_kind = "Start"
-        scale = key.allowed_pitch_classes()
         dominant = {(key.tonic + i) % 12 for i in (7, 11, 2, 5)}
         tonic = {(key.tonic + i) % 12 for i in key.tonic_triad()}
-        self.pitch_sets = {"scale": self._pitch_mask(scale), "dominant": self._pitch_mask(dominant), "tonic": self._pitch_mask(tonic)}
-        bias = self._pitch_mask(tonic) * TONIC_TRIAD_BIAS + self._pitch_mask({(key.tonic + 11) % 12}) * LEADING_TONE_BIAS
-        self.pitch_weights = torch.from_numpy(np.exp(bias).astype(np.float32))
-        self.pitch_tokens = torch.from_numpy(self.is_kind["Pitch"])
+        self.scale = key.allowed_pitch_classes()
+        self.pitch_sets = {"scale": self._pitch_mask(self.scale), "dominant": self._pitch_mask(dominant), "tonic": self._pitch_mask(tonic)}
+        self.chord: frozenset[int] | None = None  # tones of the chord of the moment (from its token)
+        self._masks: dict[frozenset[int], np.ndarray] = {}
+        self.position_ids = np.array(sorted(tokenizer.position_of, key=tokenizer.position_of.get))
+        self.position = -1  # the bar's last Position: time only moves forward
         self.bars_opened = 0
         self.notes_in_bar = 0
         self.tokens_in_bar = 0
@@ -52,12 +52,20 @@ class BarConstraint:
                 mask[index] = True
         return mask
 
+    def _cached_mask(self, pitch_classes: frozenset[int]) -> np.ndarray:
+        if pitch_classes not in self._masks:
+            self._masks[pitch_classes] = self._pitch_mask(pitch_classes)
+        return self._masks[pitch_classes]
+
     def _pitches_now(self) -> np.ndarray:
         bar = self.bars_opened - 1  # 0-based index of the bar being written
-        if self.cadence and bar == self.n_bars - 1:
-            return self.pitch_sets["tonic"]
-        if self.cadence and self.n_bars >= 2 and bar == self.n_bars - 2:
-            return self.pitch_sets["dominant"]
+        in_close = self.cadence and (bar == self.n_bars - 1 or (self.n_bars >= 2 and bar == self.n_bars - 2))
+        if in_close:
+            if self.chord is not None:
+                return self._cached_mask(self.chord)
+            return self.pitch_sets["tonic" if bar == self.n_bars - 1 else "dominant"]
+        if self.chord is not None:
+            return self._cached_mask(self.scale | self.chord)
         return self.pitch_sets["scale"]
 
     def allowed(self) -> np.ndarray:
@@ -71,7 +79,7 @@ class BarConstraint:
         if kind == "Velocity":
             return mask | self.is_kind["Duration"]
         if kind in ("Bar", "Duration"):
-            mask |= self.is_kind["Position"]
+            mask[self.position_ids[self.position + 1 :]] = True
         if kind == "Duration":
             mask |= self._pitches_now()
         in_cadence = self.cadence and self.bars_opened >= self.n_bars - 1
@@ -83,25 +91,22 @@ class BarConstraint:
                 mask[self.tokenizer.eos] = True
         return mask
 
-    def reweight(self, probs: torch.Tensor) -> torch.Tensor:
-        """Favour the key-defining pitches within the pitch tokens' share of the probability."""
-        mass = probs[self.pitch_tokens].sum()
-        if mass <= 0:
-            return probs
-        weighted = probs[self.pitch_tokens] * self.pitch_weights[self.pitch_tokens]
-        out = probs.clone()
-        out[self.pitch_tokens] = weighted / weighted.sum() * mass
-        return out
-
     def update(self, token: int) -> None:
-        """Advance the state by a token; a Bar or EOS after the last bar finishes the piece."""
+        """Advance the state by a token; a Bar or EOS after the last bar finishes the piece. Chord
+        tokens set the chord of the moment and leave the grammar where it was."""
         if token == self.tokenizer.eos or (token == self.tokenizer.bar and self.bars_opened == self.n_bars):
             self.finished = True
             return
         self.tokens_in_bar += 1
+        if self.tokenizer.is_chord[token]:
+            self.chord = self.tokenizer.chord_of(token, self.key.tonic).pitch_classes
+            return
         if token == self.tokenizer.bar:
             self.bars_opened += 1
             self.notes_in_bar = self.tokens_in_bar = 0
+            self.position = -1
+        elif token in self.tokenizer.position_of:
+            self.position = self.tokenizer.position_of[token]
         elif self.is_kind["Duration"][token]:
             self.notes_in_bar += 1
         self.last_kind = self.tokenizer.names[token].split("_")[0]
@@ -114,14 +119,11 @@ class SamplingSettings:
     use_cache: bool = True
 
 
-def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator,
-                   reweight: Callable[[torch.Tensor], torch.Tensor] | None = None) -> int:  # fmt: skip
-    """Sample one id from the allowed tokens' renormalised top-p mass (after `reweight`, if given)."""
+def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator) -> int:
+    """Sample one id from the allowed tokens' renormalised top-p mass."""
     logits = logits.clone()
     logits[~torch.from_numpy(allowed)] = -math.inf
     probs = torch.softmax(logits / max(temperature, 1e-4), dim=-1)
-    if reweight is not None:
-        probs = reweight(probs)
     sorted_probs, order = torch.sort(probs, descending=True)
     keep = torch.cumsum(sorted_probs, dim=-1) - sorted_probs < top_p
     keep[0] = True
@@ -133,36 +135,48 @@ def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float
 @torch.no_grad()
 def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: GenerationRequest,
                settings: SamplingSettings = SamplingSettings()) -> list[int]:  # fmt: skip
-    """Token ids of the prompt and its continuation to exactly ceil(length / bar) bars."""
+    """Token ids of the prompt and its continuation to exactly ceil(length / bar) bars, with the
+    request's chord plan woven in as the model reads and writes, and its repeated bars restated."""
     if request.beats_per_bar != 4:
         raise ValueError("the transformer writes 4/4 only")
     n_bars = max(1, math.ceil(request.length_beats / 4 - 1e-9))
     prefix = _condition_ids(tokenizer, request)
     constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence)
-    body = tokenizer.encode_notes(request.prompt) or []
-    body = _trim_prompt(body, tokenizer, n_bars)
-    for token in body:
-        constraint.update(token)
+    weaver = ChordWeaver(tokenizer, list(request.chords), request.key.tonic)
+    body: list[int] = []
+    bar_notes: dict[int, list[int]] = {}  # each bar's note tokens as written, for restating it
+    repeats = dict(request.repeats)
+    queue: deque[int] = deque(_trim_prompt(tokenizer.encode_notes(request.prompt), tokenizer, n_bars))
     generator = torch.Generator().manual_seed(request.seed)
     context = model.config.context
     cache: KVCache | None = None
     fed = 0  # how much of prefix+body the cache holds
     window_start = 0  # body index where the model's view begins (after sliding)
     while not constraint.finished:
-        view = prefix + body[window_start:]
-        if len(view) >= context:
-            window_start = _slide(body, tokenizer, len(body) - (context - len(prefix)) // 2)
-            view, cache, fed = prefix + body[window_start:], None, 0
-        if settings.use_cache:
-            logits, cache = model(torch.tensor([view[fed:]]), cache)
-            fed = len(view)
+        if queue:
+            token = queue.popleft()
         else:
-            logits, _ = model(torch.tensor([view]))
-        token = nucleus_sample(logits[0, -1], constraint.allowed(), request.temperature * settings.temperature,
-                               settings.top_p, generator, constraint.reweight)  # fmt: skip
-        constraint.update(token)
-        if not constraint.finished:
-            body.append(token)
+            view = prefix + body[window_start:]
+            if len(view) >= context:
+                window_start = _slide(body, tokenizer, len(body) - (context - len(prefix)) // 2)
+                view, cache, fed = prefix + body[window_start:], None, 0
+            if settings.use_cache:
+                logits, cache = model(torch.tensor([view[fed:]]), cache)
+                fed = len(view)
+            else:
+                logits, _ = model(torch.tensor([view]))
+            token = nucleus_sample(logits[0, -1], constraint.allowed(), request.temperature * settings.temperature,
+                                   settings.top_p, generator)  # fmt: skip
+        for out in weaver.feed(token):
+            constraint.update(out)
+            if constraint.finished:
+                break
+            body.append(out)
+        bar = constraint.bars_opened - 1
+        if token != tokenizer.bar:
+            bar_notes.setdefault(bar, []).append(token)
+        elif not constraint.finished and repeats.get(bar) in bar_notes and not queue:
+            queue.extend([*bar_notes[repeats[bar]], tokenizer.bar])
     return body
 
 
@@ -173,7 +187,7 @@ def log_likelihood(model: CueTransformer, tokenizer: CueTokenizer, request: Gene
     most a quarter of its context), having heard the request's conditions and as much before as fits."""
     if request.beats_per_bar != 4 or from_beat % 4:
         raise ValueError("the transformer hears 4/4 bars: from_beat must be on a bar line")
-    prefix, body = _condition_ids(tokenizer, request), tokenizer.encode_notes(notes)
+    prefix, body = _condition_ids(tokenizer, request), tokenizer.encode_with_chords(notes, list(request.chords), request.key.tonic)
     bars = [i for i, t in enumerate(body) if t == tokenizer.bar]
     first = int(from_beat // 4)
     if len(bars) <= first:
@@ -219,6 +233,7 @@ class TransformerComposer:
         self.tokenizer = CueTokenizer()
 
     def generate(self, request: GenerationRequest) -> list[Note]:
+        torch.set_num_threads(SAMPLING_THREADS)
         ids = sample_ids(self.model, self.tokenizer, request, self.settings)
         return [n for n in self.tokenizer.decode_notes(ids) if n.onset < request.length_beats]
 

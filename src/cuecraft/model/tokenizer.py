@@ -1,7 +1,10 @@
 """Tokens for the transformer: MidiTok REMI for the notes, behind a prefix of condition tokens.
 
 Sequence: BOS, Valence_*, Arousal_*, Mode_*, Tonic_*, Tempo_*, Density_*, Family_* (one or more),
-then REMI tokens (Bar, Position, Pitch, Velocity, Duration), then EOS. Conditions:
+then REMI tokens (Bar, Position, Pitch, Velocity, Duration) with chord tokens woven in, then EOS.
+Chord_<degree>_<quality> (degree = root in semitones above the tonic, so transposition leaves it be)
+follows each Bar with the chord in force there, and Position_8 when the chord changes at the half
+bar: the harmony plan is read before the notes it governs. Conditions:
   Valence/Arousal  neg | pos | unk       (sign of the label; unk for unlabelled pieces)
   Mode             major | minor
   Tonic            0..11                 (pitch class of the key's tonic)
@@ -20,6 +23,7 @@ import numpy as np
 import symusic
 from miditok import REMI, TokenizerConfig, TokSequence
 
+from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, chord_at
 from cuecraft.corpus.features import DRUMS, GM_FAMILIES
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -28,6 +32,7 @@ TEMPO_EDGES = (66, 80, 94, 108, 122, 140, 160)
 DENSITY_EDGES = (4, 8, 12, 16, 24, 32)
 FAMILIES = (*GM_FAMILIES, DRUMS)
 TICKS_PER_QUARTER = 480
+HALF_BAR_POSITION = 8  # REMI position (16ths) of beat 3 in a 4/4 bar: where a second chord may enter
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class CueTokenizer:
 
     def __init__(self) -> None:
         self.remi = REMI(remi_config())
-        for token in self.condition_token_names():
+        for token in (*self.condition_token_names(), *self.chord_token_names()):
             self.remi.add_to_vocab(token)
         vocab = self.remi.vocab
         self.vocab: dict[str, int] = dict(vocab)
@@ -76,6 +81,9 @@ class CueTokenizer:
         self._pitch_of[self.pitch_ids[self.pitch_ids >= 0]] = np.flatnonzero(self.pitch_ids >= 0)
         self._tonic_of = np.full(len(vocab), -1)
         self._tonic_of[self.tonic_ids] = np.arange(12)
+        self.half_bar = vocab[f"Position_{HALF_BAR_POSITION}"]
+        self.position_of = {vocab[f"Position_{p}"]: p for p in range(64) if f"Position_{p}" in vocab}
+        self.is_chord = np.array([name.startswith("Chord_") for name in self.names])
 
     def __len__(self) -> int:
         return len(self.names)
@@ -91,6 +99,24 @@ class CueTokenizer:
             *(f"Density_{b}" for b in range(len(DENSITY_EDGES) + 1)),
             *(f"Family_{f.replace(' ', '-')}" for f in FAMILIES),
         ]  # fmt: skip
+
+    @staticmethod
+    def chord_token_names() -> list[str]:
+        return [f"Chord_{degree}_{quality}" for degree in range(12) for quality in QUALITIES]
+
+    def chord_id(self, chord: Chord, tonic: int) -> int:
+        """The token of `chord` in a key on `tonic` (its root as semitones above the tonic)."""
+        return self.vocab[f"Chord_{(chord.root - tonic) % 12}_{chord.quality}"]
+
+    def chord_of(self, token: int, tonic: int) -> Chord:
+        """The chord a Chord token names in a key on `tonic`."""
+        _, degree, quality = self.names[token].split("_")
+        return Chord((int(degree) + tonic) % 12, quality)
+
+    def encode_with_chords(self, notes: list[Note], chords: list[TimedChord], tonic: int) -> list[int]:
+        """REMI ids of `notes` (beats) with the timed chords woven in (see ChordWeaver)."""
+        weaver = ChordWeaver(self, chords, tonic)
+        return [out for token in self.encode_notes(notes) for out in weaver.feed(token)]
 
     def condition_ids_for(self, c: Conditions) -> list[int]:
         density = 10.0 if c.density is None else c.density
@@ -126,6 +152,7 @@ class CueTokenizer:
     def decode_notes(self, ids: list[int]) -> list[Note]:
         """Notes in beats from REMI ids (condition and special tokens are skipped)."""
         remi_ids = [i for i in ids if self.names[i].split("_")[0] in ("Bar", "Position", "Pitch", "Velocity", "Duration")]
+        remi_ids = [i for k, i in enumerate(remi_ids) if not (i in self.position_of and k + 1 < len(remi_ids) and remi_ids[k + 1] in self.position_of)]
         if not remi_ids:
             return []
         score = self.remi.decode([TokSequence(ids=remi_ids)])
@@ -149,3 +176,39 @@ class CueTokenizer:
         is_tonic = tonics >= 0
         out[is_tonic] = np.array(self.tonic_ids)[(tonics[is_tonic] + semitones) % 12]
         return out
+
+
+class ChordWeaver:
+    """Weaves chord tokens into a REMI stream as it is read or written: after each Bar the chord in
+    force at the bar's start; at the half bar (before the first note at or after it, or before the
+    next Bar if none) Position_8 and the new chord when the harmony changes there. Training data and
+    sampling both pass every REMI token through `feed`, so the model always sees the same layout."""
+
+    def __init__(self, tokenizer: CueTokenizer, chords: list[TimedChord], tonic: int) -> None:
+        self.tokenizer, self.chords, self.tonic = tokenizer, chords, tonic
+        self.bar = -1
+        self.pending: int | None = None  # the half-bar chord token not yet written in this bar
+
+    def _chord_token(self, beat: float) -> int | None:
+        chord = chord_at(self.chords, beat)
+        return None if chord is None else self.tokenizer.chord_id(chord, self.tonic)
+
+    def feed(self, token: int) -> list[int]:
+        """`token` with the chord tokens that belong before or after it."""
+        t = self.tokenizer
+        if token == t.bar:
+            out = [t.half_bar, self.pending] if self.pending is not None else []
+            self.bar += 1
+            first = self._chord_token(self.bar * 4.0)
+            second = self._chord_token(self.bar * 4.0 + 2.0)
+            self.pending = second if second is not None and second != first else None
+            return [*out, token, *([first] if first is not None else [])]
+        position = t.position_of.get(token)
+        if position is not None and position >= HALF_BAR_POSITION and self.pending is not None:
+            chord, self.pending = self.pending, None
+            return [t.half_bar, chord] if position == HALF_BAR_POSITION else [t.half_bar, chord, token]
+        return [token]
+
+    def next_is_chord(self) -> bool:
+        """Whether a half-bar chord is still owed in the current bar."""
+        return self.pending is not None

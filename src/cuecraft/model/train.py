@@ -1,5 +1,7 @@
-"""Training the transformer from the catalog: AdamW with warm-up and cosine decay, periodic
-validation, early stopping, resumable checkpoints, the best weights kept, a loss curve drawn."""
+"""Training the transformer on tokenized pieces: AdamW with warm-up and cosine decay, periodic
+validation, early stopping, resumable checkpoints, the best weights kept, a loss curve drawn. A run
+may start from an earlier checkpoint whose vocabulary is a prefix of this one (new tokens learn
+from scratch, the rest carries over)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from cuecraft.atomic import atomic_path, write_text_atomic
-from cuecraft.corpus.catalog import Catalog
 from cuecraft.errors import CuecraftError
-from cuecraft.model.checkpoint import save_model
-from cuecraft.model.dataset import IGNORE, sample_batch, split_by_piece, tokenize_catalog, validation_windows
+from cuecraft.model.checkpoint import FORMAT, save_model
+from cuecraft.model.dataset import IGNORE, TokenizedPiece, sample_batch, split_by_piece, validation_windows
 from cuecraft.model.tokenizer import CueTokenizer
 from cuecraft.model.transformer import CueTransformer, TransformerConfig
 
@@ -29,7 +30,8 @@ MODEL_FILE, STATE_FILE, CURVE_FILE, HISTORY_FILE = "model.pt", "training-state.p
 class TrainConfig:
     """Architecture and optimisation; `tiny()` trains in seconds for tests."""
 
-    sources: list[str] = field(default_factory=lambda: ["vgmidi", "music21"])
+    sources: list[str] = field(default_factory=lambda: ["pop909", "vgmidi", "vgmusic"])
+    init_from: str | None = None  # a checkpoint to start from
     d_model: int = 256
     n_layers: int = 4
     n_heads: int = 4
@@ -88,21 +90,21 @@ def _validate(model: CueTransformer, inputs: np.ndarray, targets: np.ndarray, ba
     return total / max(1, count)
 
 
-def train(config: TrainConfig, catalog_path: Path, out: Path, resume: bool = True,
+def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: bool = True,
           on_eval: Callable[[int, float, float], None] | None = None) -> TrainResult:  # fmt: skip
-    """Train into folder `out` (model.pt = best weights; training-state.pt lets a later call resume)."""
+    """Train on `pieces` into folder `out` (model.pt = best weights; training-state.pt lets a later call resume)."""
     started = time.perf_counter()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     tokenizer = CueTokenizer()
-    with Catalog(catalog_path) as catalog:
-        pieces = tokenize_catalog(catalog, config.sources, tokenizer, out / "tokens.npz")
     if len(pieces) < 2:
-        raise CuecraftError(catalog_path, f"only {len(pieces)} usable 4/4 pieces from sources {config.sources}; ingest more")
+        raise CuecraftError(out, f"only {len(pieces)} usable 4/4 pieces from sources {config.sources}; more are needed")
     train_set, val_set = split_by_piece(pieces, config.validation_fraction, config.seed)
     val_inputs, val_targets = validation_windows(val_set, tokenizer, config.context)
     model = CueTransformer(TransformerConfig(len(tokenizer), config.context, config.d_model, config.n_layers,
                                              config.n_heads, config.d_ff, config.dropout))  # fmt: skip
+    if config.init_from:
+        warm_start(model, Path(config.init_from))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
     step, best, stale, history = 0, float("inf"), 0, []
     state_path = out / STATE_FILE
@@ -149,6 +151,23 @@ def train(config: TrainConfig, catalog_path: Path, out: Path, resume: bool = Tru
     write_text_atomic(out / HISTORY_FILE, json.dumps(history))
     return TrainResult(step, best, reason, round(time.perf_counter() - started, 1), len(train_set), len(val_set),
                        model.parameter_count())  # fmt: skip
+
+
+def warm_start(model: CueTransformer, checkpoint: Path) -> None:
+    """Copy an earlier checkpoint's weights into `model`: every tensor of equal shape whole, and the
+    token and position embeddings' rows the two share (an extended vocabulary or context keeps its prefix)."""
+    payload = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CuecraftError(checkpoint, "not a cuecraft transformer checkpoint to start from")
+    own = model.state_dict()
+    for name, tensor in payload["state_dict"].items():
+        if name not in own:
+            continue
+        if own[name].shape == tensor.shape:
+            own[name] = tensor
+        elif name in ("tokens.weight", "head.weight", "positions.weight") and own[name].shape[1:] == tensor.shape[1:]:
+            own[name][: tensor.shape[0]] = tensor
+    model.load_state_dict(own)
 
 
 def _info(config: TrainConfig, step: int, best: float, n_train: int, n_val: int, tokenizer: CueTokenizer) -> dict:

@@ -1,0 +1,255 @@
+"""Does the music hold up against real soundtrack music it never learned from?
+
+Generates 4 emotion quadrants x 10 seeds of 16 bars (`cuecraft generate`'s path: piano ensemble,
+each seed one of ten keys, the same keys in every quadrant so valence is judged at a fixed key),
+plus every cue of the demo film, with each model asked for (this checkout's transformer, the Markov
+baseline, and the transformer of an older commit run with its own code), and compares them on
+music_measures with 16-bar excerpts of VGMusic games held out of training (split by game).
+
+Judges independent of what is tuned:
+- key: music21's Krumhansl-Schmuckler (the composer selects attempts with the corpus's Aarden-Essen
+  finder, never with this one);
+- emotion: a classifier (model/emotion.py features) trained only on the labelled VGMIDI pieces of the
+  games held out of the transformer's training (training_set.HELD_OUT_EMOTION).
+Speed: seconds of generation per minute of music, alone and beside two busy processes.
+
+  python bench/music_quality.py --data ../shared/data [--old-commit 8318e94] [--baseline models/baseline.npz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+
+from cuecraft.corpus.symbolic import analyse_midi
+from cuecraft.model.emotion import EmotionClassifier
+from cuecraft.model.events import Note
+from cuecraft.model.metrics import METRICS, overlapping_area
+from cuecraft.model.music_measures import measure
+from cuecraft.model.training_set import is_held_out_for_emotion, is_held_out_game, load_corpora, vgmidi_group
+from cuecraft.theory import Key
+
+BARS = 16
+SEEDS = 10
+KEYS = ["C major", "A minor", "D major", "E minor", "F major", "G minor", "Bb major", "C minor", "G major", "D minor"]
+QUADRANTS = {"V+A+": (0.8, 0.8), "V+A-": (0.8, -0.8), "V-A+": (-0.8, 0.8), "V-A-": (-0.8, -0.8)}
+REPO = Path(__file__).resolve().parents[1]
+GATES = ("tonic triad share", "tonic + fifth share", "pitch-class entropy (bits)", "distinct pitch classes",
+         "chord changes (labeller, beat grid)", "melody same-pitch share", "longest same-pitch run",
+         "bars restating an earlier bar", "longest repeated figure (notes)", "pitch range (semitones)", "notes per bar")  # fmt: skip
+
+
+def notes_of(midi: pretty_midi.PrettyMIDI) -> list[Note]:
+    """Pitched notes in beats (by the file's own tempo map)."""
+    beat = lambda t: midi.time_to_tick(t) / midi.resolution  # noqa: E731
+    return sorted((Note(beat(n.start), beat(n.end) - beat(n.start), n.pitch, n.velocity)
+                   for i in midi.instruments if not i.is_drum for n in i.notes), key=lambda n: (n.onset, n.pitch))  # fmt: skip
+
+
+def music21_key(notes: list[Note]) -> Key:
+    """The key music21's Krumhansl-Schmuckler analysis hears in the notes."""
+    import music21
+
+    stream = music21.stream.Stream()
+    for n in notes:
+        note = music21.note.Note(n.pitch)
+        note.quarterLength = max(0.125, round(n.duration * 8) / 8)
+        stream.insert(round(n.onset * 8) / 8, note)
+    found = music21.analysis.discrete.KrumhanslSchmuckler().getSolution(stream)
+    return Key(found.tonic.pitchClass, "minor" if found.mode == "minor" else "major")
+
+
+def real_excerpts(data: Path, cache: Path) -> list[tuple[list[Note], Key]]:
+    """16 bars (from bar 5, past intros) of every held-out VGMusic piece long enough."""
+    out = []
+    for piece in load_corpora(data, cache):
+        if piece.source != "vgmusic" or not is_held_out_game(piece.group):
+            continue
+        start = 16.0 if max(n.onset for n in piece.notes) > (BARS + 4) * 4 else 0.0
+        excerpt = [Note(n.onset - start, n.duration, n.pitch, n.velocity) for n in piece.notes if start <= n.onset < start + BARS * 4]
+        if len(excerpt) >= 32:
+            out.append((excerpt, music21_key(excerpt)))
+    return out
+
+
+def emotion_judge(data: Path) -> tuple[EmotionClassifier, dict]:
+    """Trained on the labelled VGMIDI pieces of the held-out games only; with its cross-validated accuracy."""
+    from cuecraft.corpus.labels import read_vgmidi_labels
+
+    labels = read_vgmidi_labels(data / "vgmidi" / "vgmidi_labelled.csv")
+    rows = []
+    for path in sorted((data / "vgmidi" / "labelled_midi").glob("*.mid")):
+        if path.stem not in labels or not is_held_out_for_emotion(vgmidi_group(path.stem)):
+            continue
+        features = analyse_midi(pretty_midi.PrettyMIDI(str(path))).model_dump()
+        rows.append(features | {"valence": labels[path.stem][0], "arousal": labels[path.stem][1]})
+    return EmotionClassifier.fit(rows), EmotionClassifier.held_out_accuracy(rows)
+
+
+def request_list(folder: Path, model: str, model_path: str | None) -> list[dict]:
+    out = []
+    for quadrant, (valence, arousal) in QUADRANTS.items():
+        for seed in range(SEEDS):
+            out.append({"out": str(folder / f"{quadrant}-{seed}.mid"), "key": KEYS[seed], "tempo": 100.0, "bars": BARS,
+                        "valence": valence, "arousal": arousal, "seed": seed, "model": model, "model_path": model_path,
+                        "quadrant": quadrant})  # fmt: skip
+    return out
+
+
+def generate(requests: list[dict], src: Path) -> list[float]:
+    """Run generate_pieces.py with `src` first on the import path; seconds per piece."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(requests, handle)
+    env = dict(os.environ, PYTHONPATH=str(src))
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "generate_pieces.py"), handle.name], env=env,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _burn(seconds: float) -> None:
+    end = time.time() + seconds
+    x = np.random.rand(300, 300)
+    while time.time() < end:
+        x = x @ x
+        x /= np.abs(x).max()
+
+
+def demo_cues(out: Path) -> list[tuple[list[Note], Key, int]]:
+    """Score the demo film with this checkout's transformer; every cue's take (notes, key, bars)."""
+    from cuecraft.config import ScoreConfig
+    from cuecraft.film.testfilm import DEMO_SHOTS, make_test_film
+    from cuecraft.scoring import score_film
+
+    film = out / "film.mp4"
+    make_test_film(film, DEMO_SHOTS)
+    result = score_film(film, out / "scored", ScoreConfig())
+    cues = []
+    for cue in result.project.cues:
+        take = cue.takes[-1]
+        midi = pretty_midi.PrettyMIDI(str(result.outdir / take.midi_path))
+        notes = notes_of(midi)
+        bars = max(1, int(max(n.onset for n in notes) // 4) + 1)
+        cues.append((notes, Key.parse(take.settings.key), bars))
+    return cues
+
+
+def summarise(rows: list[dict]) -> dict[str, float]:
+    return {k: float(np.median([r[k] for r in rows])) for k in rows[0]} if rows else {}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--cache", type=Path, default=REPO / "models" / "transformer" / "corpora.pkl")
+    parser.add_argument("--old-commit", help="also measure the transformer of this commit, with its own code")
+    parser.add_argument("--baseline", type=Path, help="also measure this Markov baseline")
+    parser.add_argument("--no-demo", action="store_true", help="skip scoring the demo film")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "music_quality.json")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="music-quality-"))
+
+    real = real_excerpts(args.data, args.cache)
+    real_rows = [measure(notes, key, BARS) for notes, key in real]
+    print(f"real: {len(real)} excerpts of held-out VGMusic games", flush=True)
+    judge, judge_accuracy = emotion_judge(args.data)
+    print(f"emotion judge (held-out VGMIDI games only), 5-fold accuracy: {judge_accuracy}", flush=True)
+
+    systems: dict[str, tuple[list[dict], Path]] = {}
+    (work / "new").mkdir()
+    systems["transformer (this)"] = (request_list(work / "new", "transformer", None), REPO / "src")
+    if args.baseline:
+        (work / "baseline").mkdir()
+        systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve())), REPO / "src")
+    if args.old_commit:
+        old = work / "old-checkout"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(old), args.old_commit], check=True,
+                       capture_output=True)  # fmt: skip
+        (work / "old").mkdir()
+        systems[f"transformer ({args.old_commit})"] = (request_list(work / "old", "transformer", None), old / "src")
+
+    report: dict = {"real": {"n": len(real), "median": summarise(real_rows),
+                             "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},
+                             "p90": {k: float(np.percentile([r[k] for r in real_rows], 90)) for k in real_rows[0]}},
+                    "judge_accuracy": judge_accuracy, "systems": {}}  # fmt: skip
+    for name, (requests, src) in systems.items():
+        seconds = generate(requests, src)
+        rows, pieces, key_hits, quadrant_hits, valence_hits, flags = [], [], 0, 0, 0, 0
+        for r in requests:
+            notes = notes_of(pretty_midi.PrettyMIDI(r["out"]))
+            pieces.append(notes)
+            key = Key.parse(r["key"])
+            row = measure(notes, key, BARS)
+            rows.append(row)
+            key_hits += music21_key(notes) == key
+            guess = judge.quadrant(analyse_midi(pretty_midi.PrettyMIDI(r["out"])))
+            want_v = "high-valence" if r["valence"] > 0 else "low-valence"
+            want_a = "high-arousal" if r["arousal"] > 0 else "low-arousal"
+            valence_hits += guess.startswith(want_v)
+            quadrant_hits += guess.startswith(want_v) and guess.endswith(want_a)
+            flags += row["top pitch-class share"] > 0.30 or row["longest run of one chord"] > 6
+        music_minutes = BARS * 4 / 100.0  # 16 bars at 100 bpm
+        entry = {"n": len(rows), "median": summarise(rows), "key (music21 KS)": key_hits / len(rows),
+                 "emotion quadrant": quadrant_hits / len(rows), "valence at fixed key": valence_hits / len(rows),
+                 "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
+                 "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
+                 "overlapping area with real (Yang & Lerch)": {m: overlapping_area([f(n) for n, _ in real], [f(p) for p in pieces])
+                                                               for m, f in METRICS.items()}}  # fmt: skip
+        if name == "transformer (this)":
+            burners = [multiprocessing.Process(target=_burn, args=(600,)) for _ in range(2)]
+            for b in burners:
+                b.start()
+            try:
+                busy = generate(requests[:8], src)
+            finally:
+                for b in burners:
+                    b.terminate()
+            entry["seconds per music minute, two busy neighbours"] = float(np.sum(busy) / (music_minutes * len(busy)))
+        report["systems"][name] = entry
+        print(f"{name}: done", flush=True)
+    if not args.no_demo:
+        cues = demo_cues(work / "demo")
+        rows = [measure(notes, key, bars) for notes, key, bars in cues]
+        report["systems"]["demo film cues (this)"] = {"n": len(rows), "median": summarise(rows),
+                                                        "key (music21 KS)": float(np.mean([music21_key(n) == k for n, k, _ in cues]))}  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1))
+    print_table(report)
+
+
+def print_table(report: dict) -> None:
+    real = report["real"]
+    names = list(report["systems"])
+    print("| measure | real p10-p90 (median) | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for k in real["median"]:
+        cells = []
+        for n in names:
+            value = report["systems"][n]["median"].get(k)
+            inside = k not in GATES or real["p10"][k] <= value <= real["p90"][k]
+            cells.append(f"{value:.2f}{'' if inside else ' ✗'}")
+        print(f"| {k} | {real['p10'][k]:.2f}-{real['p90'][k]:.2f} ({real['median'][k]:.2f}) | " + " | ".join(cells) + " |")
+    for metric in next(iter(report["systems"].values()))["overlapping area with real (Yang & Lerch)"]:
+        print(f"| OA {metric} | | " + " | ".join(_fmt(report["systems"][n].get("overlapping area with real (Yang & Lerch)", {}).get(metric))
+                                              for n in names) + " |")  # fmt: skip
+    for k in ("key (music21 KS)", "emotion quadrant", "valence at fixed key",
+              "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
+              "seconds per music minute, two busy neighbours"):  # fmt: skip
+        print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
+
+
+def _fmt(value: object) -> str:
+    return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""A cue's harmony and phrase plan, made before any note: chords drawn from the learned harmony model
+inside a classical phrase form, and the bars that restate earlier ones.
+
+Bars group into four-bar phrases in the pattern a a' b a' (repeating): `a` opens on the tonic and
+ends on a half cadence (V); `a'` restates the opening two bars of `a` (notes and chords) and closes
+on V-I; `b` leaves the tonic and ends on V to lead back. The plan's opening can be fixed (the chords
+of a quoted theme); its close is V7-I when asked. The chord changes as often as the corpus's median
+at that tempo (harmonic_rhythm), half as often in calm scenes (intensity below CALM), within 2-8 beats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from cuecraft.corpus.chords import Chord, TimedChord
+from cuecraft.model.harmony import SYMBOLS, HarmonyModel, chord_of, symbol
+from cuecraft.theory import Key
+
+PHRASE_BARS = 4
+FORM = "aaba"  # phrase letters in turn; the second and fourth restate the first's opening
+ATTEMPTS = 64  # chains drawn per phrase to meet its ends
+MAX_REPEAT = 2  # one chord no more than this many times in a row
+CALM = 0.5
+
+
+@dataclass(frozen=True)
+class HarmonyPlan:
+    chords: tuple[TimedChord, ...]
+    repeats: tuple[tuple[int, int], ...]  # (bar, earlier bar it restates)
+
+
+def tonic_symbol(key: Key) -> str:
+    return "0_maj" if key.mode == "major" else "0_min"
+
+
+def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first: set[str] | None, last: set[str] | None,
+           valence: float, arousal: float, rng: np.random.Generator) -> list[str]:  # fmt: skip
+    """`length` chords continuing `history`, the first in `first` and the last in `last` when given
+    (the best of ATTEMPTS draws; the ends are forced if no draw meets them)."""
+    best, best_score = None, -1
+    for _ in range(ATTEMPTS):
+        chain: list[str] = []
+        for i in range(length):
+            probs = model.next_distribution(key.mode, history + chain, valence, arousal)
+            if i == 0 and first:
+                probs = probs * np.isin(SYMBOLS, list(first))
+            if len(chain) >= MAX_REPEAT and len(set(chain[-MAX_REPEAT:])) == 1:
+                probs[SYMBOLS.index(chain[-1])] = 0.0
+            if probs.sum() <= 0:
+                probs = np.isin(SYMBOLS, list(first or {tonic_symbol(key)})).astype(float)
+            chain.append(SYMBOLS[int(rng.choice(len(SYMBOLS), p=probs / probs.sum()))])
+        score = (last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1)
+        if score > best_score:
+            best, best_score = chain, score
+        if score == 2:
+            break
+    assert best is not None
+    if last and best[-1] not in last:
+        best[-1] = sorted(last)[0]
+    return best
+
+
+def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valence: float = 0.0, arousal: float = 0.0,
+                 intensity: float = 0.5, seed: int = 0, opening: list[TimedChord] | None = None,
+                 cadence: bool = True) -> HarmonyPlan:  # fmt: skip
+    """Chords for `n_bars` 4/4 bars and the bars that restate earlier ones. `opening` (chords of a
+    quoted theme, beats from the start) stands as given; `cadence` closes on V7-I."""
+    rng = np.random.default_rng(seed)
+    learned = model.harmonic_rhythm(tempo) * (2 if intensity < CALM else 1)
+    beats_per_chord = min((2.0, 4.0, 8.0), key=lambda b: abs(np.log2(b / learned)))
+    slot_of = lambda bar: math.ceil(bar * 4 / beats_per_chord - 1e-9)  # noqa: E731 - first slot at or after a bar line
+    tonic, dominant, dominant7 = tonic_symbol(key), "7_maj", "7_7"
+    opening_beats = max((c.end for c in opening), default=0.0) if opening else 0.0
+    slots: list[str | None] = [None] * slot_of(n_bars)
+    for i in range(len(slots)):
+        beat = i * beats_per_chord
+        if opening and beat < opening_beats:
+            held = [c for c in opening if c.start <= beat + 1e-9 < c.end]
+            slots[i] = symbol(held[0].chord, key) if held else None
+    if cadence and n_bars >= 2:  # the close: the last bar on the tonic, the chord before it a dominant seventh
+        for i in range(slot_of(n_bars - 1), len(slots)):
+            slots[i] = tonic
+        slots[slot_of(n_bars - 1) - 1] = dominant7
+    history: list[str] = []
+    repeats: list[tuple[int, int]] = []
+    for phrase_start in range(0, n_bars, PHRASE_BARS):
+        letter = FORM[(phrase_start // PHRASE_BARS) % len(FORM)]
+        bars = min(PHRASE_BARS, n_bars - phrase_start)
+        first_slot, end_slot = slot_of(phrase_start), slot_of(phrase_start + bars)
+        is_last = phrase_start + bars >= n_bars
+        restate = letter == "a" and phrase_start > 0 and bars > 2
+        if restate:
+            for j in range(min(slot_of(2), end_slot - first_slot)):
+                slots[first_slot + j] = slots[j]
+            repeats += [(phrase_start + b, b) for b in range(2)]
+        todo = [i for i in range(first_slot, end_slot) if slots[i] is None]
+        if not todo:
+            history += [s for s in slots[first_slot:end_slot] if s]
+            continue
+        ending: set[str] | None = {tonic} if restate else {dominant, dominant7}
+        if is_last and cadence:
+            ending = None  # the close is already in place
+        opener = {tonic} if (todo[0] == 0) else ({s for s in SYMBOLS if not s.startswith("0_")} if letter == "b" else None)
+        previous = [s for s in slots[:todo[0]] if s]
+        chain = _chain(model, key, (history + previous)[-2:], len(todo), opener, ending, valence, arousal, rng)
+        for slot, name in zip(todo, chain):
+            slots[slot] = name
+        history += [s for s in slots[first_slot:end_slot] if s]
+    chords = _timed(slots, beats_per_chord, key)
+    return HarmonyPlan(tuple(chords), tuple(repeats))
+
+
+def _timed(slots: list[str | None], beats_per_chord: float, key: Key) -> list[TimedChord]:
+    """Slots of equal length as timed chords, equal neighbours merged, gaps skipped."""
+    chords: list[TimedChord] = []
+    for i, name in enumerate(slots):
+        if name is None:
+            continue
+        chord: Chord = chord_of(name, key)
+        start = i * beats_per_chord
+        if chords and chords[-1].chord == chord and abs(chords[-1].end - start) < 1e-9:
+            chords[-1] = TimedChord(chords[-1].start, start + beats_per_chord, chord)
+        else:
+            chords.append(TimedChord(start, start + beats_per_chord, chord))
+    return chords

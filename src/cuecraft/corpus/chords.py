@@ -1,0 +1,130 @@
+"""Chords as a timed sequence: a small chord vocabulary, Harte labels (POP909's human annotations) read
+into it, and a template labeller that names the chord of each half bar of a note list.
+
+A chord is a root pitch class and one of QUALITIES. The labeller scores every root and quality by
+how much of the segment's sounding time falls on the chord's tones, less what falls outside them,
+with a bonus when the lowest note is the root (root position is the common case in the corpora);
+sevenths must earn their extra tone, so a plain triad wins a tie.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cuecraft.model.events import Note
+from cuecraft.theory import PITCH_CLASS_NAMES
+
+QUALITIES: dict[str, tuple[int, ...]] = {
+    "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8), "sus4": (0, 5, 7),
+    "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
+}  # fmt: skip
+# Harte-syntax qualities (Harte et al. 2005, as POP909 writes them) folded into the vocabulary above.
+HARTE_QUALITIES = {
+    "maj": "maj", "min": "min", "dim": "dim", "aug": "aug", "sus4": "sus4", "sus2": "sus4", "7": "7", "maj7": "maj7",
+    "min7": "min7", "hdim7": "dim", "dim7": "dim", "maj6": "maj", "min6": "min", "9": "7", "maj9": "maj7",
+    "min9": "min7", "11": "7", "13": "7", "minmaj7": "min", "7sus4": "sus4", "min11": "min7", "": "maj",
+}  # fmt: skip
+SEGMENT_BEATS = 2.0  # harmonic grid of the labeller: half a 4/4 bar
+SEVENTH_COST = 0.15  # share of the segment a seventh's extra tone must explain to be named
+BASS_BONUS = 0.3
+
+
+@dataclass(frozen=True)
+class Chord:
+    root: int  # pitch class
+    quality: str
+
+    @property
+    def pitch_classes(self) -> frozenset[int]:
+        return frozenset((self.root + i) % 12 for i in QUALITIES[self.quality])
+
+    @property
+    def name(self) -> str:
+        return f"{PITCH_CLASS_NAMES[self.root]}:{self.quality}"
+
+    def triad_family(self) -> str:
+        """maj or min (or dim/aug/sus4): the quality with sevenths dropped, for root+quality scoring."""
+        return {"7": "maj", "maj7": "maj", "min7": "min"}.get(self.quality, self.quality)
+
+
+@dataclass(frozen=True)
+class TimedChord:
+    start: float  # beats
+    end: float
+    chord: Chord
+
+
+def parse_harte(label: str) -> Chord | None:
+    """A Harte label such as 'F#:min7', 'Bb:maj/3' or 'N' (no chord, None) in the vocabulary."""
+    label = label.strip()
+    if label in ("N", "X", ""):
+        return None
+    match = re.fullmatch(r"([A-G])([#b]*):?([a-z0-9]*)(\(.*\))?(/.*)?", label)
+    if not match:
+        raise ValueError(f"not a chord label: {label!r}")
+    letter, accidentals, quality, _, _ = match.groups()
+    root = ({"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}[letter] + accidentals.count("#") - accidentals.count("b")) % 12
+    return Chord(root, HARTE_QUALITIES.get(quality, "maj"))
+
+
+_TEMPLATES = [(Chord(root, q), np.isin(np.arange(12), [(root + i) % 12 for i in iv])) for root in range(12) for q, iv in QUALITIES.items()]
+
+
+def best_chord(weights: np.ndarray, bass: int | None) -> Chord | None:
+    """The vocabulary chord that best explains a 12-bin pitch-class weight vector (None when silent)."""
+    total = weights.sum()
+    if total <= 0:
+        return None
+    share = weights / total
+    best, best_score = None, -np.inf
+    for chord, mask in _TEMPLATES:
+        score = share[mask].sum() - share[~mask].sum()
+        if len(QUALITIES[chord.quality]) == 4:
+            score -= SEVENTH_COST
+        if chord.quality in ("aug", "sus4", "dim"):
+            score -= 0.02  # rarer chords win only when clearly better
+        if bass is not None and bass == chord.root:
+            score += BASS_BONUS
+        if score > best_score:
+            best, best_score = chord, score
+    return best
+
+
+def label_chords(notes: Sequence[Note], length_beats: float | None = None, segment: float = SEGMENT_BEATS) -> list[TimedChord]:
+    """The chord of every `segment` beats of `notes` (pitched, in beats), equal neighbours merged.
+    Each note weighs by the time it sounds inside the segment, onsets inside it by a little more."""
+    if not notes:
+        return []
+    end = length_beats if length_beats is not None else max(n.onset + n.duration for n in notes)
+    n_segments = max(1, int(np.ceil(end / segment - 1e-9)))
+    weights = np.zeros((n_segments, 12))
+    lowest = np.full(n_segments, 200)
+    for n in notes:
+        first, last = int(n.onset // segment), int(min(n_segments - 1, (n.onset + max(n.duration, 0.1) - 1e-9) // segment))
+        for s in range(max(0, first), last + 1):
+            overlap = min(n.onset + n.duration, (s + 1) * segment) - max(n.onset, s * segment)
+            weights[s, n.pitch % 12] += max(overlap, 0.05) + (0.25 if s == first else 0.0)
+            lowest[s] = min(lowest[s], n.pitch)
+    timed: list[TimedChord] = []
+    for s in range(n_segments):
+        chord = best_chord(weights[s], int(lowest[s] % 12) if lowest[s] < 200 else None)
+        if chord is None:
+            continue
+        start = s * segment
+        if timed and timed[-1].chord == chord and abs(timed[-1].end - start) < 1e-9:
+            timed[-1] = TimedChord(timed[-1].start, start + segment, chord)
+        else:
+            timed.append(TimedChord(start, start + segment, chord))
+    return timed
+
+
+def chord_at(chords: Sequence[TimedChord], beat: float) -> Chord | None:
+    """The chord sounding at `beat` (None in a gap)."""
+    for timed in chords:
+        if timed.start <= beat + 1e-9 < timed.end:
+            return timed.chord
+    return None

@@ -1,0 +1,138 @@
+"""What a listener would notice in a piece, as numbers: how much sits on the tonic, how varied the
+pitches and chords are, whether the tune sticks on one note, whether bars and figures return, and
+whether the close is a real V7-I. Used to compare generated music with real soundtrack excerpts
+(bench/music_quality.py); none of it steers generation.
+
+Notes are in beats, 4/4 bars; the melody is the skyline (the highest note of each onset).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from cuecraft.corpus.chords import label_chords
+from cuecraft.model.events import Note
+from cuecraft.model.metrics import pitch_class_entropy
+from cuecraft.theory import Key
+
+BAR = 4.0
+
+
+def melody(notes: Sequence[Note]) -> list[int]:
+    """The highest pitch at each onset (16th grid), in time order."""
+    tops: dict[int, int] = {}
+    for n in notes:
+        step = round(n.onset * 4)
+        tops[step] = max(tops.get(step, -1), n.pitch)
+    return [tops[s] for s in sorted(tops)]
+
+
+def share_on(notes: Sequence[Note], key: Key, degrees: tuple[int, ...]) -> float:
+    """Share of notes whose pitch class is one of `degrees` (semitones above the tonic)."""
+    if not notes:
+        return 0.0
+    wanted = {(key.tonic + d) % 12 for d in degrees}
+    return sum(n.pitch % 12 in wanted for n in notes) / len(notes)
+
+
+def top_pitch_class_share(notes: Sequence[Note]) -> float:
+    counts = Counter(n.pitch % 12 for n in notes)
+    return max(counts.values()) / len(notes) if notes else 0.0
+
+
+def distinct_chords(notes: Sequence[Note]) -> int:
+    """Chord changes heard by the template labeller on a beat grid (distinct successive labels)."""
+    return len(label_chords(notes, segment=1.0)) if notes else 0
+
+
+def same_pitch_repeats(notes: Sequence[Note]) -> tuple[float, int]:
+    """Share of successive melody notes on the same pitch, and the longest run of one pitch."""
+    line = melody(notes)
+    if len(line) < 2:
+        return 0.0, len(line)
+    same = [a == b for a, b in zip(line, line[1:])]
+    longest = run = 1
+    for s in same:
+        run = run + 1 if s else 1
+        longest = max(longest, run)
+    return sum(same) / len(same), longest
+
+
+def longest_chord_run(notes: Sequence[Note]) -> int:
+    """The most times one chord (same pitches, two or more) is struck in a row."""
+    groups: dict[int, set[int]] = {}
+    for n in notes:
+        groups.setdefault(round(n.onset * 4), set()).add(n.pitch)
+    chords = [frozenset(g) for _, g in sorted(groups.items()) if len(g) >= 2]
+    longest = run = 0
+    for i, c in enumerate(chords):
+        run = run + 1 if i and c == chords[i - 1] else 1
+        longest = max(longest, run)
+    return longest
+
+
+def repeated_bar_share(notes: Sequence[Note], n_bars: int) -> float:
+    """Share of bars (with notes) whose onsets and pitches restate an earlier bar exactly."""
+    bars: list[frozenset] = []
+    for b in range(n_bars):
+        bars.append(frozenset((round((n.onset - b * BAR) * 4), n.pitch) for n in notes if b * BAR <= n.onset < (b + 1) * BAR))
+    filled = [i for i, bar in enumerate(bars) if bar]
+    if not filled:
+        return 0.0
+    return sum(bars[i] in bars[:i] for i in filled) / len(filled)
+
+
+def longest_repeated_figure(notes: Sequence[Note]) -> int:
+    """Length in notes of the longest melodic figure (interval sequence) stated twice without overlap."""
+    line = melody(notes)
+    intervals = [b - a for a, b in zip(line, line[1:])]
+    n = len(intervals)
+    best = 0
+    previous = [0] * (n + 1)
+    for i in range(1, n + 1):
+        current = [0] * (n + 1)
+        for j in range(i + 1, n + 1):
+            if intervals[i - 1] == intervals[j - 1]:
+                current[j] = min(previous[j - 1] + 1, j - i)
+                best = max(best, current[j])
+        previous = current
+    return best + 1 if best else 0
+
+
+def v7_complete(notes: Sequence[Note], key: Key, n_bars: int) -> bool:
+    """Whether the bar before the last holds all four tones of the key's dominant seventh."""
+    start = (n_bars - 2) * BAR
+    present = {n.pitch % 12 for n in notes if start <= n.onset < start + BAR}
+    return {(key.tonic + d) % 12 for d in (7, 11, 2, 5)} <= present
+
+
+def bass_on_tonic_at_close(notes: Sequence[Note], key: Key, n_bars: int) -> bool:
+    """Whether the lowest note struck in the last bar is the tonic."""
+    last = [n for n in notes if n.onset >= (n_bars - 1) * BAR]
+    return bool(last) and min(last, key=lambda n: n.pitch).pitch % 12 == key.tonic
+
+
+def measure(notes: Sequence[Note], key: Key, n_bars: int) -> dict[str, float]:
+    """Every measure of one piece of `n_bars` bars in `key`."""
+    repeats, run = same_pitch_repeats(notes)
+    pitches = [n.pitch for n in notes]
+    return {
+        "tonic triad share": share_on(notes, key, key.tonic_triad()),
+        "tonic + fifth share": share_on(notes, key, (0, 7)),
+        "pitch-class entropy (bits)": pitch_class_entropy(notes),
+        "distinct pitch classes": float(len({p % 12 for p in pitches})),
+        "chord changes (labeller, beat grid)": float(distinct_chords(notes)),
+        "melody same-pitch share": repeats,
+        "longest same-pitch run": float(run),
+        "bars restating an earlier bar": repeated_bar_share(notes, n_bars),
+        "longest repeated figure (notes)": float(longest_repeated_figure(notes)),
+        "V7 complete before the close": float(v7_complete(notes, key, n_bars)),
+        "bass on the tonic at the close": float(bass_on_tonic_at_close(notes, key, n_bars)),
+        "pitch range (semitones)": float(max(pitches) - min(pitches)) if pitches else 0.0,
+        "notes per bar": len(notes) / n_bars,
+        "top pitch-class share": top_pitch_class_share(notes),
+        "longest run of one chord": float(longest_chord_run(notes)),
+    }

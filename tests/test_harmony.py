@@ -1,0 +1,158 @@
+"""Harmony: chord labels (human and heard), chords woven into the tokens, the learned harmony model,
+the cue's phrase plan, and sampling that follows the plan."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from cuecraft.compose.harmony_plan import PHRASE_BARS, plan_harmony
+from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords, parse_harte
+from cuecraft.corpus.pop909 import read_song
+from cuecraft.model.composer import GenerationRequest
+from cuecraft.model.events import Note
+from cuecraft.model.harmony import ChordSequence, HarmonyModel, shipped_harmony
+from cuecraft.model.music_measures import measure
+from cuecraft.model.sampling import sample_ids
+from cuecraft.model.tokenizer import CueTokenizer
+from cuecraft.model.transformer import CueTransformer, TransformerConfig
+from cuecraft.theory import Key
+
+from tests.conftest import DATA
+
+TOKENIZER = CueTokenizer()
+
+
+def block_chords(progression: list[Chord], beats: float = 4.0) -> list[Note]:
+    """Each chord held for `beats`, root in the bass, triad (or seventh) above middle C."""
+    notes = []
+    for i, chord in enumerate(progression):
+        notes.append(Note(i * beats, beats, 36 + chord.root))
+        notes += [Note(i * beats, beats, 60 + pc) for pc in sorted(chord.pitch_classes - {chord.root})]
+    return notes
+
+
+def test_harte_labels_read_into_the_vocabulary() -> None:
+    assert parse_harte("F#:min7") == Chord(6, "min7")
+    assert parse_harte("Bb:maj/3") == Chord(10, "maj")
+    assert parse_harte("G:7") == Chord(7, "7")
+    assert parse_harte("E:hdim7") == Chord(4, "dim")
+    assert parse_harte("N") is None
+    with pytest.raises(ValueError):
+        parse_harte("H:maj")
+
+
+def test_labeller_names_block_chords_and_sevenths() -> None:
+    progression = [Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "7"), Chord(0, "maj")]
+    heard = label_chords(block_chords(progression))
+    assert [t.chord for t in heard] == progression
+    assert [t.start for t in heard] == [0, 4, 8, 12, 16]
+
+
+def test_labeller_agrees_with_pop909_human_chords() -> None:
+    songs = DATA / "pop909" / "songs"
+    if not songs.is_dir():
+        pytest.skip("POP909 not found")
+    right = total = 0
+    for name in ("001", "010", "100"):
+        song = read_song(songs / name)
+        heard = label_chords(song.notes)
+        for beat in np.arange(0, max(c.end for c in song.chords), 1.0):
+            truth, guess = chord_at(song.chords, beat), chord_at(heard, beat)
+            if truth is not None:
+                total += 1
+                right += guess is not None and guess.root == truth.root and guess.triad_family() == truth.triad_family()
+    assert right / total >= 0.70, right / total  # beat by beat, root and triad quality (bench: 20 songs)
+
+
+def test_chords_are_woven_before_the_notes_they_govern() -> None:
+    notes = [Note(0, 1, 60), Note(3, 1, 67), Note(4, 1, 62)]
+    chords = [TimedChord(0, 2, Chord(0, "maj")), TimedChord(2, 4, Chord(7, "maj")), TimedChord(4, 8, Chord(2, "min"))]
+    names = [TOKENIZER.names[i] for i in TOKENIZER.encode_with_chords(notes, chords, tonic=0)]
+    assert names[:3] == ["Bar_None", "Chord_0_maj", "Position_0"]
+    # the change at the half bar comes before the first note after it
+    at = names.index("Position_8")
+    assert names[at + 1] == "Chord_7_maj" and names[at + 2] == "Position_12"
+    second_bar = [i for i, n in enumerate(names) if n == "Bar_None"][1]
+    assert names[second_bar + 1] == "Chord_2_min"  # degrees are relative to the tonic
+    transposed = [TOKENIZER.names[i] for i in TOKENIZER.encode_with_chords([Note(n.onset, n.duration, n.pitch + 5) for n in notes],
+                                                                           [TimedChord(c.start, c.end, Chord((c.chord.root + 5) % 12, c.chord.quality)) for c in chords], tonic=5)]  # fmt: skip
+    assert [n for n in transposed if n.startswith("Chord")] == [n for n in names if n.startswith("Chord")]
+
+
+def test_harmony_model_learns_successions_and_emotion() -> None:
+    happy = ChordSequence("major", ["0_maj", "5_maj", "7_maj", "0_maj"] * 4, [4.0] * 16, 120, valence=1.0)
+    sad = ChordSequence("major", ["0_maj", "9_min", "4_min", "9_min"] * 4, [2.0] * 16, 70, valence=-1.0)
+    model = HarmonyModel.fit([happy, sad])
+    after_iv = model.next_distribution("major", ["0_maj", "5_maj"])
+    assert np.argmax(after_iv) == model_index("7_maj")
+    neutral = model.next_distribution("major", ["0_maj"])
+    bright = model.next_distribution("major", ["0_maj"], valence=1.0)
+    assert bright[model_index("5_maj")] > neutral[model_index("5_maj")] > model.next_distribution("major", ["0_maj"], valence=-1.0)[model_index("5_maj")]
+    assert model.harmonic_rhythm(130) == 4.0 and model.harmonic_rhythm(70) == 2.0
+
+
+def model_index(name: str) -> int:
+    from cuecraft.model.harmony import INDEX
+
+    return INDEX[name]
+
+
+@pytest.mark.parametrize("key", ["D major", "G minor"])
+def test_plan_has_phrases_a_cadence_and_restatements(key: str) -> None:
+    k = Key.parse(key)
+    plan = plan_harmony(shipped_harmony(), k, 16, 100, valence=0.3, arousal=0.2, intensity=0.6, seed=4)
+    tonic = Chord(k.tonic, "maj" if k.mode == "major" else "min")
+    assert plan.chords[0].chord == tonic and plan.chords[-1].chord == tonic
+    assert plan.chords[-1].start == 60  # the last bar is the tonic's
+    assert plan.chords[-2].chord == Chord((k.tonic + 7) % 12, "7") and plan.chords[-2].end == 60
+    dominant = Chord((k.tonic + 7) % 12, "maj").root
+    half_cadence = chord_at(plan.chords, PHRASE_BARS * 4 - 0.5)
+    assert half_cadence is not None and half_cadence.root == dominant  # the first phrase ends open, on V
+    assert (4, 0) in plan.repeats and (12, 0) in plan.repeats
+    for bar, source in plan.repeats:
+        assert chord_at(plan.chords, bar * 4) == chord_at(plan.chords, source * 4)
+    assert len({c.chord for c in plan.chords}) >= 4  # the harmony moves
+    sequence = [c.chord for c in plan.chords]
+    assert all(a != b for a, b in zip(sequence, sequence[1:]))  # merged: no chord restruck as a new one
+
+
+def test_calm_scenes_change_chord_less_often() -> None:
+    model = shipped_harmony()
+    calm = plan_harmony(model, Key.parse("C major"), 8, 100, intensity=0.1, seed=1)
+    busy = plan_harmony(model, Key.parse("C major"), 8, 100, intensity=0.9, seed=1)
+    assert min(c.end - c.start for c in calm.chords) > min(c.end - c.start for c in busy.chords)
+
+
+def test_sampling_follows_the_plan_and_restates_bars() -> None:
+    torch.manual_seed(0)
+    model = CueTransformer(TransformerConfig(len(TOKENIZER), context=256, d_model=32, n_layers=2, n_heads=2, d_ff=64, dropout=0.0)).eval()
+    key = Key.parse("A minor")
+    plan = plan_harmony(shipped_harmony(), key, 8, 100, seed=2)
+    request = GenerationRequest(key, 32, seed=3, chords=plan.chords, repeats=plan.repeats, cadence=True)
+    ids = sample_ids(model, TOKENIZER, request)
+    names = [TOKENIZER.names[i] for i in ids]
+    woven = [n for n in names if n.startswith("Chord_")]
+    assert len(woven) == len(plan.chords)
+    notes = TOKENIZER.decode_notes(ids)
+    for n in notes:  # every pitch in the scale or in the chord of its moment
+        chord = chord_at(plan.chords, n.onset)
+        assert n.pitch % 12 in key.allowed_pitch_classes() | (chord.pitch_classes if chord else set())
+    close = [n for n in notes if n.onset >= 28]
+    assert close and {n.pitch % 12 for n in close} <= {9, 0, 4}
+    measured = measure(notes, key, 8)
+    assert measured["bars restating an earlier bar"] >= 1 / 8  # bar 5 restates bar 1
+
+
+def test_measures_tell_a_stuck_tune_from_a_moving_one() -> None:
+    key = Key.parse("C major")
+    stuck = [Note(i * 0.5, 0.5, 60) for i in range(64)]
+    moving = block_chords([Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "7")] * 2)
+    moving += [Note(i * 0.5, 0.5, 72 + (0, 2, 4, 5, 7, 9, 11, 12)[i % 8]) for i in range(64)]
+    a, b = measure(stuck, key, 8), measure(moving, key, 8)
+    assert a["melody same-pitch share"] == 1.0 and a["longest same-pitch run"] == 64 and a["top pitch-class share"] == 1.0
+    assert b["melody same-pitch share"] < 0.1 and b["pitch-class entropy (bits)"] > 2.5
+    assert b["V7 complete before the close"] == 1.0 and b["bass on the tonic at the close"] == 0.0  # ends on V7
+    assert b["chord changes (labeller, beat grid)"] >= 8
+    assert b["longest repeated figure (notes)"] >= 16  # the scale figure returns
