@@ -220,6 +220,23 @@ def train_harmony(
     console.print(f"harmony model from {model.pieces} pieces -> {out}")
 
 
+@app.command("index-originality")
+def index_originality(
+    data: DataOption = Path("../shared/data"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="originality index (.npz)")] = Path("models/originality.npz"),
+    cache: Annotated[Path, typer.Option(help="where the read corpora are cached")] = Path("models/transformer/corpora.pkl"),
+) -> None:
+    """Index the training corpus's melodic figures, calibrated on the held-out real pieces, for originality checks."""
+    from cuecraft.model.originality import OriginalityIndex
+    from cuecraft.model.training_set import load_corpora, split_for_training
+
+    training, held_out = split_for_training(load_corpora(data, cache))
+    index = OriginalityIndex.build(((p.title, p.notes) for p in training), (p.notes for p in held_out))
+    index.save(out)
+    console.print(f"{len(index.keys):,} figures of {len(index.titles)} pieces -> {out}; held-out real pieces share "
+                  f"{index.baseline['p50']:.0f} notes (median), {index.baseline['p75']:.0f} (upper quartile); flag above {index.threshold_notes}")
+
+
 corpus_app = typer.Typer(help="Build and query the soundtrack catalog.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 CatalogOption = Annotated[Path, typer.Option("--catalog", help="catalog file (SQLite)")]
@@ -465,7 +482,7 @@ def _actor(user: str):  # noqa: ANN202
 
 @app.command()
 def takes(project: ProjectOption = Path(".")) -> None:
-    """List every cue with its takes, their status, and locks."""
+    """List every cue with its takes, their status, locks, and originality against the training music."""
     current, version = _service(project).project()
     print(f"{current.name}  (version {version})")
     for cue in current.cues:
@@ -475,6 +492,7 @@ def takes(project: ProjectOption = Path(".")) -> None:
             chosen = "*" if take is cue.chosen_take() else " "
             print(f"   {chosen} {take.id:<8} {take.status.value:<9} {take.settings.style:<17} {take.settings.key:<9} "
                   f"{take.settings.tempo:>5.0f} bpm  {take.settings.theme}  seed {take.settings.seed}  {take.source}")
+            print(f"       originality: {take.originality.summary if take.originality else 'not checked'}")
 
 
 def _set_status(project: Path, cue: str, take: str, status: str, user: str) -> None:

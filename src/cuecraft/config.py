@@ -33,6 +33,7 @@ class ScoreConfig(BaseModel):
     screenplay: Path | None = Field(None, description="screenplay (Fountain) or scene brief (plain text) for mood and style")
     words_weight: float = Field(0.5, ge=0, le=1, description="how far the words move the picture's mood")
     seed: int = 0
+    redraws: int = Field(2, ge=0, le=5, description="times a take or theme flagged as copying the training music is drawn again")
     keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")
 
     @field_validator("home_key")

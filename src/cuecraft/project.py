@@ -147,6 +147,28 @@ class TakeStatus(str, Enum):
     rejected = "rejected"
 
 
+class OriginalityReport(BaseModel):
+    """How much of a take (or theme) its model's training music already holds (model.originality)."""
+
+    longest_notes: int = Field(description="notes in the longest melodic passage shared with one training piece")
+    longest_bars: float = Field(description="that passage's length in bars")
+    source: str | None = Field(None, description="the training piece it shares that passage with")
+    shared_figures: float = Field(description="share of the melody's six-note figures found anywhere in the corpus")
+    threshold_notes: int = Field(description="what three in four real pieces of unseen games share with the corpus")
+    flagged: bool = Field(description="longest_notes above the threshold")
+    redrawn: list[str] = Field(default_factory=list, description="earlier draws this one replaced, and why")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str:
+        """One line a music supervisor can read (CLI, review page, cue sheet)."""
+        if not self.longest_notes:
+            return f"no melodic figure shared with the training music (real pieces: up to {self.threshold_notes} notes)"
+        return (f"{'FLAGGED: ' if self.flagged else ''}longest melody shared with the training music {self.longest_notes} notes "
+                f"({self.longest_bars:g} bars, '{self.source}'); real pieces share up to {self.threshold_notes}; "
+                f"{self.shared_figures:.0%} of its figures are common" + (f"; redrawn {len(self.redrawn)}x" if self.redrawn else ""))
+
+
 class Take(BaseModel):
     """One rendering of a cue: its settings, the model that wrote it and the files it produced."""
 
@@ -159,6 +181,7 @@ class Take(BaseModel):
     created_at: str = Field(default_factory=now_utc)
     notes: str = ""
     source: str = Field("generated", description="generated, regenerated from another take, or imported from a DAW")
+    originality: OriginalityReport | None = Field(None, description="checked against the model's training music")
 
 
 class Cue(BaseModel):
@@ -212,6 +235,7 @@ class Theme(BaseModel):
     name: str
     key: str
     notes: list[ThemeNote]
+    originality: OriginalityReport | None = None
 
 
 class Project(BaseModel):

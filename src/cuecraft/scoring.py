@@ -31,7 +31,7 @@ from cuecraft.film.spotting import SpottedCue, SpottingRules, describe_span, spo
 from cuecraft.corpus.files import content_hash
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, Project, TakeStatus, Theme
+from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, OriginalityReport, Project, TakeStatus, Theme
 from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score, read_film_audio
@@ -80,7 +80,7 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
     with staged_folder(outdir, last=PROJECT_FILE) as staging:
         (staging / CUES_DIR).mkdir()
         with stage("compose and render cues", sum(c.music for c in cues)):
-            project.themes = themes or write_themes(composer, Key.parse(project.home_key), seed=config.seed)
+            project.themes = themes or write_themes(composer, Key.parse(project.home_key), seed=config.seed, redraws=config.redraws)
             cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
             placed = []
@@ -89,16 +89,17 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                 theme = project.theme_for(cue.settings)
                 key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
                                seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
-                               theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points, tail=TAIL_SECONDS)  # fmt: skip
+                               theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points, tail=TAIL_SECONDS,
+                               redraws=config.redraws)  # fmt: skip
                 cached = cache.load(key)
                 if cached is None:
                     with timer("compose cues"):
-                        midi = compose_cue(composer, film, cue, cue.settings, theme)
+                        midi, report = compose_cue(composer, film, cue, cue.settings, theme, config.redraws)
                     with timer("render cues"):
                         mixed = render_cue(renderer, film, cue, midi, cue.settings)
-                    cached = (cache.store(key, midi, mixed, config.sample_rate), mixed)
-                midi_path, mixed = cached
-                take = new_take(cue, 1, cue.settings, composer.name)
+                    cached = (cache.store(key, midi, mixed, config.sample_rate, report.model_dump_json()), mixed, report.model_dump_json())
+                midi_path, mixed, said = cached
+                take = new_take(cue, 1, cue.settings, composer.name, originality=OriginalityReport.model_validate_json(said))
                 copy_file(midi_path, staging / take.midi)
                 soundfile.write(staging / take.audio, take_audio(mixed, film, cue, config.sample_rate).T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)

@@ -11,15 +11,18 @@ import soundfile
 
 from cuecraft.atomic import atomic_path
 from cuecraft.compose.cue_plan import intensity_for
-from cuecraft.compose.cue_writer import write_cue
-from cuecraft.model.composer import Composer
-from cuecraft.project import Cue, FilmInfo, MusicSettings, Take, Theme
+from cuecraft.compose.cue_writer import KEY_ATTEMPTS, write_cue
+from cuecraft.model.composer import RETRY_SEED_STEP, Composer
+from cuecraft.model.events import Note
+from cuecraft.model.originality import shipped_index
+from cuecraft.project import Cue, FilmInfo, MusicSettings, OriginalityReport, Take, Theme
 from cuecraft.render.levels import level_gain, planned_loudness
 from cuecraft.render.stems import render_stems, sum_stems
 from cuecraft.render.synth import Renderer, cut
 
 CUES_DIR = "cues"
 TAIL_SECONDS = 1.5  # how long a cue's last notes ring on past its out point, fading out, in the mix
+REDRAWS = 2  # a draw flagged as copying its training music is drawn again (another seed) at most this often
 
 
 def cue_samples(film: FilmInfo, cue: Cue, sample_rate: int) -> tuple[int, int]:
@@ -33,9 +36,27 @@ def hit_seconds(film: FilmInfo, cue: Cue) -> list[float]:
     return [float(film.frames_to_seconds(h - cue.start_frame)) for h in cue.hit_points]
 
 
-def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSettings, theme: Theme | None) -> pretty_midi.PrettyMIDI:
-    """The cue's music: exactly its length, its hit points on beats, quoting the theme."""
-    return write_cue(composer, settings, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood, hit_seconds(film, cue))
+def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSettings, theme: Theme | None,
+                redraws: int = REDRAWS) -> tuple[pretty_midi.PrettyMIDI, OriginalityReport]:  # fmt: skip
+    """The cue's music (exactly its length, its hit points on beats, quoting the theme) and its
+    originality report. A draw that shares more with one training piece than real music does is
+    drawn again with another seed, up to `redraws` times; the report names every draw it replaced."""
+    replaced: list[str] = []
+    for attempt in range(redraws + 1):
+        draw = settings.model_copy(update={"seed": settings.seed + RETRY_SEED_STEP * KEY_ATTEMPTS * attempt})
+        midi = write_cue(composer, draw, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood, hit_seconds(film, cue))
+        report = originality_of(midi)
+        if not report.flagged or attempt == redraws:
+            return midi, report.model_copy(update={"redrawn": replaced})
+        replaced.append(f"draw with seed {draw.seed} shared {report.longest_notes} notes ({report.longest_bars:g} bars) with {report.source}")
+    raise AssertionError("unreachable")
+
+
+def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:
+    """How much of a take's melody the shipped model's training music already holds."""
+    beat = lambda t: midi.time_to_tick(t) / midi.resolution  # noqa: E731
+    notes = [Note(beat(n.start), beat(n.end) - beat(n.start), n.pitch) for i in midi.instruments if not i.is_drum for n in i.notes]
+    return shipped_index().report(notes)
 
 
 def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> dict[str, np.ndarray]:
@@ -76,16 +97,18 @@ def next_take_number(folder: Path, cue: Cue) -> int:
     return max(used, default=0) + 1
 
 
-def new_take(cue: Cue, number: int, settings: MusicSettings, model: str, source: str = "generated") -> Take:
+def new_take(cue: Cue, number: int, settings: MusicSettings, model: str, source: str = "generated",
+             originality: OriginalityReport | None = None) -> Take:  # fmt: skip
     """Take number `number` of the cue: id `1M2-t3`, files `cues/1M2_t3.mid` and `.wav` (not yet written)."""
-    return Take(id=f"{cue.id}-t{number}", settings=settings, model=model, source=source,
+    return Take(id=f"{cue.id}-t{number}", settings=settings, model=model, source=source, originality=originality,
                 midi=f"{CUES_DIR}/{cue.id}_t{number}.mid", audio=f"{CUES_DIR}/{cue.id}_t{number}.wav")  # fmt: skip
 
 
 def write_take(folder: Path, cue: Cue, number: int, midi: pretty_midi.PrettyMIDI, audio: np.ndarray, sample_rate: int,
-               settings: MusicSettings, model: str, source: str) -> Take:  # fmt: skip
-    """Write a take's MIDI and WAV atomically (refusing to replace any file) and describe it."""
-    take = new_take(cue, number, settings, model, source)
+               settings: MusicSettings, model: str, source: str, originality: OriginalityReport | None = None) -> Take:  # fmt: skip
+    """Write a take's MIDI and WAV atomically (refusing to replace any file) and describe it, with its
+    originality report (checked here unless the composing step already did)."""
+    take = new_take(cue, number, settings, model, source, originality or originality_of(midi))
     for relative in (take.midi, take.audio):
         if (folder / relative).exists():
             raise FileExistsError(folder / relative)

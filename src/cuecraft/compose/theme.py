@@ -4,6 +4,7 @@ scenes take up, as a love or reflection theme would in a film score."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import get_args
 
 from cuecraft.compose.harmony_plan import plan_harmony
@@ -36,17 +37,34 @@ def write_theme(composer: Composer, key: Key, seed: int, beats_per_bar: int = 4,
     return Theme(id=theme_id, name="Main theme" if theme_id == MAIN else "Secondary theme", key=key.name, notes=notes)
 
 
-def write_themes(composer: Composer, home_key: Key, seed: int, beats_per_bar: int = 4) -> list[Theme]:
+def write_themes(composer: Composer, home_key: Key, seed: int, beats_per_bar: int = 4, redraws: int = 2) -> list[Theme]:
     """The film's main theme in the home key and a calm secondary theme in the relative key whose
-    head motif differs from the main theme's (the model is asked again, up to a few seeds, until so)."""
-    main = write_theme(composer, home_key, seed, beats_per_bar)
+    head motif differs from the main theme's (the model is asked again, up to a few seeds, until so).
+    Each is checked against the model's training music and drawn again (up to `redraws` times) if flagged."""
+    main = _original(lambda s: write_theme(composer, home_key, s, beats_per_bar), seed, redraws)
     main_motif = theme_motif(theme_in_key(main, home_key))
     for attempt in range(DISTINCT_ATTEMPTS):
-        secondary = write_theme(composer, home_key.relative(), seed + 1 + RETRY_SEED_STEP * attempt, beats_per_bar,
-                                SECONDARY, SECONDARY_AROUSAL)  # fmt: skip
+        secondary = _original(lambda s: write_theme(composer, home_key.relative(), s, beats_per_bar, SECONDARY, SECONDARY_AROUSAL),
+                              seed + 1 + RETRY_SEED_STEP * attempt, redraws)  # fmt: skip
         if not contains_motif(theme_in_key(secondary, home_key), main_motif):
             break
     return [main, secondary]
+
+
+def _original(draw: Callable[[int], Theme], seed: int, redraws: int) -> Theme:
+    """The first draw (seeds spaced past the distinctness retries) that the originality index does not
+    flag, or the last; its report lists the draws it replaced."""
+    from cuecraft.model.originality import shipped_index
+
+    replaced: list[str] = []
+    for attempt in range(redraws + 1):
+        theme = draw(seed + RETRY_SEED_STEP * DISTINCT_ATTEMPTS * attempt)
+        notes = [Note(n.onset, n.duration, n.pitch) for n in theme.notes]
+        report = shipped_index().report(notes)
+        if not report.flagged or attempt == redraws:
+            return theme.model_copy(update={"originality": report.model_copy(update={"redrawn": replaced})})
+        replaced.append(f"draw {attempt + 1} shared {report.longest_notes} notes with {report.source}")
+    raise AssertionError("unreachable")
 
 
 def theme_for_scene(arousal: float, index: int) -> str:

@@ -13,7 +13,7 @@ from cuecraft.project import Project
 
 USAGES = ("BI", "BV", "VI", "VV", "MT", "ET")  # background/visual, instrumental/vocal; main/end title
 COLUMNS = ("cue", "title", "in", "out", "duration", "duration_s", "usage", "composer", "publisher", "take",
-           "take_status", "dialogue", "ai_assistance")  # fmt: skip
+           "take_status", "dialogue", "ai_assistance", "originality")  # fmt: skip
 
 
 class Credits(BaseModel):
@@ -41,6 +41,7 @@ def cue_sheet_rows(project: Project, credits: Credits, spoken: set[str] = frozen
             "take": take.id, "take_status": take.status.value, "dialogue": "yes" if cue.id in spoken else "no",
             "ai_assistance": f"composed with AI assistance: cuecraft model '{take.model}' ({take.source}), "
                              f"{take.status.value} by the composer",
+            "originality": take.originality.summary if take.originality else "not checked",
         })  # fmt: skip
     return rows
 

@@ -21,13 +21,19 @@ from cuecraft.theory import Key
 BAR = 4.0
 
 
-def melody(notes: Sequence[Note]) -> list[int]:
-    """The highest pitch at each onset (16th grid), in time order."""
-    tops: dict[int, int] = {}
+def melody_notes(notes: Sequence[Note]) -> list[Note]:
+    """The skyline: the highest note struck at each onset (16th grid), in time order."""
+    tops: dict[int, Note] = {}
     for n in notes:
         step = round(n.onset * 4)
-        tops[step] = max(tops.get(step, -1), n.pitch)
+        if step not in tops or n.pitch > tops[step].pitch:
+            tops[step] = n
     return [tops[s] for s in sorted(tops)]
+
+
+def melody(notes: Sequence[Note]) -> list[int]:
+    """The skyline's pitches."""
+    return [n.pitch for n in melody_notes(notes)]
 
 
 def share_on(notes: Sequence[Note], key: Key, degrees: tuple[int, ...]) -> float:

@@ -19,7 +19,7 @@ from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer
-from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, Project, Take, TakeStatus, ThemeTreatment
+from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, OriginalityReport, Project, Take, TakeStatus, ThemeTreatment
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
@@ -138,13 +138,13 @@ class ReviewService:
         project, cue = self.regenerable(actor, cue_id, change)
         settings, mood = _changed(cue, change)
         report(0.1, "composing")
-        midi = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
-                           project.theme_for(settings))  # fmt: skip
+        midi, originality = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
+                                        project.theme_for(settings))  # fmt: skip
         report(0.5, "rendering")
         audio = render_take(self._renderer(), project.film, cue, midi, settings)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
-                              {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood)  # fmt: skip
+                              {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood, originality)  # fmt: skip
 
     def regenerate_bars(self, actor: Actor, cue_id: str, take_id: str, first_bar: int, last_bar: int, seed: int,
                         on_progress: Callable[[float, str], None] | None = None, family: str | None = None) -> Take:  # fmt: skip
@@ -195,7 +195,8 @@ class ReviewService:
                               {"file": Path(midi_path).name}, None)  # fmt: skip
 
     def _add_take(self, actor: Actor, cue_id: str, action: str, midi: pretty_midi.PrettyMIDI, audio: np.ndarray,
-                  settings: MusicSettings, model: str, source: str, detail: dict, mood: Mood | None) -> Take:  # fmt: skip
+                  settings: MusicSettings, model: str, source: str, detail: dict, mood: Mood | None,
+                  originality: OriginalityReport | None = None) -> Take:  # fmt: skip
         """Write the new take's files under a fresh number and add it to the cue (unless it got locked meanwhile)."""
         created: list[Take] = []
 
@@ -203,7 +204,7 @@ class ReviewService:
             _refuse_if_locked(cue)
             if not created:
                 created.append(write_take(self.folder, cue, next_take_number(self.folder, cue), midi, audio, SAMPLE_RATE,
-                                          settings, model, source))  # fmt: skip
+                                          settings, model, source, originality))  # fmt: skip
             cue.takes.append(created[0])
             if mood is not None:
                 cue.mood = mood

@@ -48,7 +48,8 @@ function cueById(id) { return state.project.cues.find((c) => c.id === id); }
 function drawCue(id) {
   const cue = cueById(id), panel = $("cuePanel"), s = cue.settings;
   const rows = cue.takes.map((t) => `<tr data-take="${t.id}"><td>${t.id}${t.id === (cue.takes.find((x) => x.status === "approved") || {}).id ? " ★" : ""}</td>
-    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small>${escapeHtml(t.notes || "")}</small></td>
+    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small>${escapeHtml(t.notes || "")}</small>
+      <div class="originality${t.originality && t.originality.flagged ? " flagged" : ""}">${t.originality ? escapeHtml(t.originality.summary) : "originality not checked"}</div></td>
     <td><audio preload="none" src="/media/takes/${cue.id}/${t.id}.wav"></audio>
       <button class="play">Play with picture</button>
       <button class="approve" ${can("approve") && !cue.locked ? "" : "disabled"}>Approve</button>
