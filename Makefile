@@ -34,6 +34,7 @@ HARMONY := src/cuecraft/model/assets/harmony.json
 
 model: install
 	$(CUECRAFT) train-harmony --data $(DATA) -o $(HARMONY) --cache models/transformer/corpora.pkl
+	$(CUECRAFT) index-originality --data $(DATA) -o src/cuecraft/model/assets/originality.npz --cache models/transformer/corpora.pkl
 	$(CUECRAFT) train --data $(DATA) --out models/transformer --init-from $(SHIPPED) --max-minutes 80 --max-steps 3500
 	cp models/transformer/model.pt $(SHIPPED)
 	cp models/transformer/loss.png docs/loss.png
@@ -56,6 +57,7 @@ bench: install $(MODEL) $(FILM)
 	$(PY) bench/audio_roundtrip.py $(DATA)/vgmidi/labelled_midi
 	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
 	$(PY) bench/music_quality.py --data $(DATA) --baseline $(MODEL) --old-commit 8318e94
+	$(PY) bench/originality.py --data $(DATA)
 	$(PY) bench/seam_eval.py
 
 clean:
