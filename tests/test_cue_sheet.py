@@ -127,3 +127,13 @@ def test_any_overlap_is_refused(tmp_path_factory: pytest.TempPathFactory, length
     write_cue_sheet(path, sheet)
     with pytest.raises(CuecraftError, match="overlap"):
         read_cue_sheet(path, film)
+
+
+@pytest.mark.parametrize("hostile", ["../../../escaped", "<img src=x onerror=alert(1)>", "act1/1M1", "", "a b", ".hidden"])
+def test_hostile_cue_ids_are_refused_before_any_file_is_named(hostile: str, tmp_path: Path) -> None:
+    """A cue id names files and appears on the review page: only a safe pattern is accepted."""
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(yaml.safe_dump({"cues": [{"id": hostile, "in": "00:00:00:00", "out": "00:00:05:00"}]}))
+    film = FilmInfo(path="f.mp4", n_frames=240, fps_num=24, fps_den=1, width=64, height=48, has_audio=False)
+    with pytest.raises(CuecraftError, match="is not allowed"):
+        read_cue_sheet(sheet, film)

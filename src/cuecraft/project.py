@@ -10,9 +10,9 @@ import re
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, computed_field, field_validator
 
 from cuecraft.atomic import write_text_atomic
 from cuecraft.errors import CuecraftError
@@ -28,6 +28,20 @@ def now_utc() -> str:
     """ISO-8601 UTC timestamp used for every record's creation time."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
+
+
+CUE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+
+
+def _safe_cue_id(value: str) -> str:
+    """Cue ids name files and appear on pages: letters, digits, '.', '_' and '-', 1-32 long, not
+    starting with a dot or dash (so no path, no markup, no hidden file)."""
+    if not CUE_ID_PATTERN.fullmatch(value):
+        raise ValueError(f"cue id {value!r} is not allowed: use 1-32 letters, digits, '.', '_' or '-' (like 1M1)")
+    return value
+
+
+CueId = Annotated[str, AfterValidator(_safe_cue_id)]
 
 class FilmInfo(BaseModel):
     """What probing a video found: the facts every later stage times itself against."""
@@ -187,7 +201,7 @@ class Take(BaseModel):
 class Cue(BaseModel):
     """A stretch of film that gets music, named in the film-music way (1M1 = reel 1, music 1)."""
 
-    id: str
+    id: CueId
     start_frame: int
     end_frame: int
     shot_starts: list[int] = Field(default_factory=list, description="first frame of every shot in the cue")

@@ -27,13 +27,13 @@ from cuecraft.atomic import write_text_atomic
 from cuecraft.compose.styles import STYLES
 from cuecraft.compose.theme import THEME_IDS
 from cuecraft.errors import CuecraftError
-from cuecraft.project import FilmInfo
+from cuecraft.project import CueId, FilmInfo
 
 
 class CueSheetEntry(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    id: str
+    id: CueId
     start: str = Field(alias="in")
     end: str = Field(alias="out")
     music: bool = True
