@@ -132,7 +132,7 @@ def test_training_resumes_and_keeps_the_best_model(small_set: list[TokenizedPiec
     # the same config with a higher step limit is a different config: resuming needs the same one
     with pytest.raises(CuecraftError, match="another training config"):
         train(TrainConfig.tiny(max_steps=40, eval_every=10), small_set, out)
-    again = train(TrainConfig.tiny(max_steps=20, eval_every=10), small_set, out)
+    again = train(TrainConfig.tiny(max_steps=20, eval_every=10, max_minutes=9.0), small_set, out)  # a new time budget is the same run
     assert again.steps == 20  # already finished: resumes at step 20 and stops at once
     model, info = load_model(out / "model.pt")
     assert info["validation_loss"] == pytest.approx(first.best_validation_loss)

@@ -110,7 +110,7 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
     state_path = out / STATE_FILE
     if resume and state_path.is_file():
         state = torch.load(state_path, map_location="cpu", weights_only=True)
-        if state["config"] != asdict(config):
+        if _identity(state["config"]) != _identity(asdict(config)):
             raise CuecraftError(state_path, "was written with another training config; use --fresh to start over")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
@@ -151,6 +151,11 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
     write_text_atomic(out / HISTORY_FILE, json.dumps(history))
     return TrainResult(step, best, reason, round(time.perf_counter() - started, 1), len(train_set), len(val_set),
                        model.parameter_count())  # fmt: skip
+
+
+def _identity(config: dict) -> dict:
+    """What makes two runs the same run: everything but the time budget of one call."""
+    return {k: v for k, v in config.items() if k != "max_minutes"}
 
 
 def warm_start(model: CueTransformer, checkpoint: Path) -> None:
