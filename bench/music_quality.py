@@ -96,10 +96,10 @@ def emotion_judge(data: Path) -> tuple[EmotionClassifier, dict]:
     return EmotionClassifier.fit(rows), EmotionClassifier.held_out_accuracy(rows)
 
 
-def request_list(folder: Path, model: str, model_path: str | None) -> list[dict]:
+def request_list(folder: Path, model: str, model_path: str | None, seeds: int) -> list[dict]:
     out = []
     for quadrant, (valence, arousal) in QUADRANTS.items():
-        for seed in range(SEEDS):
+        for seed in range(seeds):
             out.append({"out": str(folder / f"{quadrant}-{seed}.mid"), "key": KEYS[seed], "tempo": 100.0, "bars": BARS,
                         "valence": valence, "arousal": arousal, "seed": seed, "model": model, "model_path": model_path,
                         "quadrant": quadrant})  # fmt: skip
@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--old-commit", help="also measure the transformer of this commit, with its own code")
     parser.add_argument("--baseline", type=Path, help="also measure this Markov baseline")
     parser.add_argument("--no-demo", action="store_true", help="skip scoring the demo film")
+    parser.add_argument("--seeds", type=int, default=SEEDS, help="pieces per quadrant (one key each)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "music_quality.json")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="music-quality-"))
@@ -166,16 +167,16 @@ def main() -> None:
 
     systems: dict[str, tuple[list[dict], Path]] = {}
     (work / "new").mkdir()
-    systems["transformer (this)"] = (request_list(work / "new", "transformer", None), REPO / "src")
+    systems["transformer (this)"] = (request_list(work / "new", "transformer", None, args.seeds), REPO / "src")
     if args.baseline:
         (work / "baseline").mkdir()
-        systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve())), REPO / "src")
+        systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve()), args.seeds), REPO / "src")
     if args.old_commit:
         old = work / "old-checkout"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(old), args.old_commit], check=True,
                        capture_output=True)  # fmt: skip
         (work / "old").mkdir()
-        systems[f"transformer ({args.old_commit})"] = (request_list(work / "old", "transformer", None), old / "src")
+        systems[f"transformer ({args.old_commit})"] = (request_list(work / "old", "transformer", None, args.seeds), old / "src")
 
     report: dict = {"real": {"n": len(real), "median": summarise(real_rows),
                              "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},

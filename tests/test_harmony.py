@@ -156,3 +156,15 @@ def test_measures_tell_a_stuck_tune_from_a_moving_one() -> None:
     assert b["V7 complete before the close"] == 1.0 and b["bass on the tonic at the close"] == 0.0  # ends on V7
     assert b["chord changes (labeller, beat grid)"] >= 8
     assert b["longest repeated figure (notes)"] >= 16  # the scale figure returns
+
+
+def test_a_given_dynamic_is_written_without_asking_the_model() -> None:
+    torch.manual_seed(1)
+    model = CueTransformer(TransformerConfig(len(TOKENIZER), context=256, d_model=32, n_layers=2, n_heads=2, d_ff=64, dropout=0.0)).eval()
+    calls = []
+    forward = model.forward
+    model.forward = lambda ids, cache=None: (calls.append(ids.shape[1]), forward(ids, cache))[1]  # type: ignore[method-assign]
+    request = GenerationRequest(Key.parse("C major"), 16, seed=5, velocity=84)
+    notes = TOKENIZER.decode_notes(sample_ids(model, TOKENIZER, request))
+    assert notes and {n.velocity for n in notes} == {79}  # the nearest of the tokenizer's eight dynamics
+    assert len(calls) < 3 * len(notes) + 32  # pitch and dynamic go in together: no call for the dynamic

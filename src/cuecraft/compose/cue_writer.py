@@ -152,8 +152,8 @@ def _theme_then_continuation(prompt: list[Note], generated: list[Note]) -> list[
 
 
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:
-    """Request fields for conditioned models: tempo, instrument family, and emotion and density from mood."""
-    fields: dict = {"tempo": settings.tempo, "families": (gm_family(settings.program),)}
+    """Request fields for conditioned models: tempo, instrument family, dynamic, and emotion and density from mood."""
+    fields: dict = {"tempo": settings.tempo, "families": (gm_family(settings.program),), "velocity": settings.velocity}
     if mood is not None:
         fields.update(valence=mood.valence, arousal=mood.arousal, density=DENSITY_MIN + DENSITY_SPAN * mood.intensity)
     return fields

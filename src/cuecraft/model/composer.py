@@ -21,6 +21,8 @@ class GenerationRequest:
     steer models that are conditioned on them; `cadence` asks for a V7-I close in the last two bars.
     `chords` is the harmony plan (beats from the start, prompt included) for models that follow one;
     `repeats` lists (bar, earlier bar) pairs: bars that restate an earlier bar's notes (phrase form).
+    `velocity` (1-127), when given, is the dynamic every note is written at: the arrangement shapes
+    dynamics afterwards, so a model need not choose them note by note.
     """
 
     key: Key
@@ -37,6 +39,7 @@ class GenerationRequest:
     cadence: bool = False
     chords: tuple[TimedChord, ...] = ()
     repeats: tuple[tuple[int, int], ...] = ()
+    velocity: int | None = None
 
 
 class Composer(Protocol):

@@ -132,7 +132,7 @@ def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float
     return int(order[choice])
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: GenerationRequest,
                settings: SamplingSettings = SamplingSettings()) -> list[int]:  # fmt: skip
     """Token ids of the prompt and its continuation to exactly ceil(length / bar) bars, with the
@@ -146,6 +146,7 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     body: list[int] = []
     bar_notes: dict[int, list[int]] = {}  # each bar's note tokens as written, for restating it
     repeats = dict(request.repeats)
+    velocity = None if request.velocity is None else tokenizer.velocity_id(request.velocity)
     queue: deque[int] = deque(_trim_prompt(tokenizer.encode_notes(request.prompt), tokenizer, n_bars))
     generator = torch.Generator().manual_seed(request.seed)
     context = model.config.context
@@ -172,6 +173,8 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
             if constraint.finished:
                 break
             body.append(out)
+        if velocity is not None and constraint.last_kind == "Pitch" and not queue:
+            queue.append(velocity)  # fed with the pitch in the next step: one model call saved per note
         bar = constraint.bars_opened - 1
         if token != tokenizer.bar:
             bar_notes.setdefault(bar, []).append(token)

@@ -84,6 +84,7 @@ class CueTokenizer:
         self.half_bar = vocab[f"Position_{HALF_BAR_POSITION}"]
         self.position_of = {vocab[f"Position_{p}"]: p for p in range(64) if f"Position_{p}" in vocab}
         self.is_chord = np.array([name.startswith("Chord_") for name in self.names])
+        self.velocity_of = {vocab[n]: int(n.split("_")[1]) for n in vocab if n.startswith("Velocity_")}
 
     def __len__(self) -> int:
         return len(self.names)
@@ -107,6 +108,10 @@ class CueTokenizer:
     def chord_id(self, chord: Chord, tonic: int) -> int:
         """The token of `chord` in a key on `tonic` (its root as semitones above the tonic)."""
         return self.vocab[f"Chord_{(chord.root - tonic) % 12}_{chord.quality}"]
+
+    def velocity_id(self, velocity: int) -> int:
+        """The Velocity token nearest a MIDI velocity."""
+        return min(self.velocity_of, key=lambda token: abs(self.velocity_of[token] - velocity))
 
     def chord_of(self, token: int, tonic: int) -> Chord:
         """The chord a Chord token names in a key on `tonic`."""
