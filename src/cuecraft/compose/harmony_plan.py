@@ -84,7 +84,6 @@ def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valen
         for i in range(slot_of(n_bars - 1), len(slots)):
             slots[i] = tonic
         slots[slot_of(n_bars - 1) - 1] = dominant7
-    history: list[str] = []
     repeats: list[tuple[int, int]] = []
     for phrase_start in range(0, n_bars, PHRASE_BARS):
         letter = FORM[(phrase_start // PHRASE_BARS) % len(FORM)]
@@ -98,17 +97,15 @@ def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valen
             repeats += [(phrase_start + b, b) for b in range(2)]
         todo = [i for i in range(first_slot, end_slot) if slots[i] is None]
         if not todo:
-            history += [s for s in slots[first_slot:end_slot] if s]
             continue
         ending: set[str] | None = {tonic} if restate else {dominant, dominant7}
         if is_last and cadence:
             ending = None  # the close is already in place
         opener = {tonic} if (todo[0] == 0) else ({s for s in SYMBOLS if not s.startswith("0_")} if letter == "b" else None)
-        previous = [s for s in slots[:todo[0]] if s]
-        chain = _chain(model, key, (history + previous)[-2:], len(todo), opener, ending, valence, arousal, rng)
+        previous = [s for s in slots[: todo[0]] if s]
+        chain = _chain(model, key, previous[-2:], len(todo), opener, ending, valence, arousal, rng)
         for slot, name in zip(todo, chain):
             slots[slot] = name
-        history += [s for s in slots[first_slot:end_slot] if s]
     chords = _timed(slots, beats_per_chord, key)
     return HarmonyPlan(tuple(chords), tuple(repeats))
 
