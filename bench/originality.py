@@ -21,7 +21,7 @@ from cuecraft.compose.cue_plan import velocity_for
 from cuecraft.compose.cue_writer import write_piece
 from cuecraft.model.loading import SHIPPED_TRANSFORMER, load_composer
 from cuecraft.model.originality import shipped_index
-from cuecraft.model.training_set import load_corpora, split_for_training
+from cuecraft.model.training_set import load_split
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.takes import originality_of
 
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100)
     args = parser.parse_args()
     index = shipped_index()
-    _, held_out = split_for_training(load_corpora(args.data, args.cache))
+    _, held_out = load_split(args.data, args.cache)
     real = [index.longest_shared(p.notes)[0] for p in held_out]
     composer = load_composer("transformer", SHIPPED_TRANSFORMER, None)
     generated, flagged, started = [], 0, time.perf_counter()

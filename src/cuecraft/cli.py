@@ -178,12 +178,12 @@ def train(
     """Train the chord-conditioned transformer on the corpora (resumes from OUT's training state);
     held-out games and the emotion judge's pieces are never trained on (see model.training_set)."""
     from cuecraft.model.train import TrainConfig, train as run_training
-    from cuecraft.model.training_set import load_corpora, split_for_training, tokenize
+    from cuecraft.model.training_set import load_split, tokenize
     from cuecraft.model.tokenizer import CueTokenizer
 
     make = TrainConfig.tiny if tiny else TrainConfig
     config = make(max_minutes=max_minutes, max_steps=max_steps, init_from=str(init_from) if init_from else None)
-    training, held_out = split_for_training(load_corpora(data, out / "corpora.pkl"))
+    training, held_out = load_split(data, out / "corpora.pkl")
     pieces = tokenize(training, CueTokenizer())
     console.print(f"{len(pieces)} pieces to learn from; {len(held_out)} held out for evaluation")
     progress = RichProgress()
@@ -212,9 +212,9 @@ def train_harmony(
 ) -> None:
     """Learn chord successions, their emotion tilts and harmonic rhythm from the training corpora."""
     from cuecraft.model.harmony import HarmonyModel
-    from cuecraft.model.training_set import chord_sequences, load_corpora, split_for_training
+    from cuecraft.model.training_set import chord_sequences, load_split
 
-    training, _ = split_for_training(load_corpora(data, cache))
+    training, _ = load_split(data, cache)
     model = HarmonyModel.fit(chord_sequences(training))
     model.save(out)
     console.print(f"harmony model from {model.pieces} pieces -> {out}")
@@ -228,9 +228,9 @@ def index_originality(
 ) -> None:
     """Index the training corpus's melodic figures, calibrated on the held-out real pieces, for originality checks."""
     from cuecraft.model.originality import OriginalityIndex
-    from cuecraft.model.training_set import load_corpora, split_for_training
+    from cuecraft.model.training_set import load_split
 
-    training, held_out = split_for_training(load_corpora(data, cache))
+    training, held_out = load_split(data, cache)
     index = OriginalityIndex.build(((p.title, p.notes) for p in training), (p.notes for p in held_out))
     index.save(out)
     console.print(f"{len(index.keys):,} figures of {len(index.titles)} pieces -> {out}; held-out real pieces share "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cuecraft.corpus.chords import Chord, TimedChord
+from cuecraft.corpus.chords import TimedChord, merge_segments
 from cuecraft.model.harmony import SYMBOLS, HarmonyModel, chord_of, symbol
 from cuecraft.theory import Key
 
@@ -106,20 +106,5 @@ def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valen
         chain = _chain(model, key, previous[-2:], len(todo), opener, ending, valence, arousal, rng)
         for slot, name in zip(todo, chain):
             slots[slot] = name
-    chords = _timed(slots, beats_per_chord, key)
+    chords = merge_segments([chord_of(name, key) if name else None for name in slots], beats_per_chord)
     return HarmonyPlan(tuple(chords), tuple(repeats))
-
-
-def _timed(slots: list[str | None], beats_per_chord: float, key: Key) -> list[TimedChord]:
-    """Slots of equal length as timed chords, equal neighbours merged, gaps skipped."""
-    chords: list[TimedChord] = []
-    for i, name in enumerate(slots):
-        if name is None:
-            continue
-        chord: Chord = chord_of(name, key)
-        start = i * beats_per_chord
-        if chords and chords[-1].chord == chord and abs(chords[-1].end - start) < 1e-9:
-            chords[-1] = TimedChord(chords[-1].start, start + beats_per_chord, chord)
-        else:
-            chords.append(TimedChord(start, start + beats_per_chord, chord))
-    return chords

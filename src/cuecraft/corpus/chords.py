@@ -109,12 +109,17 @@ def label_chords(notes: Sequence[Note], length_beats: float | None = None, segme
             overlap = min(n.onset + n.duration, (s + 1) * segment) - max(n.onset, s * segment)
             weights[s, n.pitch % 12] += max(overlap, 0.05) + (0.25 if s == first else 0.0)
             lowest[s] = min(lowest[s], n.pitch)
+    return merge_segments([best_chord(weights[s], int(lowest[s] % 12) if lowest[s] < 200 else None) for s in range(n_segments)],
+                          segment)  # fmt: skip
+
+
+def merge_segments(chords: Sequence[Chord | None], segment: float) -> list[TimedChord]:
+    """Chords of successive equal segments (None: no chord) as timed chords, equal neighbours merged."""
     timed: list[TimedChord] = []
-    for s in range(n_segments):
-        chord = best_chord(weights[s], int(lowest[s] % 12) if lowest[s] < 200 else None)
+    for i, chord in enumerate(chords):
         if chord is None:
             continue
-        start = s * segment
+        start = i * segment
         if timed and timed[-1].chord == chord and abs(timed[-1].end - start) < 1e-9:
             timed[-1] = TimedChord(timed[-1].start, start + segment, chord)
         else:

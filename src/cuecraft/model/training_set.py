@@ -205,6 +205,11 @@ def load_corpora(data: str | Path, cache: Path) -> list[AnnotatedPiece]:
     return pieces
 
 
+def load_split(data: str | Path, cache: Path) -> tuple[list[AnnotatedPiece], list[AnnotatedPiece]]:
+    """(training pieces, held-out pieces) of the corpora under `data` (read once, cached)."""
+    return split_for_training(load_corpora(data, cache))
+
+
 def chord_sequences(pieces: list[AnnotatedPiece]) -> list[ChordSequence]:
     """Each piece's chord changes as degree symbols of its key, for the harmony model."""
     sequences = []
