@@ -55,3 +55,11 @@ def chromium() -> Iterator[object]:
             yield browser.new_page(viewport={"width": 1400, "height": 900})
         finally:
             browser.close()
+
+
+def log_in(page, url: str, name: str, password: str) -> None:  # noqa: ANN001 - a playwright Page
+    """Open the review page at `url` and log in."""
+    page.goto(url)
+    page.fill("#loginName", name)
+    page.fill("#loginPassword", password)
+    page.click("#loginButton")

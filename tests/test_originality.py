@@ -113,7 +113,7 @@ def test_scored_takes_and_themes_carry_their_reports(scored: ScoreResult) -> Non
 
 def test_the_review_page_shows_the_report_and_marks_a_flagged_take(review_project: ReviewService) -> None:
     from cuecraft.review.webapp import create_app
-    from tests.browser import chromium, serve
+    from tests.browser import chromium, log_in, serve
 
     project, version = review_project.project()
     take = project.cue("1M2").takes[0]
@@ -121,10 +121,7 @@ def test_the_review_page_shows_the_report_and_marks_a_flagged_take(review_projec
     project.cue("1M2").takes[0] = take.model_copy(update={"originality": flagged})
     review_project.store.save(project, version, "test", "plant a flagged report")
     with serve(create_app(review_project)) as url, chromium() as page:
-        page.goto(url)
-        page.fill("#loginName", "clara")
-        page.fill("#loginPassword", PASSWORD)
-        page.click("#loginButton")
+        log_in(page, url, "clara", PASSWORD)
         page.locator('.cue[data-cue="1M2"]').click()
         line = page.locator('tr[data-take="1M2-t1"] .originality')
         assert "FLAGGED" in line.inner_text() and "Some Game Theme" in line.inner_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cuecraft.review.service import ReviewService
 from cuecraft.review.webapp import create_app
-from tests.browser import SCREENSHOTS, chromium, serve
+from tests.browser import SCREENSHOTS, chromium, log_in, serve
 from tests.conftest import PASSWORD
 
 APPROVED_GREEN = "rgb(46, 157, 91)"
@@ -15,10 +15,7 @@ def test_composer_plays_a_take_against_picture_and_approves_it(review_project: R
     cue = project.cue("1M2")
     cue_start = float(project.film.frames_to_seconds(cue.start_frame))
     with serve(create_app(review_project)) as url, chromium() as page:
-        page.goto(url)
-        page.fill("#loginName", "clara")
-        page.fill("#loginPassword", PASSWORD)
-        page.click("#loginButton")
+        log_in(page, url, "clara", PASSWORD)
         block = page.locator('.cue[data-cue="1M2"]')
         block.wait_for()
         assert block.get_attribute("data-status") == "pending"
@@ -41,10 +38,7 @@ def test_composer_plays_a_take_against_picture_and_approves_it(review_project: R
 
 def test_a_viewer_sees_the_project_but_cannot_decide(review_project: ReviewService) -> None:
     with serve(create_app(review_project)) as url, chromium() as page:
-        page.goto(url)
-        page.fill("#loginName", "vera")
-        page.fill("#loginPassword", PASSWORD)
-        page.click("#loginButton")
+        log_in(page, url, "vera", PASSWORD)
         page.locator('.cue[data-cue="1M1"]').click()
         assert page.locator('tr[data-take="1M1-t1"] button.approve').is_disabled()
         assert page.locator("#regenButton").is_disabled()
@@ -52,10 +46,7 @@ def test_a_viewer_sees_the_project_but_cannot_decide(review_project: ReviewServi
 
 def test_a_composer_rides_a_take_level_from_the_page_and_the_new_take_appears(review_project: ReviewService) -> None:
     with serve(create_app(review_project)) as url, chromium() as page:
-        page.goto(url)
-        page.fill("#loginName", "clara")
-        page.fill("#loginPassword", PASSWORD)
-        page.click("#loginButton")
+        log_in(page, url, "clara", PASSWORD)
         page.locator('.cue[data-cue="1M3"]').click()
         page.once("dialog", lambda dialog: dialog.accept("-3"))
         page.locator('tr[data-take="1M3-t1"] button.level').click()
