@@ -168,3 +168,21 @@ def test_a_given_dynamic_is_written_without_asking_the_model() -> None:
     notes = TOKENIZER.decode_notes(sample_ids(model, TOKENIZER, request))
     assert notes and {n.velocity for n in notes} == {79}  # the nearest of the tokenizer's eight dynamics
     assert len(calls) < 3 * len(notes) + 32  # pitch and dynamic go in together: no call for the dynamic
+
+
+def test_no_pitch_class_takes_over_a_piece() -> None:
+    """A model that loves one pitch class is held back once that pitch class passes its share."""
+    torch.manual_seed(0)
+    model = CueTransformer(TransformerConfig(len(TOKENIZER), context=256, d_model=32, n_layers=2, n_heads=2, d_ff=64, dropout=0.0)).eval()
+    forward = model.forward
+    e_pitches = torch.from_numpy(TOKENIZER.pitch_ids[[52, 64, 76]])
+
+    def loves_e(ids, cache=None):  # noqa: ANN001, ANN202
+        logits, cache = forward(ids, cache)
+        logits[..., e_pitches] += 2.5
+        return logits, cache
+
+    model.forward = loves_e  # type: ignore[method-assign]
+    notes = TOKENIZER.decode_notes(sample_ids(model, TOKENIZER, GenerationRequest(Key.parse("C major"), 64, seed=2, velocity=80)))
+    share = max(sum(n.pitch % 12 == pc for n in notes) for pc in range(12)) / len(notes)
+    assert len(notes) > 40 and share <= 0.30, share

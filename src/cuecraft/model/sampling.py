@@ -20,6 +20,35 @@ from cuecraft.theory import Key
 
 TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
 SAMPLING_THREADS = 1  # one-token steps of a small model gain nothing from more threads, and lose a lot when cores are busy
+# Pitch-class balance: once a piece has BALANCE_AFTER notes, a pitch class holding more than BALANCE_SHARE
+# of them is offered at e^-BALANCE_PENALTY of its probability (a repetition penalty, as in CTRL), so no
+# pedal note or stuck tune takes over a piece.
+BALANCE_AFTER, BALANCE_SHARE, BALANCE_PENALTY = 16, 0.25, 2.0
+
+
+class PitchBalance:
+    """Counts the pitch classes written so far and says which to hold back."""
+
+    def __init__(self, tokenizer: CueTokenizer) -> None:
+        self.pc_of = np.full(len(tokenizer), -1)
+        valid = tokenizer.pitch_ids >= 0
+        self.pc_of[tokenizer.pitch_ids[valid]] = np.flatnonzero(valid) % 12
+        self.counts = np.zeros(12)
+
+    def add(self, token: int) -> None:
+        if self.pc_of[token] >= 0:
+            self.counts[self.pc_of[token]] += 1
+
+    def bias(self) -> torch.Tensor | None:
+        """Logit offsets for the next pitch (None while nothing is held back)."""
+        total = self.counts.sum()
+        if total < BALANCE_AFTER:
+            return None
+        crowded = np.flatnonzero(self.counts / total > BALANCE_SHARE)
+        if not len(crowded):
+            return None
+        offsets = np.where(np.isin(self.pc_of, crowded), -BALANCE_PENALTY, 0.0)
+        return torch.from_numpy(offsets.astype(np.float32))
 
 
 class BarConstraint:
@@ -119,9 +148,10 @@ class SamplingSettings:
     use_cache: bool = True
 
 
-def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator) -> int:
-    """Sample one id from the allowed tokens' renormalised top-p mass."""
-    logits = logits.clone()
+def nucleus_sample(logits: torch.Tensor, allowed: np.ndarray, temperature: float, top_p: float, generator: torch.Generator,
+                   bias: torch.Tensor | None = None) -> int:  # fmt: skip
+    """Sample one id from the allowed tokens' renormalised top-p mass (logits offset by `bias`, if given)."""
+    logits = logits.clone() if bias is None else logits + bias
     logits[~torch.from_numpy(allowed)] = -math.inf
     probs = torch.softmax(logits / max(temperature, 1e-4), dim=-1)
     sorted_probs, order = torch.sort(probs, descending=True)
@@ -147,6 +177,7 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     bar_notes: dict[int, list[int]] = {}  # each bar's note tokens as written, for restating it
     repeats = dict(request.repeats)
     velocity = None if request.velocity is None else tokenizer.velocity_id(request.velocity)
+    balance = PitchBalance(tokenizer)
     queue: deque[int] = deque(_trim_prompt(tokenizer.encode_notes(request.prompt), tokenizer, n_bars))
     generator = torch.Generator().manual_seed(request.seed)
     context = model.config.context
@@ -167,7 +198,8 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
             else:
                 logits, _ = model(torch.tensor([view]))
             token = nucleus_sample(logits[0, -1], constraint.allowed(), request.temperature * settings.temperature,
-                                   settings.top_p, generator)  # fmt: skip
+                                   settings.top_p, generator, balance.bias())  # fmt: skip
+        balance.add(token)
         for out in weaver.feed(token):
             constraint.update(out)
             if constraint.finished:
