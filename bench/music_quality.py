@@ -136,7 +136,7 @@ def demo_cues(out: Path) -> list[tuple[list[Note], Key, int]]:
     cues = []
     for cue in result.project.cues:
         take = cue.takes[-1]
-        midi = pretty_midi.PrettyMIDI(str(result.outdir / take.midi_path))
+        midi = pretty_midi.PrettyMIDI(str(result.outdir / take.midi))
         notes = notes_of(midi)
         bars = max(1, int(max(n.onset for n in notes) // 4) + 1)
         cues.append((notes, Key.parse(take.settings.key), bars))
@@ -182,6 +182,24 @@ def main() -> None:
                              "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},
                              "p90": {k: float(np.percentile([r[k] for r in real_rows], 90)) for k in real_rows[0]}},
                     "judge_accuracy": judge_accuracy, "systems": {}}  # fmt: skip
+    try:
+        measure_systems(systems, real, judge, report)
+    finally:
+        if args.old_commit:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(work / "old-checkout")], check=False)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1))
+    if not args.no_demo:
+        cues = demo_cues(work / "demo")
+        rows = [measure(notes, key, bars) for notes, key, bars in cues]
+        report["systems"]["demo film cues (this)"] = {"n": len(rows), "median": summarise(rows),
+                                                        "key (music21 KS)": float(np.mean([music21_key(n) == k for n, k, _ in cues]))}  # fmt: skip
+        args.out.write_text(json.dumps(report, indent=1))
+    print_table(report)
+
+
+def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report: dict) -> None:
+    """Generate and measure each system's pieces into `report`."""
     for name, (requests, src) in systems.items():
         seconds = generate(requests, src)
         rows, pieces, key_hits, quadrant_hits, valence_hits, flags = [], [], 0, 0, 0, 0
@@ -217,14 +235,6 @@ def main() -> None:
             entry["seconds per music minute, two busy neighbours"] = float(np.sum(busy) / (music_minutes * len(busy)))
         report["systems"][name] = entry
         print(f"{name}: done", flush=True)
-    if not args.no_demo:
-        cues = demo_cues(work / "demo")
-        rows = [measure(notes, key, bars) for notes, key, bars in cues]
-        report["systems"]["demo film cues (this)"] = {"n": len(rows), "median": summarise(rows),
-                                                        "key (music21 KS)": float(np.mean([music21_key(n) == k for n, k, _ in cues]))}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1))
-    print_table(report)
 
 
 def print_table(report: dict) -> None:
