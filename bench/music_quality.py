@@ -56,8 +56,9 @@ def notes_of(midi: pretty_midi.PrettyMIDI) -> list[Note]:
                    for i in midi.instruments if not i.is_drum for n in i.notes), key=lambda n: (n.onset, n.pitch))  # fmt: skip
 
 
-def music21_key(notes: list[Note]) -> Key:
-    """The key music21's Krumhansl-Schmuckler analysis hears in the notes."""
+def music21_key(notes: list[Note], method: str = "key.krumhanslschmuckler") -> Key:
+    """The key music21 hears in the notes: Krumhansl-Schmuckler (Krumhansl-Kessler profiles) by default,
+    or another of its analyses, e.g. 'key.temperleykostkapayne'."""
     import music21
 
     stream = music21.stream.Stream()
@@ -65,7 +66,7 @@ def music21_key(notes: list[Note]) -> Key:
         note = music21.note.Note(n.pitch)
         note.quarterLength = max(0.125, round(n.duration * 8) / 8)
         stream.insert(round(n.onset * 8) / 8, note)
-    found = music21.analysis.discrete.KrumhanslSchmuckler().getSolution(stream)
+    found = stream.analyze(method)
     return Key(found.tonic.pitchClass, "minor" if found.mode == "minor" else "major")
 
 
@@ -202,7 +203,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
     """Generate and measure each system's pieces into `report`."""
     for name, (requests, src) in systems.items():
         seconds = generate(requests, src)
-        rows, pieces, key_hits, quadrant_hits, valence_hits, flags = [], [], 0, 0, 0, 0
+        rows, pieces, key_hits, temperley_hits, quadrant_hits, valence_hits, flags = [], [], 0, 0, 0, 0, 0
         for r in requests:
             notes = notes_of(pretty_midi.PrettyMIDI(r["out"]))
             pieces.append(notes)
@@ -210,6 +211,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
             row = measure(notes, key, BARS)
             rows.append(row)
             key_hits += music21_key(notes) == key
+            temperley_hits += music21_key(notes, "key.temperleykostkapayne") == key
             guess = judge.quadrant(analyse_midi(pretty_midi.PrettyMIDI(r["out"])))
             want_v = "high-valence" if r["valence"] > 0 else "low-valence"
             want_a = "high-arousal" if r["arousal"] > 0 else "low-arousal"
@@ -218,6 +220,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
             flags += row["top pitch-class share"] > 0.30 or row["longest run of one chord"] > 6
         music_minutes = BARS * 4 / 100.0  # 16 bars at 100 bpm
         entry = {"n": len(rows), "median": summarise(rows), "key (music21 KS)": key_hits / len(rows),
+                 "key (music21 Temperley-Kostka-Payne)": temperley_hits / len(rows),
                  "emotion quadrant": quadrant_hits / len(rows), "valence at fixed key": valence_hits / len(rows),
                  "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
                  "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
@@ -252,7 +255,7 @@ def print_table(report: dict) -> None:
     for metric in next(iter(report["systems"].values()))["overlapping area with real (Yang & Lerch)"]:
         print(f"| OA {metric} | | " + " | ".join(_fmt(report["systems"][n].get("overlapping area with real (Yang & Lerch)", {}).get(metric))
                                               for n in names) + " |")  # fmt: skip
-    for k in ("key (music21 KS)", "emotion quadrant", "valence at fixed key",
+    for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence at fixed key",
               "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
               "seconds per music minute, two busy neighbours"):  # fmt: skip
         print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
