@@ -47,6 +47,7 @@ def score(
     cues: Annotated[Optional[Path], typer.Option(help="cue sheet (YAML, as `cuecraft spot` writes) instead of automatic spotting")] = None,
     subtitles: SubtitlesOption = None,
     screenplay: ScreenplayOption = None,
+    redraws: Annotated[int, typer.Option(min=0, max=5, help="times a take or theme flagged as copying the training music is drawn again")] = 2,
 ) -> None:
     """Spot FILM into cues, compose and render each, mix to a loudness target and lay it into the film."""
     from cuecraft.scoring import score_film
@@ -54,6 +55,7 @@ def score(
     config = ScoreConfig(
         model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
         min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed, cues=cues, subtitles=subtitles, screenplay=screenplay,
+        redraws=redraws,
     )  # fmt: skip
     progress = RichProgress()
     try:
@@ -67,6 +69,9 @@ def score(
         s = cue.settings
         music = f"{cue.mood.quadrant:<26} {s.key:<9} {s.tempo:>5.0f} bpm  {s.theme} {s.theme_treatment}" if cue.music else "no music"
         console.print(f"  {cue.id}  {project.film.timecode(cue.start_frame)} - {project.film.timecode(cue.end_frame)}  {music}")
+        flagged = [t for t in cue.takes if t.originality and (t.originality.flagged or t.originality.redrawn)]
+        for take in flagged:
+            console.print(f"      {take.id} originality: {take.originality.summary}")
     console.print(f"wrote {out}/score.wav, {out}/scored.mp4, {out}/project.json and {len(project.cues)} cue MIDI files")
 
 
