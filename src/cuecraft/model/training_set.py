@@ -3,7 +3,8 @@ key, timed chords and emotion labels, deduplicated, with whole groups (a game, a
 
 - POP909: human chord labels and keys over melody + counter-line + piano (the harmony teacher).
 - VGMIDI: piano game music; the labelled pieces of half the games (HELD_OUT_EMOTION) are kept out of
-  training entirely, with every copy of them in the unlabelled sets, so an emotion judge can be
+  training entirely, with every note-identical copy in the unlabelled sets (the dedup keeps the
+  labelled copy) and the unlabelled pieces named after the same game, so an emotion judge can be
   trained on them that has never heard the model's teachers.
 - VGMusic: multi-track game soundtracks, merged into one stream; one game in ten (HELD_OUT_GAMES)
   is kept out for evaluation against real music the model never saw.
