@@ -42,14 +42,15 @@ def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSet
     originality report. A draw that shares more with one training piece than real music does is
     drawn again with another seed, up to `redraws` times; the report names every draw it replaced."""
     replaced: list[str] = []
-    for attempt in range(redraws + 1):
+    attempt = 0
+    while True:
         draw = settings.model_copy(update={"seed": settings.seed + RETRY_SEED_STEP * KEY_ATTEMPTS * attempt})
         midi = write_cue(composer, draw, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood, hit_seconds(film, cue))
         report = originality_of(midi)
         if not report.flagged or attempt == redraws:
             return midi, report.model_copy(update={"redrawn": replaced})
         replaced.append(f"draw with seed {draw.seed} shared {report.longest_notes} notes ({report.longest_bars:g} bars) with {report.source}")
-    raise AssertionError("unreachable")
+        attempt += 1
 
 
 def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:

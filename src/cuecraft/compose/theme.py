@@ -57,14 +57,14 @@ def _original(draw: Callable[[int], Theme], seed: int, redraws: int) -> Theme:
     from cuecraft.model.originality import shipped_index
 
     replaced: list[str] = []
-    for attempt in range(redraws + 1):
+    attempt = 0
+    while True:
         theme = draw(seed + RETRY_SEED_STEP * DISTINCT_ATTEMPTS * attempt)
-        notes = [Note(n.onset, n.duration, n.pitch) for n in theme.notes]
-        report = shipped_index().report(notes)
+        report = shipped_index().report([Note(n.onset, n.duration, n.pitch) for n in theme.notes])
         if not report.flagged or attempt == redraws:
             return theme.model_copy(update={"originality": report.model_copy(update={"redrawn": replaced})})
         replaced.append(f"draw {attempt + 1} shared {report.longest_notes} notes with {report.source}")
-    raise AssertionError("unreachable")
+        attempt += 1
 
 
 def theme_for_scene(arousal: float, index: int) -> str:
