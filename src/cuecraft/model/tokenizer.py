@@ -213,7 +213,3 @@ class ChordWeaver:
             chord, self.pending = self.pending, None
             return [t.half_bar, chord] if position == HALF_BAR_POSITION else [t.half_bar, chord, token]
         return [token]
-
-    def next_is_chord(self) -> bool:
-        """Whether a half-bar chord is still owed in the current bar."""
-        return self.pending is not None
