@@ -97,7 +97,8 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                         midi, report = compose_cue(composer, film, cue, cue.settings, theme, config.redraws)
                     with timer("render cues"):
                         mixed = render_cue(renderer, film, cue, midi, cue.settings)
-                    cached = (cache.store(key, midi, mixed, config.sample_rate, report.model_dump_json()), mixed, report.model_dump_json())
+                    said = report.model_dump_json()
+                    cached = (cache.store(key, midi, mixed, config.sample_rate, said), mixed, said)
                 midi_path, mixed, said = cached
                 take = new_take(cue, 1, cue.settings, composer.name, originality=OriginalityReport.model_validate_json(said))
                 copy_file(midi_path, staging / take.midi)

@@ -14,7 +14,7 @@ from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.cue_writer import KEY_ATTEMPTS, write_cue
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer
 from cuecraft.model.events import Note
-from cuecraft.model.originality import shipped_index
+from cuecraft.model.originality import first_original, shipped_index
 from cuecraft.project import Cue, FilmInfo, MusicSettings, OriginalityReport, Take, Theme
 from cuecraft.render.levels import level_gain, planned_loudness
 from cuecraft.render.stems import render_stems, sum_stems
@@ -41,16 +41,13 @@ def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSet
     """The cue's music (exactly its length, its hit points on beats, quoting the theme) and its
     originality report. A draw that shares more with one training piece than real music does is
     drawn again with another seed, up to `redraws` times; the report names every draw it replaced."""
-    replaced: list[str] = []
-    attempt = 0
-    while True:
-        draw = settings.model_copy(update={"seed": settings.seed + RETRY_SEED_STEP * KEY_ATTEMPTS * attempt})
-        midi = write_cue(composer, draw, float(film.frames_to_seconds(cue.n_frames)), theme, cue.mood, hit_seconds(film, cue))
-        report = originality_of(midi)
-        if not report.flagged or attempt == redraws:
-            return midi, report.model_copy(update={"redrawn": replaced})
-        replaced.append(f"draw with seed {draw.seed} shared {report.longest_notes} notes ({report.longest_bars:g} bars) with {report.source}")
-        attempt += 1
+    seconds, hits = float(film.frames_to_seconds(cue.n_frames)), hit_seconds(film, cue)
+
+    def draw(attempt: int) -> pretty_midi.PrettyMIDI:
+        again = settings.model_copy(update={"seed": settings.seed + RETRY_SEED_STEP * KEY_ATTEMPTS * attempt})
+        return write_cue(composer, again, seconds, theme, cue.mood, hits)
+
+    return first_original(draw, originality_of, redraws)
 
 
 def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:

@@ -53,18 +53,12 @@ def write_themes(composer: Composer, home_key: Key, seed: int, beats_per_bar: in
 
 def _original(draw: Callable[[int], Theme], seed: int, redraws: int) -> Theme:
     """The first draw (seeds spaced past the distinctness retries) that the originality index does not
-    flag, or the last; its report lists the draws it replaced."""
-    from cuecraft.model.originality import shipped_index
+    flag, or the last, carrying its report (model.originality.first_original)."""
+    from cuecraft.model.originality import first_original, shipped_index
 
-    replaced: list[str] = []
-    attempt = 0
-    while True:
-        theme = draw(seed + RETRY_SEED_STEP * DISTINCT_ATTEMPTS * attempt)
-        report = shipped_index().report([Note(n.onset, n.duration, n.pitch) for n in theme.notes])
-        if not report.flagged or attempt == redraws:
-            return theme.model_copy(update={"originality": report.model_copy(update={"redrawn": replaced})})
-        replaced.append(f"draw {attempt + 1} shared {report.longest_notes} notes with {report.source}")
-        attempt += 1
+    theme, report = first_original(lambda attempt: draw(seed + RETRY_SEED_STEP * DISTINCT_ATTEMPTS * attempt),
+                                   lambda t: shipped_index().report([Note(n.onset, n.duration, n.pitch) for n in t.notes]), redraws)  # fmt: skip
+    return theme.model_copy(update={"originality": report})
 
 
 def theme_for_scene(arousal: float, index: int) -> str:

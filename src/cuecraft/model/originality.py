@@ -12,9 +12,10 @@ flagged only when it shares more than most real music from unseen games does (th
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -32,6 +33,7 @@ FORMAT = "cuecraft-originality/1"
 # Flag beyond what three in four held-out real pieces share with the corpus. Higher percentiles measure
 # covers, not chance: held-out games include new arrangements of tunes from games in the corpus.
 THRESHOLD_PERCENTILE = 75
+Drawn = TypeVar("Drawn")
 
 
 def figure_keys(notes: Sequence[Note]) -> np.ndarray:
@@ -132,3 +134,18 @@ class OriginalityIndex:
 def shipped_index() -> OriginalityIndex:
     """The index of the shipped transformer's training corpus (read once per process)."""
     return OriginalityIndex.load(SHIPPED_INDEX)
+
+
+def first_original(draw: Callable[[int], Drawn], report_of: Callable[[Drawn], OriginalityReport],
+                   redraws: int) -> tuple[Drawn, OriginalityReport]:  # fmt: skip
+    """`draw(0)`, `draw(1)`, … until one is not flagged or `redraws` more have been tried (the last is
+    kept then); its report lists every draw it replaced, so a redraw is never silent."""
+    replaced: list[str] = []
+    attempt = 0
+    while True:
+        drawn = draw(attempt)
+        report = report_of(drawn)
+        if not report.flagged or attempt == redraws:
+            return drawn, report.model_copy(update={"redrawn": replaced})
+        replaced.append(f"draw {attempt + 1} shared {report.longest_notes} notes ({report.longest_bars:g} bars) with {report.source}")
+        attempt += 1
