@@ -33,9 +33,7 @@ class PitchBalance:
     """Counts the pitch classes written so far and says which to hold back."""
 
     def __init__(self, tokenizer: CueTokenizer) -> None:
-        self.pc_of = np.full(len(tokenizer), -1)
-        valid = tokenizer.pitch_ids >= 0
-        self.pc_of[tokenizer.pitch_ids[valid]] = np.flatnonzero(valid) % 12
+        self.pc_of = tokenizer.pitch_class_of
         self.counts = np.zeros(12)
 
     def add(self, token: int) -> None:
@@ -77,11 +75,7 @@ class BarConstraint:
         self.finished = False
 
     def _pitch_mask(self, pitch_classes: set[int] | frozenset[int]) -> np.ndarray:
-        mask = np.zeros(len(self.tokenizer), dtype=bool)
-        for pitch, index in enumerate(self.tokenizer.pitch_ids):
-            if index >= 0 and pitch % 12 in pitch_classes:
-                mask[index] = True
-        return mask
+        return np.isin(self.tokenizer.pitch_class_of, list(pitch_classes))
 
     def _cached_mask(self, pitch_classes: frozenset[int]) -> np.ndarray:
         if pitch_classes not in self._masks:

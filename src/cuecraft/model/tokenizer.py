@@ -79,6 +79,7 @@ class CueTokenizer:
         # lookup tables for transposition: the pitch (or tonic) each id stands for, -1 for other tokens
         self._pitch_of = np.full(len(vocab), -1)
         self._pitch_of[self.pitch_ids[self.pitch_ids >= 0]] = np.flatnonzero(self.pitch_ids >= 0)
+        self.pitch_class_of = np.where(self._pitch_of >= 0, self._pitch_of % 12, -1)  # per id; -1 for other tokens
         self._tonic_of = np.full(len(vocab), -1)
         self._tonic_of[self.tonic_ids] = np.arange(12)
         self.half_bar = vocab[f"Position_{HALF_BAR_POSITION}"]
