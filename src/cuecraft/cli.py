@@ -168,6 +168,8 @@ def generate(
 
 
 DataOption = Annotated[Path, typer.Option("--data", help="folder holding pop909/, vgmidi/ and vgmusic/")]
+CorporaCacheOption = Annotated[Path, typer.Option("--cache", help="where the read corpora are cached")]
+CORPORA_CACHE = Path("models/transformer/corpora.pkl")
 
 
 @app.command()
@@ -213,7 +215,7 @@ def train(
 def train_harmony(
     data: DataOption = Path("../shared/data"),
     out: Annotated[Path, typer.Option("-o", "--out", help="harmony model (JSON)")] = Path("models/harmony.json"),
-    cache: Annotated[Path, typer.Option(help="where the read corpora are cached")] = Path("models/transformer/corpora.pkl"),
+    cache: CorporaCacheOption = CORPORA_CACHE,
 ) -> None:
     """Learn chord successions, their emotion tilts and harmonic rhythm from the training corpora."""
     from cuecraft.model.harmony import HarmonyModel
@@ -229,7 +231,7 @@ def train_harmony(
 def index_originality(
     data: DataOption = Path("../shared/data"),
     out: Annotated[Path, typer.Option("-o", "--out", help="originality index (.npz)")] = Path("models/originality.npz"),
-    cache: Annotated[Path, typer.Option(help="where the read corpora are cached")] = Path("models/transformer/corpora.pkl"),
+    cache: CorporaCacheOption = CORPORA_CACHE,
 ) -> None:
     """Index the training corpus's melodic figures, calibrated on the held-out real pieces, for originality checks."""
     from cuecraft.model.originality import OriginalityIndex
