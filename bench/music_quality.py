@@ -33,7 +33,7 @@ import pretty_midi
 
 from cuecraft.corpus.symbolic import analyse_midi
 from cuecraft.model.emotion import EmotionClassifier
-from cuecraft.model.events import Note
+from cuecraft.model.events import Note, midi_notes
 from cuecraft.model.metrics import METRICS, overlapping_area
 from cuecraft.model.music_measures import measure
 from cuecraft.model.training_set import is_held_out_for_emotion, is_held_out_game, load_corpora, vgmidi_group
@@ -47,13 +47,6 @@ REPO = Path(__file__).resolve().parents[1]
 GATES = ("tonic triad share", "tonic + fifth share", "pitch-class entropy (bits)", "distinct pitch classes",
          "chord changes (labeller, beat grid)", "melody same-pitch share", "longest same-pitch run",
          "bars restating an earlier bar", "longest repeated figure (notes)", "pitch range (semitones)", "notes per bar")  # fmt: skip
-
-
-def notes_of(midi: pretty_midi.PrettyMIDI) -> list[Note]:
-    """Pitched notes in beats (by the file's own tempo map)."""
-    beat = lambda t: midi.time_to_tick(t) / midi.resolution  # noqa: E731
-    return sorted((Note(beat(n.start), beat(n.end) - beat(n.start), n.pitch, n.velocity)
-                   for i in midi.instruments if not i.is_drum for n in i.notes), key=lambda n: (n.onset, n.pitch))  # fmt: skip
 
 
 def music21_key(notes: list[Note], method: str = "key.krumhanslschmuckler") -> Key:
@@ -138,7 +131,7 @@ def demo_cues(out: Path) -> list[tuple[list[Note], Key, int]]:
     for cue in result.project.cues:
         take = cue.takes[-1]
         midi = pretty_midi.PrettyMIDI(str(result.outdir / take.midi))
-        notes = notes_of(midi)
+        notes = midi_notes(midi)
         bars = max(1, int(max(n.onset for n in notes) // 4) + 1)
         cues.append((notes, Key.parse(take.settings.key), bars))
     return cues
@@ -205,7 +198,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
         seconds = generate(requests, src)
         rows, pieces, key_hits, temperley_hits, quadrant_hits, valence_hits, flags = [], [], 0, 0, 0, 0, 0
         for r in requests:
-            notes = notes_of(pretty_midi.PrettyMIDI(r["out"]))
+            notes = midi_notes(pretty_midi.PrettyMIDI(r["out"]))
             pieces.append(notes)
             key = Key.parse(r["key"])
             row = measure(notes, key, BARS)

@@ -13,7 +13,7 @@ from cuecraft.atomic import atomic_path
 from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.cue_writer import KEY_ATTEMPTS, write_cue
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer
-from cuecraft.model.events import Note
+from cuecraft.model.events import midi_notes
 from cuecraft.model.originality import first_original, shipped_index
 from cuecraft.project import Cue, FilmInfo, MusicSettings, OriginalityReport, Take, Theme
 from cuecraft.render.levels import level_gain, planned_loudness
@@ -52,9 +52,7 @@ def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSet
 
 def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:
     """How much of a take's melody the shipped model's training music already holds."""
-    beat = lambda t: midi.time_to_tick(t) / midi.resolution  # noqa: E731
-    notes = [Note(beat(n.start), beat(n.end) - beat(n.start), n.pitch) for i in midi.instruments if not i.is_drum for n in i.notes]
-    return shipped_index().report(notes)
+    return shipped_index().report(midi_notes(midi))
 
 
 def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> dict[str, np.ndarray]:

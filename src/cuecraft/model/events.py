@@ -50,6 +50,17 @@ def read_piece(path: str | Path) -> Piece:
             midi = pretty_midi.PrettyMIDI(str(path))
     except Exception as exc:  # pretty_midi/mido raise many types (OSError, EOFError, KeySignatureError…)
         raise CuecraftError(path, f"not a readable MIDI file ({exc.__class__.__name__}: {exc})") from None
+    notes = midi_notes(midi)
+    signatures = midi.time_signature_changes
+    beats_per_bar = 4
+    if signatures:
+        first = signatures[0]
+        beats_per_bar = round(first.numerator * 4 / first.denominator)
+    return Piece(notes, beats_per_bar)
+
+
+def midi_notes(midi: pretty_midi.PrettyMIDI) -> list[Note]:
+    """The pitched notes of a MIDI in beats (by its own tempo map, through ticks), in time order."""
     resolution = midi.resolution
     notes = [
         Note(
@@ -62,13 +73,7 @@ def read_piece(path: str | Path) -> Piece:
         if not inst.is_drum
         for n in inst.notes
     ]
-    notes.sort(key=lambda n: (n.onset, n.pitch))
-    signatures = midi.time_signature_changes
-    beats_per_bar = 4
-    if signatures:
-        first = signatures[0]
-        beats_per_bar = round(first.numerator * 4 / first.denominator)
-    return Piece(notes, beats_per_bar)
+    return sorted(notes, key=lambda n: (n.onset, n.pitch))
 
 
 def encode(notes: Sequence[Note], beats_per_bar: int, transpose: int = 0) -> list[Token]:
