@@ -5,12 +5,13 @@ from __future__ import annotations
 import pretty_midi
 import pytest
 
+from cuecraft.compose.articulation import part_name
 from cuecraft.compose.cue_writer import write_cue
 from cuecraft.compose.orchestration import fold, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES, Part
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings
-from cuecraft.render.stems import split_stems, stem_for
+from cuecraft.render.stems import stem_for, stem_members
 
 
 def test_split_layers_takes_top_inner_and_bottom_voices() -> None:
@@ -64,13 +65,13 @@ def test_a_cue_for_each_ensemble_is_in_range_and_split_into_family_stems(baselin
         midi = write_cue(baseline, settings, 12.0, None, mood)
         names = {p.name: p for p in ensemble.parts}
         for instrument in midi.instruments:
-            part = names[instrument.name]
+            part = names[part_name(instrument.name)]
             if not part.is_drum:
                 assert all(part.low <= n.pitch <= part.high for n in instrument.notes), (style, part.name)
-        stems = split_stems(midi)
-        assert sum(len(m.instruments) for m in stems.values()) == len([i for i in midi.instruments if i.notes])
-        for stem, part_midi in stems.items():
-            assert all(stem_for(i) == stem for i in part_midi.instruments)
+        stems = stem_members(midi)
+        assert sum(len(members) for members in stems.values()) == len([i for i in midi.instruments if i.notes])
+        for stem, members in stems.items():
+            assert all(stem_for(midi.instruments[k]) == stem for k in members)
 
 
 def test_stems_by_general_midi_family() -> None:

@@ -12,11 +12,13 @@ import soundfile
 from cuecraft.atomic import atomic_path
 from cuecraft.compose.cue_plan import intensity_for
 from cuecraft.compose.cue_writer import KEY_ATTEMPTS, write_cue
+from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer
 from cuecraft.model.events import midi_notes
 from cuecraft.model.originality import first_original, shipped_index
 from cuecraft.project import Cue, FilmInfo, MusicSettings, OriginalityReport, Take, Theme
 from cuecraft.render.levels import level_gain, planned_loudness
+from cuecraft.render.room import ROOMS
 from cuecraft.render.stems import render_stems, sum_stems
 from cuecraft.render.synth import Renderer, cut
 
@@ -56,11 +58,11 @@ def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:
 
 
 def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> dict[str, np.ndarray]:
-    """The cue's family stems as they go into the mix: the cue long plus its tail, together at the
-    loudness planned for the take's intensity and trim (render.levels)."""
+    """The cue's family stems as they go into the mix: the cue long plus its tail, in its ensemble's
+    room, together at the loudness planned for the take's intensity and trim (render.levels)."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
     tail = tail_samples(renderer.sample_rate)
-    stems = render_stems(renderer, midi, n, tail)
+    stems = render_stems(renderer, midi, n, tail, ROOMS[ENSEMBLES[settings.style].room])
     target = planned_loudness(intensity_for(settings.velocity), settings.level_db)
     gain = level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target)
     return {name: audio * np.float32(gain) for name, audio in stems.items()}

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import pretty_midi
 
+from cuecraft.compose.articulation import part_name
 from cuecraft.compose.cue_writer import shape_dynamics, steering
 from cuecraft.corpus.chords import label_chords
 from cuecraft.compose.cue_plan import intensity_for
@@ -145,10 +146,10 @@ def reduction(midi: pretty_midi.PrettyMIDI, tempo_map: TempoMap, style: str, fro
         if not part.is_drum and part.roles[0] not in roles:
             roles.add(part.roles[0])
             leading.add(part.name)
-    leading &= {i.name for i in midi.instruments}  # an imported take may name its parts otherwise: then all pitched ones
+    leading &= {part_name(i.name) for i in midi.instruments}  # an imported take may name its parts otherwise: then all pitched ones
     notes = {}
     for instrument in midi.instruments:
-        if instrument.name in leading or (not leading and not instrument.is_drum):
+        if part_name(instrument.name) in leading or (not leading and not instrument.is_drum):
             for n in instrument.notes:
                 onset = tempo_map.beat_at(n.start)
                 if from_beat - 1e-6 <= onset < to_beat - 1e-6:

@@ -9,6 +9,7 @@ shortly before the out point so its decay ends inside the cue.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 
+from cuecraft.compose.articulation import articulate, track_name
 from cuecraft.compose.cue_plan import intensity_for
+from cuecraft.compose.expression import Shape, accented, controls
 from cuecraft.compose.harmony_plan import HarmonyPlan, plan_harmony
+from cuecraft.compose.humanize import timing_offsets, velocity_changes
 from cuecraft.compose.locales import LOCALES, snap_to_scale
 from cuecraft.compose.orchestration import ScoredPart, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES
@@ -177,11 +181,15 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
 
 def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None,
             tempo_map: TempoMap | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
-    """Orchestrate the short score for the settings' ensemble at the mood's intensity, as MIDI."""
+    """Orchestrate the short score for the settings' ensemble at the mood's intensity and perform it
+    (articulation, expression, humanisation) as MIDI."""
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    tempo_map = tempo_map or TempoMap.constant(settings.tempo)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity)  # fmt: skip
-    return to_midi(parts, settings, key, tempo_map or TempoMap.constant(settings.tempo))
+    end = max((n.onset + n.duration for p in parts for n in p.notes), default=final_beat)
+    shape = Shape(intensity, settings.beats_per_bar, end, final_beat, tuple(tempo_map.start_beats[1:]))
+    return as_written(to_midi(parts, settings, key, tempo_map, shape))
 
 
 def cadence_chords(plan: HarmonyPlan, key: Key, length: float, velocity: int) -> list[Note]:
@@ -239,17 +247,49 @@ def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
     return shaped
 
 
-def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key, tempo_map: TempoMap) -> pretty_midi.PrettyMIDI:
-    """A MIDI file with one named instrument per part, the cue's tempo map, meter and key signature."""
+def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key, tempo_map: TempoMap, shape: Shape) -> pretty_midi.PrettyMIDI:
+    """A MIDI file with the cue's tempo map, meter and key signature and one named track per part and
+    articulation, carrying the part's expression (controllers) and a player's small unevenness."""
     midi = pretty_midi.PrettyMIDI(resolution=MIDI_RESOLUTION, initial_tempo=tempo_map.tempos[0])
     apply_tempo_map(midi, tempo_map)
     midi.time_signature_changes.append(pretty_midi.TimeSignature(settings.beats_per_bar, 4, 0.0))
     midi.key_signature_changes.append(pretty_midi.KeySignature(key.tonic + (12 if key.mode == "minor" else 0), 0.0))
-    for scored in parts:
-        instrument = pretty_midi.Instrument(program=scored.part.program, is_drum=scored.part.is_drum, name=scored.part.name)
-        for n in scored.notes:
-            if n.duration > 0:
-                start = tempo_map.seconds(n.onset)
-                instrument.notes.append(pretty_midi.Note(n.velocity, n.pitch, start, tempo_map.seconds(n.onset + n.duration)))
-        midi.instruments.append(instrument)
+    for number, scored in enumerate(parts):
+        part, notes = scored.part, accented(scored.notes, shape.hits)
+        shifts = timing_offsets([n.onset for n in notes], settings.seed, number, shape.hits, settings.beats_per_bar)
+        for group in articulate(part, notes, settings.tempo, shape.intensity):
+            program = part.program if group.articulation.program is None else group.articulation.program
+            instrument = pretty_midi.Instrument(program=program, is_drum=part.is_drum, name=track_name(part, group.articulation))
+            velocities = velocity_changes(len(group.notes), settings.seed, number)
+            for n, change in zip(group.notes, velocities):
+                if n.duration > 0:
+                    start, end = tempo_map.seconds(n.onset), tempo_map.seconds(n.onset + n.duration)
+                    shift = shifts.get(n.onset, 0.0)
+                    velocity = int(np.clip(n.velocity + change, 1, 127))
+                    instrument.notes.append(pretty_midi.Note(velocity, n.pitch, start + shift, max(start + shift + 0.01, end + shift)))
+            instrument.notes = released_before_restrike(instrument.notes)
+            instrument.control_changes = [pretty_midi.ControlChange(c.number, c.value, tempo_map.seconds(c.beat))
+                                          for c in controls(part, group.notes, shape)]  # fmt: skip
+            midi.instruments.append(instrument)
     return midi
+
+
+def released_before_restrike(notes: list[pretty_midi.Note]) -> list[pretty_midi.Note]:
+    """Notes sorted by start, each released by the time its pitch is struck again (humanised timing can
+    make two of one pitch overlap, which a MIDI channel cannot hold: the file would pair them otherwise)."""
+    notes = sorted(notes, key=lambda n: (n.start, n.pitch))
+    next_strike: dict[int, float] = {}
+    for note in reversed(notes):
+        if note.pitch in next_strike and note.end > next_strike[note.pitch]:
+            note.end = max(note.start + 1e-3, next_strike[note.pitch])
+        next_strike[note.pitch] = note.start
+    return notes
+
+
+def as_written(midi: pretty_midi.PrettyMIDI) -> pretty_midi.PrettyMIDI:
+    """`midi` as its file will read back: times on ticks, tempi in whole microseconds per beat, so a
+    take rendered now and one rendered later from its file sound the same to the sample."""
+    buffer = io.BytesIO()
+    midi.write(buffer)
+    buffer.seek(0)
+    return pretty_midi.PrettyMIDI(buffer)

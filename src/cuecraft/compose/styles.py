@@ -25,6 +25,8 @@ class Part:
     min_intensity: float = 0.0
     velocity_offset: int = 0
     is_drum: bool = False
+    pan: float = 0.0  # seat on the stage, -1 (hard left) .. 1 (hard right), written as CC10
+    depth: float = 0.3  # 0 (at the microphones) .. 1 (back of the stage): the reverb send, CC91
 
     def __post_init__(self) -> None:
         if self.high - self.low < 12:
@@ -37,6 +39,7 @@ class Ensemble:
     description: str
     parts: tuple[Part, ...]
     groove: str = "none"  # the percussion pattern family of compose.percussion, for RHYTHM parts
+    room: str = "scoring stage"  # the hall it plays in (render.room.ROOMS)
 
     @property
     def lead(self) -> Part:
@@ -47,74 +50,74 @@ ENSEMBLES: dict[str, Ensemble] = {
     e.name: e
     for e in (
         Ensemble("orchestral", "strings carry the line, woodwinds and horns join as scenes intensify", (
-            Part("violins", (MELODY,), 48, 55, 96),
-            Part("flute", (MELODY,), 73, 60, 96, min_intensity=0.35, velocity_offset=-8),
-            Part("violas", (HARMONY,), 48, 48, 84, velocity_offset=-10),
-            Part("horns", (HARMONY,), 60, 41, 77, min_intensity=0.5, velocity_offset=-6),
-            Part("cellos", (BASS,), 42, 36, 72),
-            Part("contrabasses", (BASS,), 43, 28, 55, min_intensity=0.3, velocity_offset=-6),
-            Part("timpani", (RHYTHM,), 47, 38, 57, min_intensity=0.65),
+            Part("violins", (MELODY,), 48, 55, 96, pan=-0.45, depth=0.2),
+            Part("flute", (MELODY,), 73, 60, 96, min_intensity=0.35, velocity_offset=-8, pan=-0.1, depth=0.45),
+            Part("violas", (HARMONY,), 48, 48, 84, velocity_offset=-10, pan=0.2, depth=0.25),
+            Part("horns", (HARMONY,), 60, 41, 77, min_intensity=0.5, velocity_offset=-6, pan=-0.35, depth=0.6),
+            Part("cellos", (BASS,), 42, 36, 72, pan=0.4, depth=0.25),
+            Part("contrabasses", (BASS,), 43, 28, 55, min_intensity=0.3, velocity_offset=-6, pan=0.6, depth=0.35),
+            Part("timpani", (RHYTHM,), 47, 38, 57, min_intensity=0.65, pan=-0.15, depth=0.75),
         ), groove="timpani"),
         Ensemble("chamber-strings", "a string quartet: intimate, transparent", (
-            Part("violin I", (MELODY,), 40, 55, 100),
-            Part("violin II", (HARMONY,), 40, 55, 88, velocity_offset=-10),
-            Part("viola", (HARMONY,), 41, 48, 84, velocity_offset=-10),
-            Part("cello", (BASS,), 42, 36, 72, velocity_offset=-4),
-        )),
+            Part("violin I", (MELODY,), 40, 55, 100, pan=-0.5, depth=0.2),
+            Part("violin II", (HARMONY,), 40, 55, 88, velocity_offset=-10, pan=-0.15, depth=0.2),
+            Part("viola", (HARMONY,), 41, 48, 84, velocity_offset=-10, pan=0.15, depth=0.2),
+            Part("cello", (BASS,), 42, 36, 72, velocity_offset=-4, pan=0.45, depth=0.2),
+        ), room="chamber hall"),
         Ensemble("piano", "solo piano", (
-            Part("piano right hand", (MELODY, HARMONY), 0, 52, 100),
-            Part("piano left hand", (BASS,), 0, 24, 64, velocity_offset=-6),
-        )),
+            Part("piano right hand", (MELODY, HARMONY), 0, 52, 100, pan=0.0, depth=0.3),
+            Part("piano left hand", (BASS,), 0, 24, 64, velocity_offset=-6, pan=0.0, depth=0.3),
+        ), room="recital hall"),
         Ensemble("electronic", "analogue-style synths over a drum machine", (
-            Part("lead synth", (MELODY,), 81, 55, 96, min_intensity=0.3, velocity_offset=-10),
-            Part("bell synth", (MELODY,), 88, 60, 96, velocity_offset=-12),
-            Part("warm pad", (PAD,), 89, 48, 84, velocity_offset=-14),
-            Part("synth bass", (BASS,), 38, 28, 60),
-            Part("drum machine", (RHYTHM,), 25, 35, 81, min_intensity=0.25, is_drum=True),
-        ), groove="electronic"),
+            Part("lead synth", (MELODY,), 81, 55, 96, min_intensity=0.3, velocity_offset=-10, pan=0.0, depth=0.3),
+            Part("bell synth", (MELODY,), 88, 60, 96, velocity_offset=-12, pan=-0.3, depth=0.45),
+            Part("warm pad", (PAD,), 89, 48, 84, velocity_offset=-14, pan=0.0, depth=0.5),
+            Part("synth bass", (BASS,), 38, 28, 60, pan=0.0, depth=0.1),
+            Part("drum machine", (RHYTHM,), 25, 35, 81, min_intensity=0.25, is_drum=True, pan=0.0, depth=0.2),
+        ), groove="electronic", room="plate"),
         Ensemble("action-percussion", "brass and driving strings over taiko and orchestral drums", (
-            Part("brass section", (MELODY,), 61, 48, 84),
-            Part("strings", (HARMONY,), 48, 48, 84, velocity_offset=-8),
-            Part("low strings", (BASS,), 48, 28, 55),
-            Part("taiko", (BASS,), 116, 36, 60, min_intensity=0.2, velocity_offset=4),
-            Part("orchestral drums", (RHYTHM,), 48, 35, 81, is_drum=True),
+            Part("brass section", (MELODY,), 61, 48, 84, pan=0.3, depth=0.55),
+            Part("strings", (HARMONY,), 48, 48, 84, velocity_offset=-8, pan=-0.35, depth=0.3),
+            Part("low strings", (BASS,), 48, 28, 55, pan=0.45, depth=0.3),
+            Part("taiko", (BASS,), 116, 36, 60, min_intensity=0.2, velocity_offset=4, pan=-0.2, depth=0.7),
+            Part("orchestral drums", (RHYTHM,), 48, 35, 81, is_drum=True, pan=0.1, depth=0.7),
         ), groove="action"),
         Ensemble("harp", "harp alone: tender, transparent", (
-            Part("harp", (MELODY, HARMONY, BASS), 46, 24, 103),
-        )),
+            Part("harp", (MELODY, HARMONY, BASS), 46, 24, 103, pan=0.0, depth=0.35),
+        ), room="chamber hall"),
         # The ensembles of localized scores (compose.locales): General MIDI stand-ins, see there.
         Ensemble("japanese", "shakuhachi over koto and shamisen, taiko", (
-            Part("shakuhachi", (MELODY,), 77, 55, 91),
-            Part("koto", (HARMONY,), 107, 48, 84, velocity_offset=-6),
-            Part("shamisen", (BASS,), 106, 40, 76, velocity_offset=-4),
-            Part("taiko", (RHYTHM,), 116, 36, 60, min_intensity=0.3),
-        ), groove="taiko"),
+            Part("shakuhachi", (MELODY,), 77, 55, 91, pan=-0.2, depth=0.35),
+            Part("koto", (HARMONY,), 107, 48, 84, velocity_offset=-6, pan=0.3, depth=0.3),
+            Part("shamisen", (BASS,), 106, 40, 76, velocity_offset=-4, pan=-0.35, depth=0.3),
+            Part("taiko", (RHYTHM,), 116, 36, 60, min_intensity=0.3, pan=-0.2, depth=0.7),
+        ), groove="taiko", room="chamber hall"),
         Ensemble("indian", "sitar, shehnai, harmonium drone, hand drums", (
-            Part("sitar", (MELODY,), 104, 48, 84),
-            Part("shehnai", (MELODY,), 111, 60, 88, min_intensity=0.5, velocity_offset=-8),
-            Part("harmonium", (PAD,), 20, 48, 79, velocity_offset=-14),
-            Part("bass", (BASS,), 32, 28, 55, velocity_offset=-6),
-            Part("hand drums", (RHYTHM,), 0, 35, 81, min_intensity=0.2, is_drum=True),
-        ), groove="tabla"),
+            Part("sitar", (MELODY,), 104, 48, 84, pan=-0.25, depth=0.3),
+            Part("shehnai", (MELODY,), 111, 60, 88, min_intensity=0.5, velocity_offset=-8, pan=0.25, depth=0.4),
+            Part("harmonium", (PAD,), 20, 48, 79, velocity_offset=-14, pan=0.0, depth=0.4),
+            Part("bass", (BASS,), 32, 28, 55, velocity_offset=-6, pan=0.1, depth=0.2),
+            Part("hand drums", (RHYTHM,), 0, 35, 81, min_intensity=0.2, is_drum=True, pan=0.3, depth=0.3),
+        ), groove="tabla", room="studio"),
         Ensemble("middle-eastern", "oud, ney and strings over darbuka", (
-            Part("ney", (MELODY,), 73, 60, 93),
-            Part("oud", (HARMONY, BASS), 24, 40, 76, velocity_offset=-4),
-            Part("strings", (PAD,), 48, 48, 79, min_intensity=0.4, velocity_offset=-14),
-            Part("darbuka", (RHYTHM,), 0, 35, 81, min_intensity=0.2, is_drum=True),
-        ), groove="maqsum"),
+            Part("ney", (MELODY,), 73, 60, 93, pan=-0.25, depth=0.35),
+            Part("oud", (HARMONY, BASS), 24, 40, 76, velocity_offset=-4, pan=0.25, depth=0.3),
+            Part("strings", (PAD,), 48, 48, 79, min_intensity=0.4, velocity_offset=-14, pan=0.0, depth=0.45),
+            Part("darbuka", (RHYTHM,), 0, 35, 81, min_intensity=0.2, is_drum=True, pan=-0.1, depth=0.35),
+        ), groove="maqsum", room="chamber hall"),
         Ensemble("latin", "bandoneon and guitar over tresillo", (
-            Part("bandoneon", (MELODY,), 23, 53, 89),
-            Part("guitar", (HARMONY,), 24, 40, 76, velocity_offset=-6),
-            Part("bass", (BASS,), 32, 28, 55),
-            Part("percussion", (RHYTHM,), 0, 35, 81, is_drum=True),
-        ), groove="tresillo"),
+            Part("bandoneon", (MELODY,), 23, 53, 89, pan=-0.3, depth=0.3),
+            Part("guitar", (HARMONY,), 24, 40, 76, velocity_offset=-6, pan=0.3, depth=0.3),
+            Part("bass", (BASS,), 32, 28, 55, pan=0.0, depth=0.2),
+            Part("percussion", (RHYTHM,), 0, 35, 81, is_drum=True, pan=0.1, depth=0.35),
+        ), groove="tresillo", room="studio"),
         Ensemble("celtic", "whistle and fiddle over harp, pipes when loud", (
-            Part("tin whistle", (MELODY,), 78, 62, 96),
-            Part("fiddle", (MELODY,), 110, 55, 93, min_intensity=0.3, velocity_offset=-6),
-            Part("bagpipe", (PAD,), 109, 58, 82, min_intensity=0.75, velocity_offset=-16),
-            Part("harp", (HARMONY, BASS), 46, 36, 84, velocity_offset=-4),
-            Part("bodhran", (RHYTHM,), 0, 35, 81, min_intensity=0.25, is_drum=True),
-        ), groove="reel"),
+            Part("tin whistle", (MELODY,), 78, 62, 96, pan=-0.3, depth=0.35),
+            Part("fiddle", (MELODY,), 110, 55, 93, min_intensity=0.3, velocity_offset=-6, pan=0.3, depth=0.3),
+            Part("bagpipe", (PAD,), 109, 58, 82, min_intensity=0.75, velocity_offset=-16, pan=0.0, depth=0.6),
+            Part("harp", (HARMONY, BASS), 46, 36, 84, velocity_offset=-4, pan=0.15, depth=0.3),
+            Part("bodhran", (RHYTHM,), 0, 35, 81, min_intensity=0.25, is_drum=True, pan=0.0, depth=0.45),
+        ), groove="reel", room="chamber hall"),
     )
 }
 

@@ -19,6 +19,7 @@ import soundfile
 from pydantic import BaseModel
 
 from cuecraft.atomic import staged_folder, write_text_atomic
+from cuecraft.compose.articulation import part_name
 from cuecraft.compose.cue_writer import CADENCE_BEATS, layout_cue
 from cuecraft.compose.orchestration import split_layers
 from cuecraft.compose.styles import BASS, ENSEMBLES, HARMONY, MELODY, PAD, RHYTHM
@@ -27,7 +28,9 @@ from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.project import Project
+from cuecraft.render.room import ROOMS
 from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.stems import render_mix
 from cuecraft.render.synth import Renderer
 
 LAYERS = ("bed", "harmony", "melody", "rhythm")  # in the order they enter as intensity rises
@@ -81,7 +84,7 @@ def _layer_notes(midi: pretty_midi.PrettyMIDI, style: str) -> dict[str, list[tup
     for instrument in midi.instruments:
         if not instrument.notes:
             continue
-        part = parts.get(instrument.name)
+        part = parts.get(part_name(instrument.name))
         if instrument.is_drum:
             layers["rhythm"].append((instrument, instrument.notes))
         elif part is not None:
@@ -98,14 +101,19 @@ def _layer_notes(midi: pretty_midi.PrettyMIDI, style: str) -> dict[str, list[tup
 
 def _loop_midi(instruments: list[tuple[pretty_midi.Instrument, list[pretty_midi.Note]]], start: float, end: float,
                repeats: int, period: float) -> pretty_midi.PrettyMIDI:  # fmt: skip
-    """The notes sounding in [start, end), moved to start at 0, cut at the end, repeated every `period` s."""
+    """The notes sounding in [start, end), moved to start at 0, cut at the end, repeated every `period` s,
+    with the controllers that shape them (each repeat starts from the controllers' state at `start`)."""
     midi = pretty_midi.PrettyMIDI()
     for instrument, notes in instruments:
         copy_ = pretty_midi.Instrument(instrument.program, is_drum=instrument.is_drum, name=instrument.name)
+        state = {c.number: c for c in sorted(instrument.control_changes, key=lambda c: c.time) if c.time <= start}
+        inside = [c for c in instrument.control_changes if start < c.time < end]
         for r in range(repeats):
             for n in notes:
                 if start <= n.start < end:
                     copy_.notes.append(pretty_midi.Note(n.velocity, n.pitch, n.start - start + r * period, min(n.end, end) - start + r * period))
+            copy_.control_changes += [pretty_midi.ControlChange(c.number, c.value, r * period) for c in state.values()]
+            copy_.control_changes += [pretty_midi.ControlChange(c.number, c.value, c.time - start + r * period) for c in inside]
         midi.instruments.append(copy_)
     return midi
 
@@ -133,11 +141,13 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     loop_samples = round(loop_bars * bar_samples)
     period = loop_samples / SAMPLE_RATE
     renderer = Renderer(find_soundfont(soundfont), SAMPLE_RATE)
+    room = ROOMS[ENSEMBLES[take.settings.style].room] if take.settings.style in ENSEMBLES else None
     layered = _layer_notes(midi, take.settings.style)
     everything = [pair for pairs in layered.values() for pair in pairs]
 
     def steady_loop(instruments: list) -> np.ndarray:
-        rendered = renderer.render(_loop_midi(instruments, 0.0, loop_bars * bpb * beat_s, 2, period), 2 * loop_samples + SAMPLE_RATE)
+        loop = _loop_midi(instruments, 0.0, loop_bars * bpb * beat_s, 2, period)
+        rendered = render_mix(renderer, loop, 2 * loop_samples + SAMPLE_RATE, room)  # the second pass carries the first's tail
         return rendered[:, loop_samples : 2 * loop_samples]
 
     manifest_layers, audio_files = [], {}
@@ -156,7 +166,7 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     for name, onset in (("resolve", dominant_beat), ("hit", layout.final_chord_beat)):
         start = onset * beat_s
         length = round((layout.total_beats - onset) * beat_s * SAMPLE_RATE + STINGER_TAIL_S * SAMPLE_RATE)
-        sting = renderer.render(_loop_midi(everything, start, math.inf, 1, 0.0), length)
+        sting = render_mix(renderer, _loop_midi(everything, start, math.inf, 1, 0.0), length, room)
         audio_files[f"stingers/{name}.wav"] = sting
         stingers.append(Stinger(name=name, file=f"stingers/{name}.wav", samples=length))
     manifest = AdaptiveManifest(cue=cue.id, take=take.id, key=take.settings.key, tempo=tempo, beats_per_bar=bpb, sample_rate=SAMPLE_RATE,

@@ -1,4 +1,10 @@
-"""Locate a General MIDI SoundFont: an explicit path, $CUECRAFT_SOUNDFONT, or Debian's install locations."""
+"""Locate a General MIDI SoundFont: an explicit path, $CUECRAFT_SOUNDFONT, or Debian's install locations.
+
+MuseScore General (MIT, Debian musescore-general-soundfont-lossless) comes first: velocity-layered,
+stereo orchestral samples made for notation playback (docs/sound.md compares it with FluidR3 GM on
+the same cues). Its uncompressed .sf2 is used, not the .sf3: FluidSynth decodes an .sf3's Ogg
+samples on every load (4-5 s per render here) while an .sf2's samples are cached in the process.
+FluidR3 GM is the fallback."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from pathlib import Path
 from cuecraft.errors import CuecraftError
 
 SYSTEM_SOUNDFONTS = (
+    "/usr/share/sounds/sf2/MuseScore_General_Full.sf2",  # Debian musescore-general-soundfont-lossless
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",  # Debian fluid-soundfont-gm
     "/usr/share/sounds/sf2/default-GM.sf2",
     "/usr/share/soundfonts/default.sf2",
@@ -22,4 +29,4 @@ def find_soundfont(explicit: str | Path | None = None) -> Path:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     subject = explicit or "soundfont"
-    raise CuecraftError(subject, "no General MIDI SoundFont found (apt-get install fluid-soundfont-gm, or pass --soundfont)")
+    raise CuecraftError(subject, "no General MIDI SoundFont found (apt-get install musescore-general-soundfont-lossless or fluid-soundfont-gm, or pass --soundfont)")

@@ -1,13 +1,13 @@
-"""Stems by instrument family: each MIDI instrument belongs to one stem, each stem renders alone,
-and a cue's mix is the sum of its stems, so delivered stems always add back up to the mix."""
+"""Stems by instrument family: each MIDI instrument belongs to one stem; a stem is its parts dry
+plus the room's return of their reverb sends (each part's CC91), and a cue's mix is the sum of its
+stems, so delivered stems always add back up to the mix."""
 
 from __future__ import annotations
-
-import copy
 
 import numpy as np
 import pretty_midi
 
+from cuecraft.render.room import DEFAULT_SEND, REVERB_SEND_CC, Room, reverberate
 from cuecraft.render.synth import Renderer
 
 STEMS = ("strings", "brass", "woodwinds", "keys", "percussion", "synth", "world")
@@ -38,21 +38,30 @@ def stem_for(instrument: pretty_midi.Instrument) -> str:
     return next(stem for start, end, stem in _PROGRAM_STEMS if start <= instrument.program < end)
 
 
-def split_stems(midi: pretty_midi.PrettyMIDI) -> dict[str, pretty_midi.PrettyMIDI]:
-    """One MIDI per stem (tempo, meter and key kept), in STEMS order, omitting empty stems."""
-    present = {stem_for(i) for i in midi.instruments if i.notes}
+def reverb_send(instrument: pretty_midi.Instrument) -> float:
+    """The part's reverb send (0..1): its first CC91, or General MIDI's default when it sets none."""
+    sends = [c.value for c in instrument.control_changes if c.number == REVERB_SEND_CC]
+    return sends[0] / 127 if sends else DEFAULT_SEND
+
+
+def stem_members(midi: pretty_midi.PrettyMIDI) -> dict[str, list[int]]:
+    """Indices of the instruments (with notes) in each stem, in STEMS order, omitting empty stems."""
+    members = {name: [k for k, i in enumerate(midi.instruments) if i.notes and stem_for(i) == name] for name in STEMS}
+    return {name: indices for name, indices in members.items() if indices}
+
+
+def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int, tail_samples: int = 0,
+                 room: Room | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """Each family stem of `midi`, `n_samples` long plus a tail that lets the last notes and the
+    room ring on past the out point, fading to silence over `tail_samples` (into the next cue: a
+    crossfade). Every part renders in one pass; without a room the stems are dry."""
+    parts = renderer.render_parts(midi, n_samples + tail_samples)
     stems = {}
-    for name in (s for s in STEMS if s in present):
-        part = copy.deepcopy(midi)
-        part.instruments = [i for i in part.instruments if stem_for(i) == name and i.notes]
-        stems[name] = part
-    return stems
-
-
-def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int, tail_samples: int = 0) -> dict[str, np.ndarray]:
-    """Each stem of `midi` rendered alone, `n_samples` long plus a tail that lets the last notes ring
-    on past the out point, fading to silence over `tail_samples` (into the next cue: a crossfade)."""
-    stems = {name: renderer.render(part, n_samples + tail_samples) for name, part in split_stems(midi).items()}
+    for name, indices in stem_members(midi).items():
+        stems[name] = np.sum([parts[k] for k in indices], axis=0)
+        if room is not None:
+            send = np.sum([np.float32(reverb_send(midi.instruments[k])) * parts[k] for k in indices], axis=0)
+            stems[name] += reverberate(send, room, renderer.sample_rate)
     if tail_samples:
         fade = (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, tail_samples))).astype(np.float32)
         for audio in stems.values():
@@ -66,3 +75,8 @@ def sum_stems(stems: dict[str, np.ndarray], n_samples: int) -> np.ndarray:
     for audio in stems.values():
         mix += audio
     return mix
+
+
+def render_mix(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int, room: Room | None = None) -> np.ndarray:
+    """`midi` rendered in `room` (dry without one): the sum of its stems, `n_samples` long."""
+    return sum_stems(render_stems(renderer, midi, n_samples, room=room), n_samples)
