@@ -220,9 +220,11 @@ def above_the_close(close: list[Note], notes: list[Note]) -> list[Note]:
 
 
 def tonic_chord(key: Key) -> list[int]:
-    """Root-position tonic: bass, closed triad from the tonic below middle C, the tonic on top."""
+    """Root-position tonic: the root in the bass, then third, fifth and root (open position: the root
+    doubled once, not three times, so a short piece's close does not crowd its pitch classes)."""
     base = 48 + key.tonic
-    return [base - 12, *(base + i for i in key.tonic_triad()), base + 12]
+    third, fifth = key.tonic_triad()[1:]
+    return [base - 12, base + third, base + fifth, base + 12]
 
 
 def dominant_seventh(key: Key) -> list[int]:

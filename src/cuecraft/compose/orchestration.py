@@ -18,6 +18,7 @@ from cuecraft.model.events import Note
 
 MELODY_START, BASS_START = 67, 45  # where the melody (G4) and bass (A2) lines are assumed to begin
 GRID = 1 / 48  # beats: onsets closer than this count as struck together
+REVOICE_AFTER = 4  # identical strikes of one chord in a row before the voicing starts to alternate
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def fold(pitch: int, low: int, high: int) -> int:
 def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
                 final_beat: float, velocity: int) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1)."""
-    layers = split_layers(notes)
+    layers = split_layers(revoiced(notes, 0, 127))
     playing = [p for p in ensemble.parts if intensity >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
     scored = []
@@ -128,3 +129,34 @@ def _voiced(notes: list[Note], part: Part) -> list[Note]:
             voiced[i] = Note(n.onset, min(n.duration, next_strike[n.pitch] - n.onset), n.pitch, n.velocity)
         next_strike[n.pitch] = n.onset
     return voiced
+
+
+def revoiced(notes: list[Note], low: int, high: int) -> list[Note]:
+    """A chord struck again and again with the same voicing changes voicing on every other strike after
+    REVOICE_AFTER (its lowest note up an octave, or its highest down, inside the range: an octave bass
+    under a repeated dyad), as a player keeps a repeated accompaniment alive without changing the harmony."""
+    groups: dict[int, list[Note]] = defaultdict(list)
+    for n in notes:
+        groups[round(n.onset / GRID)].append(n)
+    chords = [g for _, g in sorted(groups.items())]
+    run, previous, result = 0, None, []
+    for group in chords:
+        pitches = frozenset(n.pitch for n in group)
+        run = run + 1 if len(pitches) >= 2 and pitches == previous else 1
+        previous = pitches
+        if run > REVOICE_AFTER and run % 2 == 0:
+            group = _inverted(group, low, high)
+        result += group
+    return result
+
+
+def _inverted(group: list[Note], low: int, high: int) -> list[Note]:
+    """The chord with its lowest note an octave up (or its highest an octave down) where the range allows
+    and the moved note does not double another; unchanged otherwise."""
+    ordered = sorted(group, key=lambda n: n.pitch)
+    taken = {n.pitch for n in group}
+    for moved, shift in ((ordered[0], 12), (ordered[-1], -12)):
+        pitch = moved.pitch + shift
+        if low <= pitch <= high and pitch not in taken:
+            return [Note(n.onset, n.duration, pitch, n.velocity) if n is moved else n for n in group]
+    return group

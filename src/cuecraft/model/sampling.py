@@ -21,9 +21,10 @@ from cuecraft.theory import Key
 TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
 SAMPLING_THREADS = 1  # one-token steps of a small model gain nothing from more threads, and lose a lot when cores are busy
 # Pitch-class balance: once a piece has BALANCE_AFTER notes, a pitch class holding more than BALANCE_SHARE
-# of them is offered at e^-BALANCE_PENALTY of its probability (a repetition penalty, as in CTRL), so no
-# pedal note or stuck tune takes over a piece.
-BALANCE_AFTER, BALANCE_SHARE, BALANCE_PENALTY = 16, 0.25, 2.0
+# of them is offered at e^-(BALANCE_PENALTY + BALANCE_SLOPE x its excess share) of its probability (a
+# repetition penalty, as in CTRL, growing with the excess), so no pedal note or stuck tune takes over a
+# piece: real pieces keep their commonest pitch class under 30 % (MODEL_CARD.md).
+BALANCE_AFTER, BALANCE_SHARE, BALANCE_PENALTY, BALANCE_SLOPE = 16, 0.22, 4.0, 80.0
 # On the beat the chord's own tones are offered at e^CHORD_TONE_BONUS their probability: the corpora put
 # 83-85 % of notes on chord tones, the model alone about 56 % (see MODEL_CARD.md).
 CHORD_TONE_BONUS = 1.5
@@ -45,10 +46,11 @@ class PitchBalance:
         total = self.counts.sum()
         if total < BALANCE_AFTER:
             return None
-        crowded = np.flatnonzero(self.counts / total > BALANCE_SHARE)
-        if not len(crowded):
+        excess = np.clip(self.counts / total - BALANCE_SHARE, 0.0, None)
+        if not excess.any():
             return None
-        return np.where(np.isin(self.pc_of, crowded), -BALANCE_PENALTY, 0.0)
+        penalty = np.where(excess > 0, BALANCE_PENALTY + BALANCE_SLOPE * excess, 0.0)
+        return np.where(self.pc_of >= 0, -penalty[self.pc_of], 0.0)
 
 
 class BarConstraint:
