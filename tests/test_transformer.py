@@ -13,6 +13,7 @@ from cuecraft.errors import CuecraftError
 from cuecraft.model.checkpoint import load_model, save_model
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.dataset import IGNORE, TokenizedPiece, window
+from cuecraft.model.decoder import NumpyDecoder
 from cuecraft.model.sampling import TransformerComposer, sample_ids
 from cuecraft.model.tokenizer import Conditions, CueTokenizer
 from cuecraft.model.train import TrainConfig, train
@@ -27,6 +28,23 @@ TOKENIZER = CueTokenizer()
 def tiny_model(seed: int = 0, context: int = 128) -> CueTransformer:
     torch.manual_seed(seed)
     return CueTransformer(TransformerConfig(len(TOKENIZER), context=context, d_model=32, n_layers=2, n_heads=2, d_ff=64, dropout=0.0)).eval()
+
+
+def test_the_numpy_decoder_gives_the_torch_model_s_logits() -> None:
+    model = tiny_model(4, context=64)
+    ids = [int(i) for i in np.random.default_rng(1).integers(0, len(TOKENIZER), 60)]
+    with torch.inference_mode():
+        expected = model(torch.tensor([ids]))[0][0].numpy()
+    one_by_one = NumpyDecoder(model)
+    for k, token in enumerate(ids):
+        assert np.allclose(one_by_one.feed([token]), expected[k], atol=1e-4), k
+    batched = NumpyDecoder(model)
+    batched.feed(ids[:25])  # a prompt read in one pass, then its continuation
+    assert np.allclose(batched.feed(ids[25:]), expected[-1], atol=1e-4)
+    batched.reset()
+    assert np.allclose(batched.feed(ids[:10]), expected[9], atol=1e-4)
+    with pytest.raises(ValueError, match="exceeds the context"):
+        batched.feed(ids)
 
 
 def test_tokenize_detokenize_round_trip_on_real_files(vgmidi_labelled: Path) -> None:

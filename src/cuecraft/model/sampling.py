@@ -14,8 +14,9 @@ import torch
 
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.events import Note
+from cuecraft.model.decoder import NumpyDecoder
 from cuecraft.model.tokenizer import ChordWeaver, Conditions, CueTokenizer
-from cuecraft.model.transformer import CueTransformer, KVCache
+from cuecraft.model.transformer import CueTransformer
 from cuecraft.theory import Key
 
 TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
@@ -96,7 +97,7 @@ class BarConstraint:
         return self.pitch_sets["scale"]
 
     def allowed(self) -> np.ndarray:
-        """REMI grammar: Bar > (Bar | Position) > Pitch > Velocity > Duration > (Pitch | Position | Bar | EOS)."""
+        """REMI grammar: Bar > Position > Pitch > Velocity > Duration > (Pitch | Position | Bar | EOS); a bar holds a note before it closes."""
         mask = np.zeros(len(self.tokenizer), dtype=bool)
         kind = self.last_kind
         if kind == "Position":
@@ -109,8 +110,7 @@ class BarConstraint:
             mask[self.position_ids[self.position + 1 :]] = True
         if kind == "Duration":
             mask |= self._pitches_now()
-        in_cadence = self.cadence and self.bars_opened >= self.n_bars - 1
-        if self.bars_opened == 0 or self.notes_in_bar > 0 or not in_cadence:
+        if self.bars_opened == 0 or self.notes_in_bar > 0:  # no bar left empty: the short score never falls silent
             if self.tokens_in_bar >= TOKENS_PER_BAR:
                 mask[:] = False  # over budget: close the bar now
             mask[self.tokenizer.bar] = True
@@ -185,8 +185,8 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     queue: deque[int] = deque(_trim_prompt(tokenizer.encode_notes(request.prompt), tokenizer, n_bars))
     generator = torch.Generator().manual_seed(request.seed)
     context = model.config.context
-    cache: KVCache | None = None
-    fed = 0  # how much of prefix+body the cache holds
+    decoder = NumpyDecoder(model) if settings.use_cache else None
+    fed = 0  # how much of prefix+body the decoder's cache holds
     window_start = 0  # body index where the model's view begins (after sliding)
     while not constraint.finished:
         if queue:
@@ -195,14 +195,16 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
             view = prefix + body[window_start:]
             if len(view) >= context:
                 window_start = _slide(body, tokenizer, len(body) - (context - len(prefix)) // 2)
-                view, cache, fed = prefix + body[window_start:], None, 0
-            if settings.use_cache:
-                logits, cache = model(torch.tensor([view[fed:]]), cache)
+                view, fed = prefix + body[window_start:], 0
+                if decoder is not None:
+                    decoder.reset()
+            if decoder is not None:
+                logits = torch.from_numpy(decoder.feed(view[fed:]))
                 fed = len(view)
             else:
-                logits, _ = model(torch.tensor([view]))
+                logits = model(torch.tensor([view]))[0][0, -1]
             offsets = [b for b in (balance.bias(), constraint.chord_tone_bias()) if b is not None]
-            token = nucleus_sample(logits[0, -1], constraint.allowed(), request.temperature * settings.temperature, settings.top_p,
+            token = nucleus_sample(logits, constraint.allowed(), request.temperature * settings.temperature, settings.top_p,
                                    generator, torch.from_numpy(sum(offsets).astype(np.float32)) if offsets else None)  # fmt: skip
         balance.add(token)
         for out in weaver.feed(token):
