@@ -15,6 +15,7 @@ from rich.console import Console
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.progress import RichProgress
+from cuecraft.project import MAX_SEED
 
 app = typer.Typer(
     help="cuecraft: score films with a learned model, a human composer in charge.",
@@ -43,7 +44,7 @@ def score(
     min_cue: Annotated[float, typer.Option(help="shortest cue, seconds")] = 6.0,
     max_cue: Annotated[float, typer.Option(help="longest cue, seconds")] = 150.0,
     key: Annotated[Optional[str], typer.Option(help="home key, e.g. 'D minor' (default: from the film's mood)")] = None,
-    seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same score")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="random seed: the same seed gives the same score")] = 0,
     cues: Annotated[Optional[Path], typer.Option(help="cue sheet (YAML, as `cuecraft spot` writes) instead of automatic spotting")] = None,
     subtitles: SubtitlesOption = None,
     screenplay: ScreenplayOption = None,
@@ -140,7 +141,7 @@ def generate(
     valence: Annotated[float, typer.Option(help="-1 (negative) .. 1 (positive)")] = 0.0,
     arousal: Annotated[float, typer.Option(help="-1 (calm) .. 1 (excited)")] = 0.0,
     style: Annotated[str, typer.Option(help="ensemble: orchestral, chamber-strings, piano, electronic, action-percussion, harp")] = "piano",
-    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="random seed")] = 0,
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
 ) -> None:
@@ -424,7 +425,7 @@ def localize(
     out: Annotated[Path, typer.Option("-o", "--out", help="folder for the localized project")],
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
-    seed: Annotated[int, typer.Option(help="random seed of the theme (the project's own theme is kept)")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="random seed of the theme (the project's own theme is kept)")] = 0,
 ) -> None:
     """Re-score PROJECT for a locale: its modes, instruments and rhythms, keeping the film's themes and timing."""
     from cuecraft.localize import localize_project
@@ -545,7 +546,7 @@ def regenerate(
     key: Annotated[Optional[str], typer.Option(help="e.g. 'E minor'")] = None,
     tempo: Annotated[Optional[float], typer.Option(help="quarter notes per minute")] = None,
     style: Annotated[Optional[str], typer.Option(help="ensemble preset")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="random seed")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="random seed")] = None,
     valence: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
     arousal: Annotated[Optional[float], typer.Option(help="-1..1")] = None,
     intensity: Annotated[Optional[float], typer.Option(help="0..1")] = None,
@@ -583,7 +584,7 @@ def regenerate_bars_command(
     bars: Annotated[str, typer.Option(help="bar range to compose afresh, e.g. 9-12 (1-based, inclusive)")],
     project: ProjectOption = Path("."),
     user: UserOption = LOCAL_USER,
-    seed: Annotated[int, typer.Option(help="random seed for the new bars")] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="random seed for the new bars")] = 1,
     family: Annotated[Optional[str], typer.Option(help="change only this instrument family (strings, brass, woodwinds, keys, percussion, synth, world)")] = None,
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,

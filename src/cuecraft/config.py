@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from cuecraft.project import Seed
 from cuecraft.theory import Key
 
 DEFAULT_BASELINE_PATH = Path(os.environ.get("CUECRAFT_BASELINE", "models/baseline.npz"))
@@ -18,11 +19,12 @@ class ScoreConfig(BaseModel):
     """Everything `cuecraft score` can be told; each field has the default a film mix would start from."""
 
     sample_rate: int = Field(SAMPLE_RATE, description="Hz; 48 kHz is the film/broadcast standard")
-    loudness_target_lufs: float = Field(-24.0, description="integrated loudness, ITU-R BS.1770 / EBU R128 style")
-    true_peak_ceiling_dbtp: float = Field(-1.0, description="maximum true peak")
+    loudness_target_lufs: float = Field(-24.0, ge=-60, le=-5, allow_inf_nan=False,
+                                        description="integrated loudness, ITU-R BS.1770 / EBU R128 style")  # fmt: skip
+    true_peak_ceiling_dbtp: float = Field(-1.0, ge=-20, le=0, allow_inf_nan=False, description="maximum true peak")
     shot_threshold: float = Field(27.0, description="PySceneDetect content-detector threshold")
-    min_cue_s: float = Field(6.0, gt=0)
-    max_cue_s: float = Field(150.0, gt=0)
+    min_cue_s: float = Field(6.0, gt=0, allow_inf_nan=False)
+    max_cue_s: float = Field(150.0, gt=0, allow_inf_nan=False)
     merge_distance: float = Field(0.12, ge=0, description="picture-look distance under which shots share a cue")
     model: Literal["transformer", "baseline"] = Field("transformer", description="the shipped transformer or the Markov baseline")
     model_path: Path | None = Field(None, description="checkpoint of the chosen model (default: shipped / models/baseline.npz)")
@@ -32,9 +34,15 @@ class ScoreConfig(BaseModel):
     subtitles: Path | None = Field(None, description="SubRip subtitles whose words steer each cue's mood")
     screenplay: Path | None = Field(None, description="screenplay (Fountain) or scene brief (plain text) for mood and style")
     words_weight: float = Field(0.5, ge=0, le=1, description="how far the words move the picture's mood")
-    seed: int = 0
+    seed: Seed = 0
     redraws: int = Field(2, ge=0, le=5, description="times a take or theme flagged as copying the training music is drawn again")
     keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")
+
+    @model_validator(mode="after")
+    def _cue_lengths_in_order(self) -> ScoreConfig:
+        if self.min_cue_s > self.max_cue_s:
+            raise ValueError(f"the shortest cue ({self.min_cue_s:g} s) is longer than the longest ({self.max_cue_s:g} s)")
+        return self
 
     @field_validator("home_key")
     @classmethod

@@ -42,6 +42,9 @@ def _safe_cue_id(value: str) -> str:
 
 
 CueId = Annotated[str, AfterValidator(_safe_cue_id)]
+MAX_SEED = 2**32 - 1  # a seed a person gives; the seeds derived from it (per cue, retry, redraw) stay below 2**62
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="random seed: the same seed gives the same music")]
+
 
 class FilmInfo(BaseModel):
     """What probing a video found: the facts every later stage times itself against."""
@@ -123,7 +126,7 @@ class MusicSettings(BaseModel):
     beats_per_bar: int = 4
     program: int = Field(ge=0, le=127, description="General MIDI program of the lead (melody) instrument")
     velocity: int = Field(ge=1, le=127, description="mean MIDI velocity")
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=2**62, description="this take's seed, derived from the one given (Seed)")
     style: str = Field("piano", description="the ensemble (compose.styles.ENSEMBLES) that plays the cue")
     theme_treatment: ThemeTreatment = Field(
         "statement", description="how the cue develops the film's theme (compose.theme.develop)")

@@ -4,6 +4,8 @@ The CLI and the web app both call this, so scripts and people follow the same ru
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +21,15 @@ from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer
-from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, OriginalityReport, Project, Take, TakeStatus, ThemeTreatment
+from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, OriginalityReport, Project, Take, TakeStatus, ThemeTreatment, Seed
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
 from cuecraft.review.store import Conflict, ProjectStore
 from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_take, write_take
 
-MAX_RETRIES = 5
+MAX_RETRIES = 8
+RETRY_BACKOFF_S = 0.005  # first back-off ceiling after a lost race; doubles with each retry
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class SettingsChange(BaseModel):
     key: str | None = None
     tempo: float | None = Field(None, ge=20, le=400)
     style: str | None = None
-    seed: int | None = None
+    seed: Seed | None = None
     valence: float | None = Field(None, ge=-1, le=1)
     arousal: float | None = Field(None, ge=-1, le=1)
     intensity: float | None = Field(None, ge=0, le=1)
@@ -79,7 +82,7 @@ class ReviewService:
         """Apply `apply` to the cue in the newest project and save it, retrying if someone saved meanwhile
         (only when the caller did not pin a version: then a conflict is the caller's to resolve)."""
         require(actor.role, permission, actor.name)
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
             project, version = self.store.load()
             if expected_version is not None and expected_version != version:
                 raise Conflict(self.folder, f"the project is at version {version}, not {expected_version}; reload and try again")
@@ -91,6 +94,7 @@ class ReviewService:
             except Conflict:
                 if expected_version is not None:
                     raise
+                time.sleep(random.uniform(0, RETRY_BACKOFF_S * 2**attempt))  # back off, so racing writers spread out
         raise Conflict(self.folder, "too many concurrent changes; try again")
 
     def set_status(self, actor: Actor, cue_id: str, take_id: str, status: TakeStatus, expected_version: int | None = None) -> Project:

@@ -64,6 +64,9 @@ class ProjectStore:
         if not self.folder.is_dir():
             raise CuecraftError(self.folder, "not a project folder")
         self.path = self.folder / STORE_FILE
+        if not self.path.exists():
+            Project.load(self.folder)  # refuse a folder without a project before creating anything in it
+            self.path.touch(mode=0o600)  # it holds password and session hashes: owner only
         with self.connect() as db:
             self._migrate(db)
             if db.execute("SELECT 1 FROM project").fetchone() is None:
