@@ -59,6 +59,7 @@ bench: install $(MODEL) $(FILM)
 	$(PY) bench/music_quality.py --data $(DATA) --baseline $(MODEL) --old-commit 8318e94
 	$(PY) bench/originality.py --data $(DATA)
 	$(PY) bench/seam_eval.py
+	$(PY) bench/sound.py --film $(FILM)
 
 clean:
 	rm -rf out .pytest_cache
