@@ -11,7 +11,7 @@ import pytest
 
 from cuecraft.compose.articulation import PIZZICATO_PROGRAM, STACCATO_LENGTH, TREMOLO_PROGRAM, articulate, part_name
 from cuecraft.compose.cue_writer import write_cue
-from cuecraft.compose.expression import EXPRESSION, MODULATION, PAN, REVERB_SEND, SUSTAIN
+from cuecraft.compose.expression import EXPRESSION, MODULATION, PAN, SUSTAIN
 from cuecraft.compose.humanize import TIMING_LIMIT
 from cuecraft.compose.styles import BASS, ENSEMBLES, HARMONY, Part
 from cuecraft.compose.tempo_map import solve_tempo_map
@@ -19,7 +19,7 @@ from cuecraft.deliver.midi_files import write_musicxml
 from cuecraft.model.baseline import MarkovBaseline
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings
-from cuecraft.render.room import ROOMS, reverberate
+from cuecraft.render.room import REVERB_SEND_CC, ROOMS, reverberate
 from cuecraft.render.soundfont import SYSTEM_SOUNDFONTS, find_soundfont
 from cuecraft.render.stems import render_stems
 from cuecraft.render.synth import Renderer
@@ -77,7 +77,7 @@ def test_render_parts_gives_each_instrument_alone_and_sums_to_the_render(rendere
 
 
 def test_the_room_adds_a_tail_and_keeps_stems_additive(renderer: Renderer) -> None:
-    midi = held_note(program=45, start=0.1, end=0.3, controls=((0.0, REVERB_SEND, 60),))  # a pizzicato: dies fast dry
+    midi = held_note(program=45, start=0.1, end=0.3, controls=((0.0, REVERB_SEND_CC, 60),))  # a pizzicato: dies fast dry
     n = 3 * RATE
     dry = render_stems(renderer, midi, n)["strings"]
     wet = render_stems(renderer, midi, n, room=ROOMS["scoring stage"])["strings"]
@@ -103,7 +103,7 @@ def test_every_pitched_part_carries_expression_and_sits_on_the_stage(baseline: M
     assert len(pitched) >= 5
     for instrument in pitched:
         numbers = {c.number for c in instrument.control_changes}
-        assert {EXPRESSION, PAN, REVERB_SEND} <= numbers, instrument.name
+        assert {EXPRESSION, PAN, REVERB_SEND_CC} <= numbers, instrument.name
         expression = [c.value for c in instrument.control_changes if c.number == EXPRESSION]
         assert max(expression) - min(expression) >= 15, instrument.name  # it moves: phrases, swells, the close
     pan = {part_name(i.name): next(c.value for c in i.control_changes if c.number == PAN) for i in pitched}

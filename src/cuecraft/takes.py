@@ -18,7 +18,7 @@ from cuecraft.model.events import midi_notes
 from cuecraft.model.originality import first_original, shipped_index
 from cuecraft.project import Cue, FilmInfo, MusicSettings, OriginalityReport, Take, Theme
 from cuecraft.render.levels import level_gain, planned_loudness
-from cuecraft.render.room import ROOMS
+from cuecraft.render.room import ROOMS, Room
 from cuecraft.render.stems import render_stems, sum_stems
 from cuecraft.render.synth import Renderer, cut
 
@@ -62,10 +62,15 @@ def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_
     room, together at the loudness planned for the take's intensity and trim (render.levels)."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
     tail = tail_samples(renderer.sample_rate)
-    stems = render_stems(renderer, midi, n, tail, ROOMS[ENSEMBLES[settings.style].room])
+    stems = render_stems(renderer, midi, n, tail, room_of(settings))
     target = planned_loudness(intensity_for(settings.velocity), settings.level_db)
     gain = level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target)
     return {name: audio * np.float32(gain) for name, audio in stems.items()}
+
+
+def room_of(settings: MusicSettings) -> Room:
+    """The hall the take's ensemble plays in (compose.styles names it, render.room describes it)."""
+    return ROOMS[ENSEMBLES[settings.style].room]
 
 
 def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> np.ndarray:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from cuecraft.compose.styles import Part
 from cuecraft.model.events import Note
+from cuecraft.render.room import REVERB_SEND_CC
 
-EXPRESSION, MODULATION, PAN, REVERB_SEND, SUSTAIN = 11, 1, 10, 91, 64
+EXPRESSION, MODULATION, PAN, SUSTAIN = 11, 1, 10, 64  # General MIDI controllers (the reverb send: render.room)
 STEP_BEATS = 0.25  # controller resolution
 PHRASE_BARS = 4
 PHRASE_SWELL = 14  # CC11 units between a phrase's ends and its peak
@@ -63,7 +64,7 @@ def level(shape: Shape, beat: float) -> float:
 def controls(part: Part, notes: list[Note], shape: Shape) -> list[Control]:
     """The part's controllers: seat (pan, reverb send) at the start, then expression curves (pitched
     parts), vibrato/dynamics (sustaining instruments) and pedalling (pianos)."""
-    seat = [Control(0.0, PAN, round(64 + 63 * part.pan)), Control(0.0, REVERB_SEND, round(127 * part.depth))]
+    seat = [Control(0.0, PAN, round(64 + 63 * part.pan)), Control(0.0, REVERB_SEND_CC, round(127 * part.depth))]
     if part.is_drum or not notes:
         return seat
     curve = []

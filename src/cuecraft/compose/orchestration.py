@@ -38,12 +38,9 @@ def split_layers(notes: list[Note]) -> Layers:
     """Melody, inner voices and bass of a polyphonic line, by what is struck together. A note struck
     alone joins whichever line (melody or bass) last sounded nearer to it, so the split follows the
     music's registers and does not change when the music is transposed."""
-    groups: dict[int, list[Note]] = defaultdict(list)
-    for n in notes:
-        groups[round(n.onset / GRID)].append(n)
     melody, harmony, bass = [], [], []
     melody_at, bass_at = MELODY_START, BASS_START
-    for _, group in sorted(groups.items()):
+    for group in struck_together(notes):
         group.sort(key=lambda n: -n.pitch)
         if len(group) == 1:
             note = group[0]
@@ -62,6 +59,14 @@ def split_layers(notes: list[Note]) -> Layers:
     return Layers(melody, harmony, bass)
 
 
+def struck_together(notes: list[Note]) -> list[list[Note]]:
+    """The notes grouped by onset (within GRID), in time order."""
+    groups: dict[int, list[Note]] = defaultdict(list)
+    for n in notes:
+        groups[round(n.onset / GRID)].append(n)
+    return [group for _, group in sorted(groups.items())]
+
+
 def fold(pitch: int, low: int, high: int) -> int:
     """`pitch` moved by whole octaves into [low, high] (ranges span at least an octave)."""
     while pitch < low:
@@ -74,7 +79,7 @@ def fold(pitch: int, low: int, high: int) -> int:
 def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
                 final_beat: float, velocity: int) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1)."""
-    layers = split_layers(revoiced(notes, 0, 127))
+    layers = split_layers(revoiced(notes))
     playing = [p for p in ensemble.parts if intensity >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
     scored = []
@@ -131,32 +136,28 @@ def _voiced(notes: list[Note], part: Part) -> list[Note]:
     return voiced
 
 
-def revoiced(notes: list[Note], low: int, high: int) -> list[Note]:
+def revoiced(notes: list[Note]) -> list[Note]:
     """A chord struck again and again with the same voicing changes voicing on every other strike after
-    REVOICE_AFTER (its lowest note up an octave, or its highest down, inside the range: an octave bass
-    under a repeated dyad), as a player keeps a repeated accompaniment alive without changing the harmony."""
-    groups: dict[int, list[Note]] = defaultdict(list)
-    for n in notes:
-        groups[round(n.onset / GRID)].append(n)
-    chords = [g for _, g in sorted(groups.items())]
+    REVOICE_AFTER (its lowest note up an octave, or its highest down: an octave bass under a repeated
+    dyad), as a player keeps a repeated accompaniment alive without changing the harmony."""
     run, previous, result = 0, None, []
-    for group in chords:
+    for group in struck_together(notes):
         pitches = frozenset(n.pitch for n in group)
         run = run + 1 if len(pitches) >= 2 and pitches == previous else 1
         previous = pitches
         if run > REVOICE_AFTER and run % 2 == 0:
-            group = _inverted(group, low, high)
+            group = _inverted(group)
         result += group
     return result
 
 
-def _inverted(group: list[Note], low: int, high: int) -> list[Note]:
-    """The chord with its lowest note an octave up (or its highest an octave down) where the range allows
-    and the moved note does not double another; unchanged otherwise."""
+def _inverted(group: list[Note]) -> list[Note]:
+    """The chord with its lowest note an octave up (or its highest an octave down) where MIDI's range
+    allows and the moved note does not double another; unchanged otherwise."""
     ordered = sorted(group, key=lambda n: n.pitch)
     taken = {n.pitch for n in group}
     for moved, shift in ((ordered[0], 12), (ordered[-1], -12)):
         pitch = moved.pitch + shift
-        if low <= pitch <= high and pitch not in taken:
+        if 0 <= pitch <= 127 and pitch not in taken:
             return [Note(n.onset, n.duration, pitch, n.velocity) if n is moved else n for n in group]
     return group

@@ -28,10 +28,10 @@ from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.project import Project
-from cuecraft.render.room import ROOMS
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.stems import render_mix
 from cuecraft.render.synth import Renderer
+from cuecraft.takes import room_of
 
 LAYERS = ("bed", "harmony", "melody", "rhythm")  # in the order they enter as intensity rises
 LAYER_OF_ROLE = {BASS: "bed", PAD: "bed", HARMONY: "harmony", MELODY: "melody", RHYTHM: "rhythm"}
@@ -141,7 +141,7 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     loop_samples = round(loop_bars * bar_samples)
     period = loop_samples / SAMPLE_RATE
     renderer = Renderer(find_soundfont(soundfont), SAMPLE_RATE)
-    room = ROOMS[ENSEMBLES[take.settings.style].room] if take.settings.style in ENSEMBLES else None
+    room = room_of(take.settings)
     layered = _layer_notes(midi, take.settings.style)
     everything = [pair for pairs in layered.values() for pair in pairs]
 

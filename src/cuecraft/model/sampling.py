@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 from cuecraft.model.composer import GenerationRequest
-from cuecraft.model.events import Note
 from cuecraft.model.decoder import NumpyDecoder
+from cuecraft.model.events import Note
 from cuecraft.model.tokenizer import ChordWeaver, Conditions, CueTokenizer
 from cuecraft.model.transformer import CueTransformer
 from cuecraft.theory import Key

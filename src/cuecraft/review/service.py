@@ -21,7 +21,7 @@ from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import Composer
-from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, OriginalityReport, Project, Take, TakeStatus, ThemeTreatment, Seed
+from cuecraft.project import MAX_TRIM_DB, Cue, Mood, MusicSettings, OriginalityReport, Project, Seed, Take, TakeStatus, ThemeTreatment
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require

@@ -64,13 +64,14 @@ class ProjectStore:
         if not self.folder.is_dir():
             raise CuecraftError(self.folder, "not a project folder")
         self.path = self.folder / STORE_FILE
-        if not self.path.exists():
-            Project.load(self.folder)  # refuse a folder without a project before creating anything in it
+        # a new store reads its project first, so a folder without one gets nothing created in it
+        found = None if self.path.exists() else Project.load(self.folder)
+        if found is not None:
             self.path.touch(mode=0o600)  # it holds password and session hashes: owner only
         with self.connect() as db:
             self._migrate(db)
             if db.execute("SELECT 1 FROM project").fetchone() is None:
-                project = Project.load(self.folder)
+                project = found or Project.load(self.folder)
                 db.execute("INSERT INTO project (id, document, version) VALUES (1, ?, 1)", (project.model_dump_json(),))
 
     @contextmanager
