@@ -37,7 +37,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results/listening_sheet"))
     args = parser.parse_args()
     film = probe_video(args.film)
-    cues, home_key = spot_film(film, ScoreConfig(), StageClock(SilentProgress()))
+    spotting = spot_film(film, ScoreConfig(), StageClock(SilentProgress()))
+    cues, home_key = spotting.cues, spotting.home_key
     composer = load_composer("transformer", SHIPPED_TRANSFORMER, None)
     theme = write_theme(composer, home_key, seed=0)
     renderer = Renderer(find_soundfont(), RATE)

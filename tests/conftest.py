@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cuecraft.config import ScoreConfig
@@ -53,11 +54,36 @@ def test_film(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]
     return path, make_test_film(path, DEMO_SHOTS)
 
 
+SPEECH = ((12.0, 18.0), (40.0, 44.5))  # where people talk in the talking film (seconds)
+
+
+@pytest.fixture(scope="session")
+def voice() -> np.ndarray:
+    """Two spoken lines of the Sintel trailer (examples/, CC BY 3.0: © Blender Foundation) as one mono
+    48 kHz recording: a real voice (with the trailer's music under it) for the synthetic films."""
+    from cuecraft.render.mux import read_film_audio
+
+    rate = 48000
+    mono = read_film_audio(REPO / "examples" / "sintel_trailer.mp4", rate, 21 * rate).mean(axis=0)
+    lines = [mono[round(a * rate) : round(b * rate)] for a, b in ((11.85, 14.23), (18.09, 19.87))]
+    return np.concatenate([lines[0], np.zeros(round(0.3 * rate), dtype=mono.dtype), lines[1]]).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def talking_film(tmp_path_factory: pytest.TempPathFactory, voice: np.ndarray) -> Path:
+    """The demo film with someone speaking during SPEECH."""
+    path = tmp_path_factory.mktemp("talk") / "talk.mp4"
+    make_test_film(path, DEMO_SHOTS, speech=SPEECH, voice=voice)
+    return path
+
+
 @pytest.fixture(scope="session")
 def scored(tmp_path_factory: pytest.TempPathFactory, test_film: tuple[Path, list[int]], baseline_path: Path) -> ScoreResult:
     out = tmp_path_factory.mktemp("scored") / "out"
-    return score_film(test_film[0], out, ScoreConfig(model="baseline", model_path=baseline_path))
+    return score_film(test_film[0], out, ScoreConfig(model="baseline", model_path=baseline_path, **ONE_CUE_PER_SHOT))
 
+
+ONE_CUE_PER_SHOT = {"min_cue_s": 6.0, "mood_turn": 0.0, "music_density": 1.0}  # the demo film: seven shots, seven scenes, seven cues
 
 PASSWORD = "correct horse battery"
 ROLES = {"clara": "composer", "dan": "director", "vera": "viewer"}

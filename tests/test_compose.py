@@ -5,7 +5,8 @@ import music21
 import pytest
 
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
-from cuecraft.compose.cue_writer import layout_cue, write_cue
+from cuecraft.compose.cue_writer import write_cue
+from cuecraft.compose.endings import layout_cue
 from cuecraft.compose.theme import theme_in_key, write_theme
 from cuecraft.model.baseline import MarkovBaseline
 from cuecraft.project import Mood, MusicSettings
@@ -34,11 +35,20 @@ def test_requested_key_and_tempo_are_recovered_from_the_midi(baseline: MarkovBas
     assert midi.get_end_time() > 16.0 - 1.0  # the final chord rings to just before the out point
 
 
-def test_layout_fills_whole_bars_and_leaves_a_final_chord() -> None:
-    layout = layout_cue(10.0, 100.0, 4)  # 16.67 beats: 3 bars of music, then 4.67 beats of final chord
-    assert layout.final_chord_beat == 12.0
-    assert layout.total_beats == pytest.approx(16.6667, abs=1e-3)
-    assert layout.final_chord_beat < layout.release_beat < layout.total_beats
+def test_the_final_chord_holds_at_most_two_bars_or_a_quarter_of_the_cue() -> None:
+    roomy = layout_cue(40.0, 100.0, 4)  # 66.67 beats: the last downbeat (64) leaves 2.67 beats
+    assert roomy.final_chord_beat == 64.0
+    assert roomy.final_chord_beat < roomy.release_beat < roomy.total_beats
+    short = layout_cue(10.0, 100.0, 4)  # 16.67 beats: a downbeat close (12) would hold 28 %; the half bar (14) holds 16 %
+    assert short.final_chord_beat == 14.0
+    for seconds in (8.0, 12.5, 21.0, 33.3, 61.0):
+        for tempo in (60.0, 90.0, 133.0):
+            for ending in ("ring-out", "fade", "segue", "unresolved", "button"):
+                layout = layout_cue(seconds, tempo, 4, ending)
+                hold = layout.total_beats - layout.final_chord_beat
+                assert 0.5 <= hold <= min(8.0, max(2.0, 0.25 * layout.total_beats) + 1e-9), (seconds, tempo, ending)
+                if ending in ("fade", "segue", "unresolved"):
+                    assert layout.release_beat == layout.total_beats  # held through the out point
 
 
 def test_theme_follows_the_mode_of_the_cue(baseline: MarkovBaseline) -> None:

@@ -26,7 +26,7 @@ def sheet_file(tmp_path: Path, cues: list[dict]) -> Path:
 
 def test_spot_edit_score(tmp_path: Path, test_film, baseline_path: Path) -> None:  # noqa: ANN001
     sheet = tmp_path / "cues.yaml"
-    spotted = cuecraft("spot", str(test_film[0]), "-o", str(sheet))
+    spotted = cuecraft("spot", str(test_film[0]), "-o", str(sheet), "--min-cue", "6", "--mood-turn", "0", "--density", "1")
     assert spotted.returncode == 0, spotted.stderr
     data = yaml.safe_load(sheet.read_text())
     assert [c["in"] for c in data["cues"]][1:] == [FILM.timecode(cut) for cut in test_film[1]]

@@ -14,19 +14,10 @@ import soundfile
 from cuecraft.config import ScoreConfig
 from cuecraft.deliver.package import deliver_project
 from cuecraft.film.dialogue import detect_speech
-from cuecraft.film.testfilm import DEMO_SHOTS, make_test_film
 from cuecraft.render.ducking import duck_curve
 from cuecraft.render.mux import read_film_audio
 from cuecraft.scoring import score_film
-
-SPEECH = ((12.0, 18.0), (40.0, 44.5))
-
-
-@pytest.fixture(scope="module")
-def talking_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("talk") / "talk.mp4"
-    make_test_film(path, DEMO_SHOTS, speech=SPEECH)
-    return path
+from tests.conftest import SPEECH
 
 
 def test_speech_is_found_where_people_talk_and_nowhere_else(talking_film: Path, test_film) -> None:  # noqa: ANN001
@@ -35,7 +26,7 @@ def test_speech_is_found_where_people_talk_and_nowhere_else(talking_film: Path, 
     assert all(any(s - 0.3 <= a and b <= e + 0.3 for s, e in SPEECH) for a, b in regions)
     for s, e in SPEECH:
         covered = sum(min(b, e) - max(a, s) for a, b in regions if a < e and b > s)
-        assert covered >= 0.5 * (e - s)  # the synthetic voice pauses between words
+        assert covered >= 0.5 * (e - s)  # the voice pauses between lines
     assert detect_speech(read_film_audio(test_film[0], 48000, 69 * 48000), 48000) == []  # room tone only
 
 

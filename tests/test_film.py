@@ -5,8 +5,8 @@ import pytest
 from cuecraft.film.mood import mood_from_picture
 from cuecraft.film.picture import measure_frames
 from cuecraft.film.probe import probe_video
+from cuecraft.film.scenes import find_scenes
 from cuecraft.film.shots import detect_shot_starts
-from cuecraft.film.spotting import SpottingRules, spot_cues
 from cuecraft.film.testfilm import DEMO_SHOTS
 from cuecraft.project import FilmInfo, PictureFeatures
 
@@ -27,20 +27,18 @@ def test_shot_starts_match_the_known_cuts_within_one_frame(test_film: tuple[Path
     assert all(abs(found - cut) <= 1 for found, cut in zip(starts[1:], cuts))
 
 
-def test_cues_tile_the_film_and_start_on_cuts(test_film: tuple[Path, list[int]]) -> None:
+def test_shots_of_distinct_look_are_scenes_that_tile_the_film(test_film: tuple[Path, list[int]]) -> None:
     path, cuts = test_film
     film = probe_video(path)
-    cues = spot_cues(film, detect_shot_starts(film), measure_frames(film), SpottingRules(min_cue_s=4.0))
-    assert [c.id for c in cues] == [f"1M{i}" for i in range(1, len(cues) + 1)]
-    assert cues[0].start_frame == 0 and cues[-1].end_frame == film.n_frames
-    assert all(a.end_frame == b.start_frame for a, b in zip(cues, cues[1:]))
-    # the shots differ strongly in look, so every cut is a cue boundary
-    boundaries = [c.start_frame for c in cues[1:]]
-    assert len(boundaries) == len(cuts)
-    assert all(abs(b - cut) <= 1 for b, cut in zip(boundaries, cuts))
+    scenes = find_scenes(film, detect_shot_starts(film), measure_frames(film))
+    assert scenes[0].start_frame == 0 and scenes[-1].end_frame == film.n_frames
+    assert all(a.end_frame == b.start_frame for a, b in zip(scenes, scenes[1:]))
+    # the shots differ strongly in look, so every cut opens a scene
+    assert len(scenes) - 1 == len(cuts)
+    assert all(abs(s.start_frame - cut) <= 1 and s.opening == "change of look" for s, cut in zip(scenes[1:], cuts))
 
 
-def test_alike_shots_merge_and_short_cues_absorb() -> None:
+def test_alike_shots_share_a_scene_and_short_scenes_join_a_neighbour() -> None:
     film = FilmInfo(path="x", n_frames=240, fps_num=24, width=2, height=2)
 
     class Flat:
@@ -49,8 +47,9 @@ def test_alike_shots_merge_and_short_cues_absorb() -> None:
         def window(self, start: int, end: int) -> dict[str, float]:
             return {"brightness": 0.5, "saturation": 0.5, "warmth": 0.0, "motion": 0.1}
 
-    cues = spot_cues(film, [0, 48, 96, 200], Flat(), SpottingRules(min_cue_s=3.0))  # type: ignore[arg-type]
-    assert [(c.start_frame, c.end_frame) for c in cues] == [(0, 240)]
+    scenes = find_scenes(film, [0, 48, 96, 200], Flat())  # type: ignore[arg-type]
+    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 240)]
+    assert scenes[0].shot_starts == (0, 48, 96, 200)
 
 
 def test_picture_mood_follows_brightness_and_motion() -> None:

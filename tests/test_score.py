@@ -11,6 +11,7 @@ import soundfile
 from cuecraft.project import Project
 from cuecraft.render.loudness import integrated_loudness, true_peak_dbtp
 from cuecraft.scoring import ScoreResult
+from tests.conftest import ONE_CUE_PER_SHOT
 
 
 def test_cue_boundaries_are_the_cuts(scored: ScoreResult, test_film: tuple[Path, list[int]]) -> None:
@@ -63,7 +64,7 @@ def test_an_interrupted_score_resumes_without_redoing_finished_cues(tmp_path: Pa
     import cuecraft.scoring as scoring
     from cuecraft.config import ScoreConfig
 
-    config = ScoreConfig(model="baseline", model_path=baseline_path)
+    config = ScoreConfig(model="baseline", model_path=baseline_path, **ONE_CUE_PER_SHOT)
     out = tmp_path / "out"
     real_render, rendered = scoring.render_cue, []
 

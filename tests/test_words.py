@@ -16,6 +16,7 @@ from cuecraft.film.subtitles import read_scenes, read_srt, words_per_cue
 from cuecraft.film.text_mood import moods_of
 from cuecraft.progress import SilentProgress
 from cuecraft.scoring import StageClock, spot_film
+from tests.conftest import ONE_CUE_PER_SHOT
 
 OBVIOUS = {
     "They laugh and hug at the wedding, everyone is so happy.": (1, None),
@@ -102,8 +103,8 @@ def test_subtitles_move_the_spotted_moods(test_film, tmp_path: Path) -> None:  #
     blocks = [f"{i + 1}\n00:00:{int(t) + 1:02d},000 --> 00:00:{int(t) + 3:02d},000\nShe died. We buried her in the rain and wept.\n"
               for i, t in enumerate(cues_seconds)]  # fmt: skip
     sad.write_text("\n".join(blocks))
-    plain, _ = spot_film(film, ScoreConfig(), StageClock(SilentProgress()))
-    worded, _ = spot_film(film, ScoreConfig(subtitles=sad, words_weight=0.6), StageClock(SilentProgress()))
+    plain = spot_film(film, ScoreConfig(**ONE_CUE_PER_SHOT), StageClock(SilentProgress())).cues
+    worded = spot_film(film, ScoreConfig(**ONE_CUE_PER_SHOT, subtitles=sad, words_weight=0.6), StageClock(SilentProgress())).cues
     (said,) = moods_of(["She died. We buried her in the rain and wept."])
     assert said.valence < -0.2
     for p, w in zip(plain, worded):  # each cue moved 60 % of the way to the words' mood
@@ -120,13 +121,15 @@ def test_bad_subtitles_on_the_command_line_are_one_line(test_film, tmp_path: Pat
     assert not (tmp_path / "c.yaml").exists()
 
 
-def test_a_line_of_dialogue_across_a_cut_keeps_the_shots_in_one_cue(test_film, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_line_of_dialogue_across_a_cut_keeps_the_shots_in_one_cue_and_is_not_hit(test_film, tmp_path: Path) -> None:  # noqa: ANN001
     film = probe_video(test_film[0])
     cut = test_film[1][2]  # 696: between two shots that automatic spotting keeps apart
-    plain, _ = spot_film(film, ScoreConfig(), StageClock(SilentProgress()))
+    plain = spot_film(film, ScoreConfig(**ONE_CUE_PER_SHOT), StageClock(SilentProgress())).cues
     assert cut in [c.start_frame for c in plain]
     srt = tmp_path / "talk.srt"
     srt.write_text(f"1\n00:00:{cut // 24 - 1:02d},000 --> 00:00:{cut // 24 + 2:02d},000\nWait, don't go. Not yet.\n")
-    talking, _ = spot_film(film, ScoreConfig(subtitles=srt), StageClock(SilentProgress()))
+    talking = spot_film(film, ScoreConfig(**ONE_CUE_PER_SHOT, subtitles=srt), StageClock(SilentProgress())).cues
     assert cut not in [c.start_frame for c in talking]
-    assert any(c.start_frame < cut < c.end_frame and cut in c.hit_points for c in talking)
+    (holding,) = [c for c in talking if c.start_frame < cut < c.end_frame]
+    assert cut not in holding.hit_points  # the music does not hit in the middle of a line
+    assert holding.dialogue and all(holding.start_frame <= a < b <= holding.end_frame for a, b in holding.dialogue)

@@ -28,7 +28,11 @@ console = Console(stderr=True)
 ProjectOption = Annotated[Path, typer.Option("-p", "--project", help="project folder (default: the current one)")]
 UserOption = Annotated[str, typer.Option("--user", help="your name in the audit log (the local user acts as composer)")]
 LOCAL_USER = os.environ.get("USER", "cli")
-SubtitlesOption = Annotated[Optional[Path], typer.Option(help="SubRip (.srt) subtitles: their words steer each cue's mood")]
+SubtitlesOption = Annotated[Optional[Path], typer.Option(help="SubRip (.srt) subtitles: the dialogue map, and their words steer each cue's mood")]
+MinCueOption = Annotated[float, typer.Option(help="shortest cue the spotting makes, seconds")]
+MaxCueOption = Annotated[float, typer.Option(help="longest cue, seconds")]
+TurnOption = Annotated[float, typer.Option(help="how far the mood must move (|Δvalence| + |Δarousal|) for a new cue to begin; 0: a cue per scene")]
+DensityOption = Annotated[float, typer.Option(help="least share of the film that keeps music (1: wall to wall); the calmest, talkiest scenes go dry")]
 ScreenplayOption = Annotated[Optional[Path], typer.Option(help="screenplay (Fountain) or scene brief (text): mood and style per scene")]
 
 
@@ -41,8 +45,10 @@ def score(
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI SoundFont (.sf2)")] = None,
     target_lufs: Annotated[float, typer.Option(help="integrated loudness of the score")] = -24.0,
     true_peak: Annotated[float, typer.Option(help="true-peak ceiling, dBTP")] = -1.0,
-    min_cue: Annotated[float, typer.Option(help="shortest cue, seconds")] = 6.0,
-    max_cue: Annotated[float, typer.Option(help="longest cue, seconds")] = 150.0,
+    min_cue: MinCueOption = 20.0,
+    max_cue: MaxCueOption = 180.0,
+    density: DensityOption = 0.85,
+    mood_turn: TurnOption = 0.6,
     key: Annotated[Optional[str], typer.Option(help="home key, e.g. 'D minor' (default: from the film's mood)")] = None,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="random seed: the same seed gives the same score")] = 0,
     cues: Annotated[Optional[Path], typer.Option(help="cue sheet (YAML, as `cuecraft spot` writes) instead of automatic spotting")] = None,
@@ -55,8 +61,8 @@ def score(
 
     config = ScoreConfig(
         model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
-        min_cue_s=min_cue, max_cue_s=max_cue, home_key=key, seed=seed, cues=cues, subtitles=subtitles, screenplay=screenplay,
-        redraws=redraws,
+        min_cue_s=min_cue, max_cue_s=max_cue, music_density=density, mood_turn=mood_turn, home_key=key, seed=seed, cues=cues, subtitles=subtitles,
+        screenplay=screenplay, redraws=redraws,
     )  # fmt: skip
     progress = RichProgress()
     try:
@@ -80,8 +86,10 @@ def score(
 def spot(
     film: Annotated[Path, typer.Argument(help="the film to spot")],
     out: Annotated[Path, typer.Option("-o", "--out", help="cue sheet to write (YAML)")] = Path("cues.yaml"),
-    min_cue: Annotated[float, typer.Option(help="shortest cue, seconds")] = 6.0,
-    max_cue: Annotated[float, typer.Option(help="longest cue, seconds")] = 150.0,
+    min_cue: MinCueOption = 20.0,
+    max_cue: MaxCueOption = 180.0,
+    density: DensityOption = 0.85,
+    mood_turn: TurnOption = 0.6,
     subtitles: SubtitlesOption = None,
     screenplay: ScreenplayOption = None,
 ) -> None:
@@ -93,15 +101,15 @@ def spot(
     info = probe_video(film)
     progress = RichProgress()
     try:
-        config = ScoreConfig(min_cue_s=min_cue, max_cue_s=max_cue, subtitles=subtitles, screenplay=screenplay)
-        cues, _ = spot_film(info, config, StageClock(progress))
+        config = ScoreConfig(min_cue_s=min_cue, max_cue_s=max_cue, music_density=density, mood_turn=mood_turn, subtitles=subtitles, screenplay=screenplay)
+        cues = spot_film(info, config, StageClock(progress)).cues
     finally:
         progress.close()
     entries = [
         CueSheetEntry(
             id=c.id, start=info.timecode(c.start_frame), end=info.timecode(c.end_frame), music=c.music, style=c.style,
             theme=c.settings.theme, valence=c.mood.valence, arousal=c.mood.arousal, intensity=c.mood.intensity,
-            hit_points=[info.timecode(h) for h in c.hit_points], notes=c.notes,
+            hit_points=[info.timecode(h) for h in c.hit_points], ending=c.settings.ending, why=c.spotting_note, notes=c.notes,
         )  # fmt: skip
         for c in cues
     ]

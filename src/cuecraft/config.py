@@ -23,9 +23,15 @@ class ScoreConfig(BaseModel):
                                         description="integrated loudness, ITU-R BS.1770 / EBU R128 style")  # fmt: skip
     true_peak_ceiling_dbtp: float = Field(-1.0, ge=-20, le=0, allow_inf_nan=False, description="maximum true peak")
     shot_threshold: float = Field(27.0, description="PySceneDetect content-detector threshold")
-    min_cue_s: float = Field(6.0, gt=0, allow_inf_nan=False)
-    max_cue_s: float = Field(150.0, gt=0, allow_inf_nan=False)
-    merge_distance: float = Field(0.12, ge=0, description="picture-look distance under which shots share a cue")
+    min_cue_s: float = Field(20.0, gt=0, allow_inf_nan=False, description="shortest cue the spotting makes, seconds")
+    max_cue_s: float = Field(180.0, gt=0, allow_inf_nan=False, description="longest cue, seconds")
+    scene_distance: float = Field(0.22, ge=0, allow_inf_nan=False, description="picture-look distance under which shots share a scene")
+    music_density: float = Field(0.85, ge=0, le=1, allow_inf_nan=False,
+                                 description="the least share of the film's running time that keeps music; the calmest, "
+                                             "talkiest scenes play without it down to this share (1: wall to wall)")  # fmt: skip
+    mood_turn: float = Field(0.6, ge=0, le=4, allow_inf_nan=False,
+                             description="|Δvalence| + |Δarousal| between scenes at which a new cue begins (0: one cue per scene)")
+    duck_db: float = Field(8.0, ge=0, le=30, allow_inf_nan=False, description="how far the score dips under dialogue in scored.mp4")
     model: Literal["transformer", "baseline"] = Field("transformer", description="the shipped transformer or the Markov baseline")
     model_path: Path | None = Field(None, description="checkpoint of the chosen model (default: shipped / models/baseline.npz)")
     soundfont: Path | None = None

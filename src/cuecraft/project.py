@@ -21,6 +21,7 @@ from cuecraft.theory import Key
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
 MAX_TRIM_DB = 24.0  # the most a composer may ride a cue's level up or down
+Ending = Literal["ring-out", "button", "fade", "segue", "unresolved"]  # compose.endings
 ThemeTreatment = Literal["statement", "augmentation", "diminution", "fragmentation", "reharmonization"]  # compose.theme.develop
 
 
@@ -133,11 +134,19 @@ class MusicSettings(BaseModel):
     locale: str | None = Field(None, description="a localized score's locale (compose.locales): its scales")
     theme: str = Field("T1", description="id of the film theme the cue quotes (Project.themes): T1 main, T2 secondary")
     level_db: float = Field(0.0, ge=-MAX_TRIM_DB, le=MAX_TRIM_DB, description="the composer's trim of the cue's planned loudness (render.levels), dB")
+    ending: Ending = Field("ring-out", description="how the cue ends (compose.endings): ring-out (V7-I), button, fade, segue, unresolved")
+    next_key: str | None = Field(None, description="a segue's next cue's key: the cue ends on its dominant, which that cue resolves")
+    segue_in: bool = Field(False, description="the cue takes over from a segue: it enters on its tonic, resolving that cue's dominant")
 
     @field_validator("key")
     @classmethod
     def _known_key(cls, value: str) -> str:
         return Key.parse(value).name
+
+    @field_validator("next_key")
+    @classmethod
+    def _known_next_key(cls, value: str | None) -> str | None:
+        return None if value is None else Key.parse(value).name
 
     @field_validator("style")
     @classmethod
@@ -201,6 +210,14 @@ class Take(BaseModel):
     originality: OriginalityReport | None = Field(None, description="checked against the model's training music")
 
 
+class CueSection(BaseModel):
+    """A part of a cue's form (a scene it spans): where it starts, how intense it is, and its role."""
+
+    start_frame: int
+    intensity: float = Field(ge=0, le=1)
+    label: Literal["intro", "build", "peak", "release", "statement"] = "statement"
+
+
 class Cue(BaseModel):
     """A stretch of film that gets music, named in the film-music way (1M1 = reel 1, music 1)."""
 
@@ -214,6 +231,9 @@ class Cue(BaseModel):
     music: bool = Field(True, description="False: the spotting says no music here")
     style: str = "auto"
     hit_points: list[int] = Field(default_factory=list, description="frames where the music should hit")
+    sections: list[CueSection] = Field(default_factory=list, description="the cue's form: one section per scene it spans")
+    dialogue: list[tuple[int, int]] = Field(default_factory=list, description="frame spans of spoken lines inside the cue")
+    spotting_note: str = Field("", description="why music enters and leaves here (the spotting session's line)")
     notes: str = ""
     title: str = Field("", description="the cue's name on the cue sheet (e.g. 'Main Title'); defaults to its id")
     locked: bool = Field(False, description="a locked cue is never regenerated or overwritten")
@@ -264,7 +284,15 @@ class Project(BaseModel):
     home_key: str
     cues: list[Cue] = Field(default_factory=list)
     themes: list[Theme] = Field(default_factory=list)
+    dialogue: list[tuple[int, int]] | None = Field(None, description="frame spans where people speak; None: not mapped")
+    dialogue_source: str = Field("", description="where the dialogue map comes from: subtitles or a voice detector")
     created_at: str = Field(default_factory=now_utc)
+
+    def dialogue_seconds(self) -> list[tuple[float, float]] | None:
+        """The dialogue map in seconds (None when the project was never mapped)."""
+        if self.dialogue is None:
+            return None
+        return [(float(self.film.frames_to_seconds(a)), float(self.film.frames_to_seconds(b))) for a, b in self.dialogue]
 
     def cue(self, cue_id: str) -> Cue:
         """The cue called `cue_id` (a one-line error naming the known cues otherwise)."""

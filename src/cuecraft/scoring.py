@@ -22,22 +22,28 @@ from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.film.mood import blend_with_words, mood_from_picture
-from cuecraft.film.subtitles import Subtitle, read_scenes, read_srt, words_per_cue
-from cuecraft.film.picture import measure_frames
-from cuecraft.film.probe import probe_video
-from cuecraft.film.shots import detect_shot_starts
-from cuecraft.film.cue_sheet import CueSheetEntry, read_cue_sheet
-from cuecraft.film.spotting import SpottedCue, SpottingRules, describe_span, spot_cues
 from cuecraft.corpus.files import content_hash
+from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
+from cuecraft.film.dialogue import detect_speech
+from cuecraft.film.hit_points import choose_hits, unreachable_hits
+from cuecraft.film.picture import FrameStats, measure_frames
+from cuecraft.film.probe import probe_video
+from cuecraft.film.scenes import Scene, SceneRules, find_scenes
+from cuecraft.film.shots import detect_shot_starts
+from cuecraft.film.spotting import SpottingRules, describe_span, ending_for, spot_scenes
+from cuecraft.film.subtitles import Subtitle, read_scenes, read_srt, words_per_cue
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import PROJECT_FILE, Cue, FilmInfo, Mood, OriginalityReport, Project, TakeStatus, Theme
+from cuecraft.project import (PROJECT_FILE, Cue, CueSection, Ending, FilmInfo, Mood, MusicSettings, OriginalityReport, Project,
+                              TakeStatus, Theme)
+from cuecraft.render.ducking import duck_curve
 from cuecraft.render.loudness import LoudnessReport, normalize
 from cuecraft.render.mix import place_cues
 from cuecraft.render.mux import mux_score, read_film_audio
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
+from cuecraft.render.transitions import ride_in, runs_into
 from cuecraft.review.store import STORE_FILE
 from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, new_take, render_cue, take_audio
 from cuecraft.theory import Key
@@ -62,8 +68,9 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     with clock.stage("probe video"):
         film = probe_video(film_path)
         find_soundfont(config.soundfont)  # fail before the slow stages
-    cues, home_key = spot_film(film, config, clock)
-    project = Project(name=Path(film_path).stem, film=film, home_key=home_key.name, cues=cues)
+    spotting = spot_film(film, config, clock)
+    project = Project(name=Path(film_path).stem, film=film, home_key=spotting.home_key.name, cues=spotting.cues,
+                      dialogue=spotting.dialogue, dialogue_source=spotting.dialogue_source)  # fmt: skip
     return score_project(project, outdir, config, clock)
 
 
@@ -83,7 +90,7 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             project.themes = themes or write_themes(composer, Key.parse(project.home_key), seed=config.seed, redraws=config.redraws)
             cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
-            placed = []
+            placed, previous = [], None
             for cue in (c for c in cues if c.music):
                 start, n = cue_samples(film, cue, config.sample_rate)
                 theme = project.theme_for(cue.settings)
@@ -104,11 +111,16 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                 copy_file(midi_path, staging / take.midi)
                 soundfile.write(staging / take.audio, take_audio(mixed, film, cue, config.sample_rate).T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)
+                if runs_into(previous, cue):
+                    mixed = mixed * ride_in(mixed, placed[-1][1], cue_samples(film, previous, config.sample_rate)[1], config.sample_rate)
                 placed.append((start, mixed))
+                previous = cue
                 clock.progress.advance()
         with stage("mix and loudness"):
             total = film.frames_to_samples(film.n_frames, config.sample_rate)
             mix = place_cues(placed, total)
+            if project.dialogue and config.duck_db > 0:
+                mix *= duck_curve(project.dialogue_seconds(), total, config.sample_rate, config.duck_db)
             mix, loudness = normalize(mix, config.sample_rate, config.loudness_target_lufs, config.true_peak_ceiling_dbtp)
             soundfile.write(staging / SCORE_WAV, mix.T, config.sample_rate, subtype="PCM_24")
         with stage("mux into video"):
@@ -138,57 +150,148 @@ class StageClock:
             yield
 
 
-def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> tuple[list[Cue], Key]:
-    """The film's cues with mood and brief: from the cue sheet `config.cues` if given, else from the shots."""
+@dataclass
+class Spotting:
+    """What the spotting session decides: the cues, the film's home key, and where people speak (and how that was found)."""
+
+    cues: list[Cue]
+    home_key: Key
+    dialogue: list[tuple[int, int]]
+    dialogue_source: str
+
+
+def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> Spotting:
+    """The film's cues with mood, form, hit points, dialogue and brief: from the cue sheet `config.cues`
+    if given, else spotted by scene (film.spotting)."""
     with clock.stage("detect shots"):
         shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
     with clock.stage("measure picture"):
         stats = measure_frames(film)
-    with clock.stage("spot cues"):
+    with clock.stage("find dialogue"):
         subtitles = read_srt(config.subtitles) if config.subtitles else []
+        lines, source = dialogue_map(film, subtitles)
+    with clock.stage("spot cues"):
+        scenes = find_scenes(film, shot_starts, stats, tuple(lines), SceneRules(config.scene_distance))
+        scene_spans = [(s.start_frame, s.end_frame) for s in scenes]
+        scene_moods, _ = _moods(film, stats, shot_starts, scene_spans, subtitles, config)
+        talk = [_share_spoken(span, lines) for span in scene_spans]
         if config.cues:
-            sheet = read_cue_sheet(config.cues, film)
-            spotted = [describe_span(film, stats, c.entry.id, c.start_frame, c.end_frame, shot_starts) for c in sheet]
-            entries = [c.entry for c in sheet]
-            hits = [c.hit_frames for c in sheet]
+            plans = _sheet_plans(read_cue_sheet(config.cues, film), film, scenes, scene_moods)
         else:
-            spans = tuple((film.frames_at_seconds(line.start_s), film.frames_at_seconds(line.end_s)) for line in subtitles)
-            rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.merge_distance, keep_together=spans)
-            spotted = spot_cues(film, shot_starts, stats, rules)
-            entries = [None] * len(spotted)
-            hits = [c.shot_starts[1:] for c in spotted]  # cuts inside a cue are its hit points
-        moods, styles = _moods(film, spotted, entries, subtitles, config)
+            rules = SpottingRules(config.min_cue_s, config.max_cue_s, config.music_density, config.mood_turn)
+            plans = [_CuePlan(c.id, c.start_frame, c.end_frame, None, c.ending, c.note, list(c.sections), c.segue_in, None)
+                     for c in spot_scenes(film, scenes, scene_moods, talk, rules)]  # fmt: skip
+        spans = [(p.start, p.end) for p in plans]
+        moods, word_styles = _moods(film, stats, shot_starts, spans, subtitles, config)
+        moods = [_override(m, p.entry) for p, m in zip(plans, moods)]
         home_key = Key.parse(config.home_key) if config.home_key else home_key_for(moods)
-        cues = [
-            Cue(
-                id=s.id, start_frame=s.start_frame, end_frame=s.end_frame, shot_starts=s.shot_starts,
-                picture=s.picture, mood=mood, music=e.music if e else True, style=style,
-                hit_points=hit, notes=e.notes if e else "",
-                settings=plan_settings(mood, home_key, config.seed + i, style, index=i, theme=e.theme if e else "auto"),
-            )  # fmt: skip
-            for i, (s, mood, style, e, hit) in enumerate(zip(spotted, moods, styles, entries, hits))
-        ]
-    return cues, home_key
+        cues: list[Cue] = []
+        for i, (p, mood) in enumerate(zip(plans, moods)):
+            e = p.entry
+            style = e.style if e and e.style != "auto" else word_styles[i] or "auto"
+            settings = plan_settings(mood, home_key, config.seed + i, style, index=i, theme=e.theme if e else "auto")
+            if p.segue_in and cues and cues[-1].mood.quadrant == mood.quadrant:  # one sequence keeps its ensemble and tempo
+                settings = settings.model_copy(update={"tempo": cues[-1].settings.tempo, "style": cues[-1].settings.style,
+                                                       "program": cues[-1].settings.program})  # fmt: skip
+            if cues and cues[-1].settings.ending == "segue":
+                cues[-1].settings = cues[-1].settings.model_copy(update={"next_key": settings.key})
+            settings = settings.model_copy(update={"ending": p.ending, "segue_in": bool(cues and cues[-1].settings.ending == "segue"
+                                                                                     and cues[-1].end_frame == p.start)})  # fmt: skip
+            hits, note = _hit_points(film, p, scenes, stats, lines, settings)
+            shots, picture = describe_span(film, stats, p.start, p.end, shot_starts)
+            cues.append(Cue(
+                id=p.id, start_frame=p.start, end_frame=p.end, shot_starts=shots, picture=picture, mood=mood,
+                music=e.music if e else True, style=style, hit_points=hits, notes=e.notes if e else "",
+                sections=p.sections, dialogue=[(max(a, p.start), min(b, p.end)) for a, b in lines if a < p.end and b > p.start],
+                spotting_note=p.note + note, settings=settings,
+            ))  # fmt: skip
+    return Spotting(cues, home_key, lines, source)
 
 
-def _moods(film: FilmInfo, spotted: list[SpottedCue], entries: list[CueSheetEntry | None], subtitles: list[Subtitle],
-           config: ScoreConfig) -> tuple[list[Mood], list[str]]:  # fmt: skip
-    """Each cue's mood and style: the picture's, moved by the words (subtitles, screenplay) when
-    given, with whatever the cue sheet states taking precedence."""
-    moods = [mood_from_picture(s.picture) for s in spotted]
-    styles = [e.style if e else "auto" for e in entries]
+@dataclass
+class _CuePlan:
+    """A cue's span and spotting decisions, from the automatic spotting or the cue sheet."""
+
+    id: str
+    start: int
+    end: int
+    entry: CueSheetEntry | None
+    ending: Ending
+    note: str
+    sections: list[CueSection]
+    segue_in: bool
+    hits: list[int] | None  # the cue sheet's hit points; None: choose them
+
+
+def _sheet_plans(sheet: list[SheetCue], film: FilmInfo, scenes: list[Scene], moods: list[Mood]) -> list[_CuePlan]:
+    """The cue sheet's cues, with their form from the scenes they span and an ending by what follows."""
+    plans = []
+    for k, c in enumerate(sheet):
+        e = c.entry
+        following = sheet[k + 1] if k + 1 < len(sheet) else None
+        segue_out = following is not None and following.entry.music and following.start_frame == c.end_frame
+        inside = [j for j, s in enumerate(scenes) if s.start_frame < c.end_frame and s.end_frame > c.start_frame]
+        mood = moods[inside[0]] if inside else Mood(valence=0, arousal=0, intensity=0.5)
+        ending = ending_for(mood, segue_out, c.end_frame >= film.n_frames) if e.ending == "auto" else e.ending
+        sections = [CueSection(start_frame=max(c.start_frame, scenes[j].start_frame), intensity=moods[j].intensity) for j in inside]
+        segue_in = k > 0 and sheet[k - 1].end_frame == c.start_frame
+        plans.append(_CuePlan(e.id, c.start_frame, c.end_frame, e, ending, e.why or "as the cue sheet spots it", sections, segue_in, c.hit_frames))
+    return plans
+
+
+def _hit_points(film: FilmInfo, plan: _CuePlan, scenes: list[Scene], stats: FrameStats, lines: list[tuple[int, int]],
+                settings: MusicSettings) -> tuple[list[int], str]:  # fmt: skip
+    """The cue's hit points (chosen by importance unless the cue sheet names them) and what the note
+    adds about them: each hit and why, and any the tempo cannot reach (left unsynced)."""
+    if plan.hits is None:
+        chosen = choose_hits(film, plan.start, plan.end, scenes, stats, lines)
+        hits, reasons = [c.frame for c in chosen], [f"{film.timecode(c.frame)} {c.reason}" for c in chosen]
+    else:
+        hits, reasons = plan.hits, []
+    missed = unreachable_hits(film, plan.start, plan.end, hits, settings.tempo, settings.beats_per_bar)
+    note = f"; hits: {', '.join(reasons)}" if reasons else ""
+    if missed:
+        note += f"; not synced (too close to the previous sync point for the tempo): {', '.join(film.timecode(h) for h in missed)}"
+    return [h for h in hits if h not in missed], note
+
+
+def dialogue_map(film: FilmInfo, subtitles: list[Subtitle]) -> tuple[list[tuple[int, int]], str]:
+    """Where people speak, as frame spans, and from what: the subtitles when given, else a voice detector
+    on the film's own sound."""
+    if subtitles:
+        spans, source = [(line.start_s, line.end_s) for line in subtitles], "subtitles"
+    elif film.has_audio:
+        rate = 16000
+        spans = detect_speech(read_film_audio(Path(film.path), rate, film.frames_to_samples(film.n_frames, rate)), rate)
+        source = "voice detector (Silero VAD)"
+    else:
+        spans, source = [], "none (the film has no sound)"
+    frames = [(film.frames_at_seconds(a), min(film.n_frames, film.frames_at_seconds(b))) for a, b in spans]
+    return [(a, b) for a, b in frames if a < b], source
+
+
+def _share_spoken(span: tuple[int, int], lines: list[tuple[int, int]]) -> float:
+    start, end = span
+    return sum(max(0, min(b, end) - max(a, start)) for a, b in lines) / max(1, end - start)
+
+
+def _moods(film: FilmInfo, stats: FrameStats, shot_starts: list[int], spans: list[tuple[int, int]], subtitles: list[Subtitle],
+           config: ScoreConfig) -> tuple[list[Mood], list[str | None]]:  # fmt: skip
+    """The mood of each span of film (its picture's, moved by the words of subtitles or screenplay when
+    given) and the style its words ask for, if any (a screenplay's "solo piano")."""
+    moods = [mood_from_picture(describe_span(film, stats, a, b, shot_starts)[1]) for a, b in spans]
+    styles: list[str | None] = [None] * len(spans)
     if config.subtitles or config.screenplay:
         from cuecraft.film.text_mood import moods_of
 
         scenes = read_scenes(config.screenplay) if config.screenplay else []
-        spans = [(float(film.frames_to_seconds(s.start_frame)), float(film.frames_to_seconds(s.end_frame))) for s in spotted]
-        texts = words_per_cue(spans, film.duration_s, subtitles, scenes)
+        seconds = [(float(film.frames_to_seconds(a)), float(film.frames_to_seconds(b))) for a, b in spans]
+        texts = words_per_cue(seconds, film.duration_s, subtitles, scenes)
         worded = [i for i, t in enumerate(texts) if t]
         for i, words in zip(worded, moods_of([texts[i] for i in worded])):
             moods[i] = blend_with_words(moods[i], words.valence, words.arousal, config.words_weight)
-            if styles[i] == "auto" and words.style:
-                styles[i] = words.style
-    return [_override(m, e) for m, e in zip(moods, entries)], styles
+            styles[i] = words.style if config.screenplay else None  # a spoken line does not describe its scene's music
+    return moods, styles
 
 
 def _override(mood: Mood, entry: CueSheetEntry | None) -> Mood:

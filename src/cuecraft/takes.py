@@ -40,14 +40,18 @@ def hit_seconds(film: FilmInfo, cue: Cue) -> list[float]:
 
 def compose_cue(composer: Composer, film: FilmInfo, cue: Cue, settings: MusicSettings, theme: Theme | None,
                 redraws: int = REDRAWS) -> tuple[pretty_midi.PrettyMIDI, OriginalityReport]:  # fmt: skip
-    """The cue's music (exactly its length, its hit points on beats, quoting the theme) and its
-    originality report. A draw that shares more with one training piece than real music does is
-    drawn again with another seed, up to `redraws` times; the report names every draw it replaced."""
+    """The cue's music (exactly its length, its hit points on beats, quoting the theme, in its form and
+    thinned under its lines) and its originality report. A draw that shares more with one training
+    piece than real music does is drawn again with another seed, up to `redraws` times; the report
+    names every draw it replaced."""
     seconds, hits = float(film.frames_to_seconds(cue.n_frames)), hit_seconds(film, cue)
+    since = lambda frame: float(film.frames_to_seconds(frame - cue.start_frame))  # noqa: E731
+    sections = [(since(s.start_frame), s.intensity) for s in cue.sections]
+    lines = [(since(a), since(b)) for a, b in cue.dialogue]
 
     def draw(attempt: int) -> pretty_midi.PrettyMIDI:
         again = settings.model_copy(update={"seed": settings.seed + RETRY_SEED_STEP * KEY_ATTEMPTS * attempt})
-        return write_cue(composer, again, seconds, theme, cue.mood, hits)
+        return write_cue(composer, again, seconds, theme, cue.mood, hits, sections, lines)
 
     return first_original(draw, originality_of, redraws)
 

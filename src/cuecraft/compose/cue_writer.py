@@ -1,10 +1,8 @@
 """Write one cue as MIDI of exact length: a harmony and phrase plan first (compose.harmony_plan), then
-the theme and the model's continuation over it, an authentic cadence, orchestrated for the settings'
-ensemble.
+the theme and the model's continuation over it, the ending its context asks for (compose.endings),
+orchestrated for the settings' ensemble section by section (compose.cue_form).
 
-The tempo is honoured exactly. The cue closes with a dominant seventh (whose leading tone defines
-the key) resolving to a tonic chord that fills the last bar (at least two beats) and is released
-shortly before the out point so its decay ends inside the cue.
+The tempo is honoured exactly, bent only so hit points land on beats (compose.tempo_map).
 """
 
 from __future__ import annotations
@@ -12,14 +10,15 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pretty_midi
 
 from cuecraft.compose.articulation import articulate, track_name
 from cuecraft.compose.cue_plan import intensity_for
-from cuecraft.compose.expression import Shape, accented, controls
+from cuecraft.compose.cue_form import CueForm
+from cuecraft.compose.endings import body_end, chord, closing_chords, dominant_seventh, entrance, layout_cue, tonic_chord
+from cuecraft.compose.expression import FADE_DROP, RELEASE_DROP, Shape, accented, controls
 from cuecraft.compose.harmony_plan import HarmonyPlan, plan_harmony
 from cuecraft.compose.humanize import timing_offsets, velocity_changes
 from cuecraft.compose.locales import LOCALES, snap_to_scale
@@ -37,63 +36,42 @@ from cuecraft.project import Mood, MusicSettings, Theme
 from cuecraft.theory import Key
 
 DENSITY_MIN, DENSITY_SPAN = 4.0, 20.0  # notes per bar asked of the model at intensity 0 and 1
-FINAL_CHORD_MIN_BEATS = 2.0
-CADENCE_BEATS = 2.0
-RELEASE_SECONDS = 0.35
 MIDI_RESOLUTION = 480
 KEY_ATTEMPTS = 3
 MOTIF_NOTES = 5  # the head motif: five melody notes (four intervals) must fit for a treatment to be used
 
 
-@dataclass(frozen=True)
-class CueLayout:
-    """Where the cue's music sits in beats: all of it, the final chord's start and its release."""
-
-    total_beats: float
-    final_chord_beat: float
-    release_beat: float
-
-
-def layout_cue(duration_s: float, tempo: float | TempoMap, beats_per_bar: int) -> CueLayout:
-    """Fill the cue with whole bars of music, then a final chord of at least two beats to the out point."""
-    tempo_map = tempo if isinstance(tempo, TempoMap) else TempoMap.constant(tempo)
-    total = tempo_map.beat_at(duration_s)
-    final = math.floor(total / beats_per_bar) * beats_per_bar
-    if total - final < FINAL_CHORD_MIN_BEATS:
-        final -= beats_per_bar
-    final = max(0.0, float(final))
-    release = max(final + min(0.5, total - final) * 0.5, tempo_map.beat_at(duration_s - RELEASE_SECONDS))
-    return CueLayout(total, final, release)
-
-
 def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, theme: Theme | None,
-              mood: Mood | None = None, hits_s: list[float] = ()) -> pretty_midi.PrettyMIDI:  # fmt: skip
-    """Compose the cue described by `settings`, `duration_s` long, quoting `theme` at its start;
-    `mood` steers models conditioned on emotion and density; the tempo bends so that each hit point
-    (seconds from the cue's start) lands on a beat (see compose.tempo_map)."""
+              mood: Mood | None = None, hits_s: list[float] = (), sections_s: list[tuple[float, float]] = (),
+              lines_s: list[tuple[float, float]] = ()) -> pretty_midi.PrettyMIDI:  # fmt: skip
+    """Compose the cue described by `settings`, `duration_s` long, quoting `theme` at its start and
+    ending as the settings say (compose.endings); `mood` steers models conditioned on emotion and
+    density; the tempo bends so that each hit point (seconds from the cue's start) lands on a beat
+    (compose.tempo_map); the form follows `sections_s` ((start, intensity) per scene) and thins under
+    the spoken `lines_s` (compose.cue_form)."""
     key = Key.parse(settings.key)
     tempo_map = solve_tempo_map(duration_s, list(hits_s), settings.tempo, settings.beats_per_bar).tempo_map
-    layout = layout_cue(duration_s, tempo_map, settings.beats_per_bar)
-    dominant_beat = max(0.0, layout.final_chord_beat - CADENCE_BEATS)
-    prompt = _quote(theme, key, settings, dominant_beat) if theme else []
-    plan = plan_for(settings, key, dominant_beat, mood, prompt, cadence=False)
-    cadence = [
-        *chord(dominant_seventh(key), dominant_beat, layout.final_chord_beat - dominant_beat, settings.velocity),
-        *chord(tonic_chord(key), layout.final_chord_beat, layout.release_beat - layout.final_chord_beat, settings.velocity),
-    ]
+    layout = layout_cue(duration_s, tempo_map, settings.beats_per_bar, settings.ending)
+    form = CueForm.from_seconds(list(sections_s), list(lines_s), tempo_map)
+    music_end = body_end(layout, settings.ending)
+    prompt = _quote(theme, key, settings, music_end) if theme else []
+    plan = plan_for(settings, key, music_end, mood, prompt, cadence=False)
+    next_key = Key.parse(settings.next_key) if settings.next_key else None
+    close = closing_chords(settings.ending, key, next_key, layout, settings.velocity)
+    opening = entrance(key, settings.beats_per_bar, settings.velocity) if settings.segue_in else []
 
     def attempt(seed: int) -> pretty_midi.PrettyMIDI:
-        request = GenerationRequest(key=key, length_beats=dominant_beat, beats_per_bar=settings.beats_per_bar, prompt=prompt,
+        request = GenerationRequest(key=key, length_beats=music_end, beats_per_bar=settings.beats_per_bar, prompt=prompt,
                                     seed=seed, **steering(settings, mood), **plan_fields(plan))  # fmt: skip
         body = [
-            Note(n.onset, min(n.duration, dominant_beat - n.onset), n.pitch)
+            Note(n.onset, min(n.duration, music_end - n.onset), n.pitch)
             for n in _theme_then_continuation(prompt, composer.generate(request))
-            if n.onset < dominant_beat
+            if n.onset < music_end
         ]
-        notes = shape_dynamics(body, settings) + cadence
+        notes = shape_dynamics(body, settings) + close + opening
         if settings.locale:
             notes = snap_to_scale(notes, key, LOCALES[settings.locale].scale(key))
-        return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map)
+        return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map, form)
 
     return first_in_key(attempt, settings.seed, None if settings.locale else key)
 
@@ -180,15 +158,17 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
 
 
 def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None,
-            tempo_map: TempoMap | None = None) -> pretty_midi.PrettyMIDI:  # fmt: skip
-    """Orchestrate the short score for the settings' ensemble at the mood's intensity and perform it
-    (articulation, expression, humanisation) as MIDI."""
+            tempo_map: TempoMap | None = None, form: CueForm = CueForm()) -> pretty_midi.PrettyMIDI:  # fmt: skip
+    """Orchestrate the short score for the settings' ensemble at the mood's intensity, section by section
+    and thinned under lines (`form`), and perform it (articulation, expression, humanisation) as MIDI."""
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
     tempo_map = tempo_map or TempoMap.constant(settings.tempo)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
-                        beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity)  # fmt: skip
+                        beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity, form=form)  # fmt: skip
     end = max((n.onset + n.duration for p in parts for n in p.notes), default=final_beat)
-    shape = Shape(intensity, settings.beats_per_bar, end, final_beat, tuple(tempo_map.start_beats[1:]))
+    fading = settings.ending != "segue"  # a segue keeps its level through the cut: the next cue takes over
+    shape = Shape(intensity, settings.beats_per_bar, end, final_beat if fading else end, tuple(tempo_map.start_beats[1:]), form,
+                  FADE_DROP if settings.ending == "fade" else RELEASE_DROP)  # fmt: skip
     return as_written(to_midi(parts, settings, key, tempo_map, shape))
 
 
@@ -219,25 +199,6 @@ def above_the_close(close: list[Note], notes: list[Note]) -> list[Note]:
     return moved
 
 
-def tonic_chord(key: Key) -> list[int]:
-    """Root-position tonic: the root in the bass, then third, fifth and root (open position: the root
-    doubled once, not three times, so a short piece's close does not crowd its pitch classes)."""
-    base = 48 + key.tonic
-    third, fifth = key.tonic_triad()[1:]
-    return [base - 12, base + third, base + fifth, base + 12]
-
-
-def dominant_seventh(key: Key) -> list[int]:
-    """V7 in root position; in minor too (harmonic minor), so its leading tone defines the key."""
-    base = 48 + key.tonic
-    return [base - 5, base + 7, base + 11, base + 14, base + 17]
-
-
-def chord(pitches: list[int], onset: float, duration: float, velocity: int) -> list[Note]:
-    """Notes of one chord struck together; none when there is no time for it."""
-    return [Note(onset, duration, p, velocity) for p in pitches] if duration > 0 else []
-
-
 def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
     """Velocities around the brief's level: accents on downbeats and beats, a little human variation."""
     rng = np.random.default_rng(settings.seed + 1)
@@ -256,6 +217,7 @@ def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key, tempo_ma
     apply_tempo_map(midi, tempo_map)
     midi.time_signature_changes.append(pretty_midi.TimeSignature(settings.beats_per_bar, 4, 0.0))
     midi.key_signature_changes.append(pretty_midi.KeySignature(key.tonic + (12 if key.mode == "minor" else 0), 0.0))
+    last = tempo_map.seconds(shape.end_beat)
     for number, scored in enumerate(parts):
         part, notes = scored.part, accented(scored.notes, shape.hits)
         shifts = timing_offsets([n.onset for n in notes], settings.seed, number, shape.hits, settings.beats_per_bar)
@@ -268,7 +230,8 @@ def to_midi(parts: list[ScoredPart], settings: MusicSettings, key: Key, tempo_ma
                     start, end = tempo_map.seconds(n.onset), tempo_map.seconds(n.onset + n.duration)
                     shift = shifts.get(n.onset, 0.0)
                     velocity = int(np.clip(n.velocity + change, 1, 127))
-                    instrument.notes.append(pretty_midi.Note(velocity, n.pitch, start + shift, max(start + shift + 0.01, end + shift)))
+                    stop = min(end + shift, last)  # a player's timing never carries a note past the out point
+                    instrument.notes.append(pretty_midi.Note(velocity, n.pitch, start + shift, max(start + shift + 0.01, stop)))
             instrument.notes = released_before_restrike(instrument.notes)
             instrument.control_changes = [pretty_midi.ControlChange(c.number, c.value, tempo_map.seconds(c.beat))
                                           for c in controls(part, group.notes, shape)]  # fmt: skip

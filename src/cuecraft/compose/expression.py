@@ -1,7 +1,7 @@
 """Expression: the controller moves a player (or a programmer riding faders) adds to the notes.
 
-CC11 (expression) follows the cue's intensity and shapes each four-bar phrase as an arch, swells
-into every hit point and dies away through the final chord; CC1 (modulation: vibrato in General
+CC11 (expression) follows each section's intensity, drops back under dialogue, shapes each four-bar
+phrase as an arch, swells into every hit point and dies away through the final chord; CC1 (modulation: vibrato in General
 MIDI, the dynamics layer in sample libraries) follows it on sustaining instruments; CC10 (pan) and
 CC91 (reverb send) seat the part on the stage; pianos pedal (CC64) with the harmonic rhythm.
 Hit points also get an accent. All in beats, so the cue's tempo map places them.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cuecraft.compose.cue_form import UNDER_LINES_DROP, CueForm
 from cuecraft.compose.styles import Part
 from cuecraft.model.events import Note
 from cuecraft.render.room import REVERB_SEND_CC
@@ -22,6 +23,7 @@ PHRASE_BARS = 4
 PHRASE_SWELL = 14  # CC11 units between a phrase's ends and its peak
 HIT_SWELL, HIT_LEAD_BEATS = 18, 2.0  # a crescendo of this much over the beats before a hit
 RELEASE_DROP = 28  # CC11 units lost through the final chord
+FADE_DROP = 80  # a fade ending dies away almost to nothing
 HIT_ACCENT = 14  # velocity added to notes struck on a hit
 SUSTAINING = range(40, 80)  # strings, ensembles and choirs, brass, reeds and pipes: they hold a tone and can swell
 PIANOS = range(0, 8)
@@ -37,6 +39,8 @@ class Shape:
     end_beat: float  # last beat of music
     final_beat: float  # where the final chord starts (diminuendo from here)
     hits: tuple[float, ...] = ()  # hit points, in beats
+    form: CueForm = CueForm()  # sections' intensity and the lines spoken over the cue
+    release_drop: float = RELEASE_DROP  # CC11 units lost from the final chord's start to the end
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,9 @@ class Control:
 
 
 def level(shape: Shape, beat: float) -> float:
-    """CC11 value (0..127) at `beat`: the intensity's base, the phrase arch, swells into hits and the
-    diminuendo of the close."""
-    base = 72 + 38 * shape.intensity
+    """CC11 value (0..127) at `beat`: the section's intensity, the phrase arch, swells into hits, a step
+    back under dialogue and the diminuendo of the close."""
+    base = 72 + 38 * shape.form.intensity_at(beat, shape.intensity) - (UNDER_LINES_DROP if shape.form.speaking(beat) else 0)
     phrase = PHRASE_BARS * shape.beats_per_bar
     position = (beat % phrase) / phrase
     value = base + PHRASE_SWELL * (math.sin(math.pi * position**1.25) - 0.5)
@@ -57,7 +61,7 @@ def level(shape: Shape, beat: float) -> float:
         if hit - HIT_LEAD_BEATS <= beat <= hit:
             value += HIT_SWELL * (1 - (hit - beat) / HIT_LEAD_BEATS)
     if beat > shape.final_beat and shape.end_beat > shape.final_beat:
-        value -= RELEASE_DROP * min(1.0, (beat - shape.final_beat) / (shape.end_beat - shape.final_beat))
+        value -= shape.release_drop * min(1.0, (beat - shape.final_beat) / (shape.end_beat - shape.final_beat))
     return max(0.0, min(127.0, value))
 
 
@@ -68,7 +72,7 @@ def controls(part: Part, notes: list[Note], shape: Shape) -> list[Control]:
     if part.is_drum or not notes:
         return seat
     curve = []
-    steps = int(math.ceil(shape.end_beat / STEP_BEATS)) + 1
+    steps = int(math.floor(shape.end_beat / STEP_BEATS + 1e-9)) + 1  # never past the last note: a cue ends at its out point
     last: dict[int, int] = {}
     for k in range(steps):
         beat = k * STEP_BEATS

@@ -3,7 +3,8 @@
 Notes struck together form a group: its top note is melody, its lowest is bass, the rest harmony;
 a note struck alone belongs to the nearer of the two lines. Each part takes its layers, folded by
 octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
-harmony until the next chord; RHYTHM parts play the ensemble's groove. Parts enter by intensity.
+harmony until the next chord; RHYTHM parts play the ensemble's groove. Parts enter by the intensity of
+each section of the cue, and the melody and groove rest under dialogue (compose.cue_form).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from statistics import median
 
+from cuecraft.compose.cue_form import CueForm
 from cuecraft.compose.percussion import final_hit, groove_notes
 from cuecraft.compose.styles import BASS, HARMONY, MELODY, PAD, RHYTHM, Ensemble, Part
 from cuecraft.model.events import Note
@@ -77,16 +79,17 @@ def fold(pitch: int, low: int, high: int) -> int:
 
 
 def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
-                final_beat: float, velocity: int) -> list[ScoredPart]:  # fmt: skip
-    """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1)."""
+                final_beat: float, velocity: int, form: CueForm = CueForm()) -> list[ScoredPart]:  # fmt: skip
+    """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
+    the sections intense enough for it (`form`); under spoken lines the melody and the groove rest."""
     layers = split_layers(revoiced(notes))
-    playing = [p for p in ensemble.parts if intensity >= p.min_intensity]
+    playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
     scored = []
     for part in playing:
         chosen: list[Note] = []
         if MELODY in part.roles:
-            chosen += layers.melody
+            chosen += [n for n in layers.melody if not form.speaking(n.onset)]
         if HARMONY in part.roles:
             chosen += _share(layers.harmony, harmony_parts.index(part), len(harmony_parts))
         if PAD in part.roles:
@@ -95,9 +98,11 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += layers.bass
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
-            chosen += groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass)
+            groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass)
+            chosen += [n for n in groove if not form.speaking(n.onset)]
             chosen += final_hit(ensemble.groove, final_beat, velocity, bass)
-        scored.append(ScoredPart(part, _voiced(chosen, part)))
+        entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]
+        scored.append(ScoredPart(part, _voiced(entered, part)))
     return [s for s in scored if s.notes]
 
 

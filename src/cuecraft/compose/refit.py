@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pretty_midi
 
 from cuecraft.compose.bar_edit import tempo_map_of
-from cuecraft.compose.cue_writer import CADENCE_BEATS, layout_cue
+from cuecraft.compose.endings import body_end, layout_cue
 from cuecraft.compose.tempo_map import apply_tempo_map, solve_tempo_map
 from cuecraft.errors import CuecraftError
 from cuecraft.project import MusicSettings
@@ -29,11 +29,11 @@ def refit_cue(midi: pretty_midi.PrettyMIDI, settings: MusicSettings, old_seconds
     """The cue's music re-timed to `new_seconds` with hits at `new_hits_s` (seconds from its start)."""
     bpb = settings.beats_per_bar
     old_map = tempo_map_of(midi)
-    old = layout_cue(old_seconds, old_map, bpb)
+    old = layout_cue(old_seconds, old_map, bpb, settings.ending)
     new_map = solve_tempo_map(new_seconds, new_hits_s, settings.tempo, bpb).tempo_map
-    new = layout_cue(new_seconds, new_map, bpb)
+    new = layout_cue(new_seconds, new_map, bpb, settings.ending)
     delta = round((new.final_chord_beat - old.final_chord_beat) / bpb)
-    cadence_bar = round((old.final_chord_beat - CADENCE_BEATS) // bpb)  # the bar holding the dominant
+    cadence_bar = round(body_end(old, settings.ending) // bpb)  # the bar the closing chords begin in
     if cadence_bar + min(0, delta) < 1:
         raise CuecraftError(cue_id, "is now too short to keep its music: it needs a new take")
     if delta > cadence_bar:

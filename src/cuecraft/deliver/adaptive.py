@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from cuecraft.atomic import staged_folder, write_text_atomic
 from cuecraft.compose.articulation import part_name
-from cuecraft.compose.cue_writer import CADENCE_BEATS, layout_cue
+from cuecraft.compose.endings import body_end, layout_cue
 from cuecraft.compose.orchestration import split_layers
 from cuecraft.compose.styles import BASS, ENSEMBLES, HARMONY, MELODY, PAD, RHYTHM
 from cuecraft.config import SAMPLE_RATE
@@ -130,8 +130,8 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     if len(midi.get_tempo_changes()[0]) > 1:
         raise CuecraftError(cue_id, "bends its tempo to hit the picture; a game loop needs one tempo (regenerate it without hit points)")
     tempo, bpb = take.settings.tempo, take.settings.beats_per_bar
-    layout = layout_cue(float(project.film.frames_to_seconds(cue.n_frames)), tempo, bpb)
-    dominant_beat = layout.final_chord_beat - CADENCE_BEATS
+    layout = layout_cue(float(project.film.frames_to_seconds(cue.n_frames)), tempo, bpb, take.settings.ending)
+    dominant_beat = body_end(layout, take.settings.ending)
     available = int(dominant_beat // bpb)
     if available < MIN_LOOP_BARS:
         raise CuecraftError(cue_id, f"is too short for a loop ({available} bar(s) before its cadence; {MIN_LOOP_BARS} needed)")

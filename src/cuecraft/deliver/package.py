@@ -23,15 +23,16 @@ from cuecraft.deliver.presets import PRESETS, LoudnessPreset
 from cuecraft.deliver.timeline import music_edl, score_timeline, write_timeline
 from cuecraft.errors import CuecraftError
 from cuecraft.progress import ProgressReporter, SilentProgress
-from cuecraft.project import Cue, Project
 from cuecraft.film.dialogue import detect_speech
+from cuecraft.project import Cue, Project
 from cuecraft.render.ducking import DEPTH_DB, duck_curve
 from cuecraft.render.loudness import LoudnessReport, integrated_loudness, loudness_gain, measure
 from cuecraft.render.mux import mux_score, read_film_audio
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.stems import STEMS
 from cuecraft.render.synth import Renderer
-from cuecraft.takes import render_cue_stems
+from cuecraft.render.transitions import ride_in, runs_into
+from cuecraft.takes import cue_samples, render_cue_stems
 
 MIX_WAV, STEMS_DIR, CUES_DIR = "mix.wav", "stems", "cues"
 LOUDNESS_JSON, TIMELINE_OTIO, TIMELINE_EDL, CUE_SHEET, VIDEO = "loudness.json", "timeline.otio", "timeline.edl", "cue_sheet.csv", "scored.mp4"
@@ -49,7 +50,8 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
                     soundfont: Path | None = None, progress: ProgressReporter | None = None, duck: bool = True,
                     dialogue: Path | None = None) -> Delivery:  # fmt: skip
     """Write the delivery of the project in `project_dir` into `outdir` (see the module docstring).
-    With `duck`, the score dips under the dialogue found in `dialogue` (a stem) or the film's own sound."""
+    With `duck`, the score dips under the dialogue found in `dialogue` (a stem), else under the project's
+    dialogue map, else under what the voice detector hears in the film's own sound."""
     progress = progress or SilentProgress()
     project_dir, outdir = Path(project_dir), Path(outdir)
     project = Project.load(project_dir)
@@ -66,18 +68,25 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
 
     stems: dict[str, np.ndarray] = {}
     progress.start("render stems", len(scored))
+    previous: tuple[Cue, np.ndarray] | None = None
     for cue in scored:
         start = film.frames_to_samples(cue.start_frame, SAMPLE_RATE)
         take = cue.chosen_take()
-        for name, audio in render_cue_stems(renderer, film, cue, load_midi(project_dir / take.midi), take.settings).items():
+        cue_stems = render_cue_stems(renderer, film, cue, load_midi(project_dir / take.midi), take.settings)
+        mixed = sum(cue_stems.values())
+        if previous is not None and runs_into(previous[0], cue):  # a segue: ride the incoming cue as the score does
+            gain = ride_in(mixed, previous[1], cue_samples(film, previous[0], SAMPLE_RATE)[1], SAMPLE_RATE)
+            cue_stems, mixed = {name: audio * gain for name, audio in cue_stems.items()}, mixed * gain
+        for name, audio in cue_stems.items():
             end = min(total, start + audio.shape[1])
             stems.setdefault(name, np.zeros((2, total), dtype=np.float32))[:, start:end] += audio[:, : end - start]
+        previous = (cue, mixed)
         progress.advance()
     stems = {name: stems[name] for name in STEMS if name in stems}
 
     progress.start("dialogue, loudness and files")
     film_sound = read_film_audio(film_path, SAMPLE_RATE, total)
-    speech = _speech(dialogue, film_sound)
+    speech = _speech(dialogue, project.dialogue_seconds(), film_sound)
     if duck and speech:
         ducking = duck_curve(speech, total, SAMPLE_RATE)
         stems = {name: audio * ducking for name, audio in stems.items()}
@@ -122,14 +131,17 @@ def _loudness_json(report: LoudnessReport, spec: LoudnessPreset) -> dict:
     }
 
 
-def _speech(dialogue: Path | None, film_sound: np.ndarray | None) -> list[tuple[float, float]]:
-    """Speech regions from a dialogue stem if given, else from the film's own sound (none without sound)."""
+def _speech(dialogue: Path | None, mapped: list[tuple[float, float]] | None, film_sound: np.ndarray | None) -> list[tuple[float, float]]:
+    """Speech regions: from a dialogue stem if given, else the project's dialogue map (its subtitles or the
+    voice detector's reading when it was scored), else the voice detector on the film's own sound."""
     if dialogue is not None:
         try:
             audio, rate = soundfile.read(dialogue, always_2d=True)
         except (OSError, RuntimeError) as exc:
             raise CuecraftError(dialogue, f"unreadable dialogue stem ({exc})") from None
         return detect_speech(audio.T, rate)
+    if mapped is not None:
+        return mapped
     return detect_speech(film_sound, SAMPLE_RATE) if film_sound is not None else []
 
 

@@ -13,6 +13,8 @@
       arousal: -0.43
       intensity: 0.41        # 0..1
       hit_points: [00:00:04:12]
+      ending: auto           # ring-out, button, fade, segue, unresolved; auto: by what follows the cue
+      why: "in on the fade from black; out before the dialogue scene"   # the spotting's reason
       notes: "hold back until the door opens"
 """
 
@@ -21,13 +23,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cuecraft.atomic import write_text_atomic
 from cuecraft.compose.styles import STYLES
 from cuecraft.compose.theme import THEME_IDS
 from cuecraft.errors import CuecraftError
-from cuecraft.project import CueId, FilmInfo
+from cuecraft.project import CueId, Ending, FilmInfo
 
 
 class CueSheetEntry(BaseModel):
@@ -43,6 +47,8 @@ class CueSheetEntry(BaseModel):
     arousal: float | None = Field(None, ge=-1, le=1)
     intensity: float | None = Field(None, ge=0, le=1)
     hit_points: list[str] = Field(default_factory=list)
+    ending: Ending | Literal["auto"] = "auto"
+    why: str = ""
     notes: str = ""
 
 

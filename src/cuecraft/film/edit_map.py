@@ -22,7 +22,7 @@ from cuecraft.errors import CuecraftError
 from cuecraft.film.picture import FrameStats, measure_frames
 from cuecraft.film.probe import probe_video
 from cuecraft.film.shots import detect_shot_starts
-from cuecraft.film.spotting import shot_look
+from cuecraft.film.scenes import shot_look
 from cuecraft.project import FilmInfo
 
 GAP_COST = 0.35  # look distance above which leaving two shots unpaired beats pairing them

@@ -3,6 +3,8 @@
 Grounding: brightness (luma) raises pleasure (valence) and saturation raises arousal more than
 pleasure (Valdez & Mehrabian 1994); warm hues lean pleasant; motion and cutting rate drive arousal
 in film (Hanjalic & Xu 2005). Weights are set so the statistics' usual range spans most of [-1, 1].
+Motion excludes fades (film.picture.moving); the cutting rate weighs little, since a short stretch's
+rate is noisy and trailers cut fast throughout.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import math
 
 from cuecraft.project import Mood, PictureFeatures
 
-NEUTRAL_BRIGHTNESS, NEUTRAL_SATURATION, NEUTRAL_MOTION, NEUTRAL_CUT_RATE = 0.45, 0.4, 0.08, 8.0
+NEUTRAL_BRIGHTNESS, NEUTRAL_SATURATION, NEUTRAL_MOTION, NEUTRAL_CUT_RATE = 0.45, 0.4, 0.12, 12.0
+LIT = 0.3  # luma under which colour saturation is unreliable (dark pixels' hue and saturation are noise)
 
 
 def mood_from_picture(p: PictureFeatures) -> Mood:
@@ -20,9 +23,9 @@ def mood_from_picture(p: PictureFeatures) -> Mood:
         3.0 * (p.brightness - NEUTRAL_BRIGHTNESS) + 0.5 * (p.saturation - NEUTRAL_SATURATION) + 0.4 * p.warmth
     )
     arousal = math.tanh(
-        8.0 * (p.motion - NEUTRAL_MOTION)
-        + 0.06 * (p.cut_rate - NEUTRAL_CUT_RATE)
-        + 1.5 * (p.saturation - NEUTRAL_SATURATION)
+        6.0 * (p.motion - NEUTRAL_MOTION)
+        + 0.02 * (p.cut_rate - NEUTRAL_CUT_RATE)
+        + 1.5 * (p.saturation - NEUTRAL_SATURATION) * min(1.0, p.brightness / LIT)
     )
     return _mood(valence, arousal)
 

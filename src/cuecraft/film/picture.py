@@ -23,7 +23,7 @@ class FrameStats:
         self.brightness: list[float] = []
         self.saturation: list[float] = []
         self.warmth: list[float] = []
-        self.motion: list[float] = []  # mean |difference| to the previous sample, per second, 0..1 scale
+        self.motion: list[float] = []  # mean |difference| to the previous sample beyond a fade's, per second, 0..1
 
     def window(self, start: int, end: int) -> dict[str, float]:
         """Means of every statistic over the samples whose frame lies in [start, end).
@@ -60,10 +60,17 @@ def measure_frames(film: FilmInfo) -> FrameStats:
             stats.saturation.append(float(hsv[..., 1].mean()))
             stats.warmth.append(float(((red - blue) / (red + blue + 1.0)).mean()))
             luma = rgb.mean(axis=2) / 255.0
-            change = 0.0 if previous is None else float(np.abs(luma - previous).mean()) / seconds_per_step
+            change = 0.0 if previous is None else moving(luma, previous) / seconds_per_step
             stats.motion.append(min(1.0, change))
             previous = luma
     # the first sample has no predecessor: give it its successor's motion rather than a false zero
     if len(stats.motion) > 1:
         stats.motion[0] = stats.motion[1]
     return stats
+
+
+def moving(luma: np.ndarray, previous: np.ndarray) -> float:
+    """Mean absolute change of luma between two frames, less the frame-wide change: a fade or a flash of
+    light moves every pixel alike and is not motion."""
+    difference = luma - previous
+    return float(np.abs(difference - difference.mean()).mean())

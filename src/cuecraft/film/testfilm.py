@@ -15,11 +15,13 @@ from cuecraft.render.mux import write_audio_frames
 
 @dataclass(frozen=True)
 class ShotSpec:
-    """One shot: its length in frames, background colour (RGB 0..255) and motion speed (0 = static)."""
+    """One shot: its length in frames, background colour (RGB 0..255), motion speed (0 = static) and
+    whether it is framed the other way (light from below: a reverse angle on the same scene)."""
 
     frames: int
     colour: tuple[int, int, int]
     speed: float
+    reverse: bool = False
 
 
 # Seven shots of distinct look: dawn, night, a chase, a grey office, a forest, a fire, a sunset.
@@ -33,6 +35,20 @@ DEMO_SHOTS: tuple[ShotSpec, ...] = (
     ShotSpec(312, (240, 150, 160), 0.4),
 )
 
+# Five scenes of four shots each (shot/reverse shot: light, framing and motion shift a little within a scene):
+# a blue night, a warm interior, a grey street chase, a green forest, a red fire. 120 s in all.
+SCENES_FILM: tuple[ShotSpec, ...] = tuple(
+    ShotSpec(frames, tuple(min(255, round(c * gain)) for c in colour), speed * (1 + 0.15 * (k % 2)), bool(k % 2))  # type: ignore[misc]
+    for colour, speed, lengths in (
+        ((25, 35, 90), 0.15, (150, 130, 140, 156)),
+        ((200, 140, 90), 0.3, (120, 170, 130, 140)),
+        ((125, 125, 130), 2.5, (110, 150, 140, 176)),
+        ((45, 140, 60), 0.6, (160, 120, 150, 146)),
+        ((220, 60, 30), 1.8, (140, 140, 130, 166)),
+    )
+    for k, (frames, gain) in enumerate(zip(lengths, (1.0, 1.2, 0.85, 1.1)))
+)
+
 
 def make_test_film(
     path: str | Path,
@@ -41,9 +57,11 @@ def make_test_film(
     size: tuple[int, int] = (320, 180),
     with_audio: bool = True,
     speech: tuple[tuple[float, float], ...] = (),
+    voice: np.ndarray | None = None,
 ) -> list[int]:
     """Write an H.264/AAC MP4 of the given shots and return the first frame of every shot after the first.
-    The sound is room tone, with a synthetic voice during each `speech` span (seconds)."""
+    The sound is room tone, with `voice` (mono at 48 kHz: a recorded line) spoken, repeated as need be,
+    through each `speech` span (seconds)."""
     width, height = size
     cuts: list[int] = []
     canvas = _Canvas(width, height)
@@ -65,7 +83,7 @@ def make_test_film(
                 frame_index += 1
         out.mux(video.encode())
         if audio is not None:
-            _write_sound(out, audio, Fraction(frame_index, fps), speech)
+            _write_sound(out, audio, Fraction(frame_index, fps), speech, voice)
     return cuts
 
 
@@ -79,7 +97,7 @@ class _Canvas:
         self.grain = np.random.default_rng(7).normal(0, 1, (8, height, width, 1)).astype(np.float32)
 
     def draw(self, shot: ShotSpec, t: float, frame_index: int) -> np.ndarray:
-        base = np.array(shot.colour, dtype=np.float32)[None, None, :] * self.shade
+        base = np.array(shot.colour, dtype=np.float32)[None, None, :] * (self.shade[::-1] if shot.reverse else self.shade)
         image = np.broadcast_to(base, (self.height, self.width, 3)).copy()
         cx = self.width * (0.5 + 0.4 * np.sin(2 * np.pi * 0.25 * shot.speed * t))
         cy = self.height * (0.5 + 0.3 * np.cos(2 * np.pi * 0.35 * shot.speed * t))
@@ -90,28 +108,16 @@ class _Canvas:
 
 
 def _write_sound(out: av.container.OutputContainer, stream: av.AudioStream, duration: Fraction,
-                 speech: tuple[tuple[float, float], ...]) -> None:  # fmt: skip
-    """Quiet filtered noise standing in for production sound, plus a voice in each speech span."""
+                 speech: tuple[tuple[float, float], ...], voice: np.ndarray | None) -> None:  # fmt: skip
+    """Quiet filtered noise standing in for production sound, plus the voice in each speech span."""
     rate = 48000
     n = int(duration * rate)
     noise = np.random.default_rng(3).normal(0, 1, (2, n)).astype(np.float32)
     kernel = np.ones(64, dtype=np.float32) / 64
     sound = np.stack([np.convolve(ch, kernel, mode="same") for ch in noise]) * 0.05
+    if speech and (voice is None or not voice.size):
+        raise ValueError("speech spans need a voice recording")
     for start, end in speech:
         first, last = int(start * rate), min(n, int(end * rate))
-        sound[:, first:last] += synthetic_voice(last - first, rate)
+        sound[:, first:last] += np.resize(voice, last - first)[None, :]
     write_audio_frames(out, stream, sound.astype(np.float32))
-
-
-def synthetic_voice(n: int, rate: int) -> np.ndarray:
-    """A speech-like signal: a gliding 100-170 Hz voiced source with formant-weighted harmonics,
-    shaped into syllables (about 4 per second) with short pauses between words."""
-    t = np.arange(n) / rate
-    f0 = 135 + 35 * np.sin(2 * np.pi * 0.7 * t)
-    phase = 2 * np.pi * np.cumsum(f0) / rate
-    formants = (500.0, 1500.0, 2500.0)
-    weights = [0.05 + sum(np.exp(-((k * 135 - f) / 250.0) ** 2) for f in formants) for k in range(1, 26)]
-    voice = sum(w / k**0.5 * np.sin(k * phase) for k, w in enumerate(weights, 1))
-    syllables = np.clip(np.sin(2 * np.pi * 4.0 * t), 0, None) ** 0.5 * (np.sin(2 * np.pi * 0.45 * t) > -0.6)
-    signal = voice * syllables
-    return np.stack([signal, signal]) * (0.3 / max(1e-9, np.abs(signal).max()))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-import numpy as np
 
 from cuecraft.corpus.chords import label_chords
 from cuecraft.model.events import Note
