@@ -1,4 +1,4 @@
-# make demo: install everything and score the bundled example film.   make test: install and run the tests.
+# make demo: install everything and score the bundled Sintel trailer.   make test: install and run the tests.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -42,8 +42,10 @@ model: install
 $(FILM): | $(STAMP)
 	$(PY) examples/make_example_film.py $(FILM)
 
-demo: install $(FILM)
-	$(CUECRAFT) score $(FILM) -o out/demo
+DEMO_FILM := examples/sintel_trailer.mp4
+
+demo: install
+	$(CUECRAFT) score $(DEMO_FILM) --subtitles examples/sintel_trailer.srt -o out/demo
 
 test: install
 	$(PY) -m pytest
@@ -60,6 +62,7 @@ bench: install $(MODEL) $(FILM)
 	$(PY) bench/originality.py --data $(DATA)
 	$(PY) bench/seam_eval.py
 	$(PY) bench/sound.py --film $(FILM)
+	$(PY) bench/sintel_sheet.py --film $(DEMO_FILM)
 
 clean:
 	rm -rf out .pytest_cache

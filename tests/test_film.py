@@ -3,10 +3,9 @@ from pathlib import Path
 import pytest
 
 from cuecraft.film.mood import mood_from_picture
-from cuecraft.film.picture import measure_frames
+from cuecraft.film.picture import read_picture
 from cuecraft.film.probe import probe_video
 from cuecraft.film.scenes import find_scenes
-from cuecraft.film.shots import detect_shot_starts
 from cuecraft.film.testfilm import DEMO_SHOTS
 from cuecraft.project import FilmInfo, PictureFeatures
 
@@ -21,7 +20,7 @@ def test_probe_reports_the_film_as_made(test_film: tuple[Path, list[int]]) -> No
 
 def test_shot_starts_match_the_known_cuts_within_one_frame(test_film: tuple[Path, list[int]]) -> None:
     path, cuts = test_film
-    starts = detect_shot_starts(probe_video(path))
+    starts = read_picture(probe_video(path)).shot_starts
     assert starts[0] == 0
     assert len(starts) - 1 == len(cuts)
     assert all(abs(found - cut) <= 1 for found, cut in zip(starts[1:], cuts))
@@ -30,7 +29,8 @@ def test_shot_starts_match_the_known_cuts_within_one_frame(test_film: tuple[Path
 def test_shots_of_distinct_look_are_scenes_that_tile_the_film(test_film: tuple[Path, list[int]]) -> None:
     path, cuts = test_film
     film = probe_video(path)
-    scenes = find_scenes(film, detect_shot_starts(film), measure_frames(film))
+    reading = read_picture(film)
+    scenes = find_scenes(film, reading.shot_starts, reading.stats)
     assert scenes[0].start_frame == 0 and scenes[-1].end_frame == film.n_frames
     assert all(a.end_frame == b.start_frame for a, b in zip(scenes, scenes[1:]))
     # the shots differ strongly in look, so every cut opens a scene

@@ -3,7 +3,6 @@ import pretty_midi
 import pytest
 
 from cuecraft.render.loudness import integrated_loudness, normalize, true_peak_dbtp
-from cuecraft.render.mix import place_cues
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
 
@@ -58,8 +57,40 @@ def test_normalize_hits_the_target_and_limits_peaks() -> None:
     assert report.true_peak_dbtp <= -1.0
 
 
-def test_cues_land_at_their_start_samples() -> None:
+def test_cues_land_at_their_start_samples_and_blocks_join_exactly(tmp_path) -> None:  # noqa: ANN001
+    from cuecraft.render.streaming import PlacedCues
+
     a = np.ones((2, 100), np.float32)
-    mix = place_cues([(0, a), (150, 2 * a), (950, a)], 1000)
+    placed = PlacedCues(tmp_path / "mix", 1000, RATE)
+    for start, audio in ((0, a), (150, 2 * a), (950, a)):
+        placed.add(start, audio)
+    mix = placed.block(0, 1000)
     assert mix.shape == (2, 1000)
     assert mix[0, 99] == 1 and mix[0, 100] == 0 and mix[0, 150] == 2 and mix[0, 999] == 1
+    assert np.array_equal(np.concatenate([placed.block(0, 170), placed.block(170, 830)], axis=1), mix)
+
+
+def test_a_mix_written_in_blocks_meets_its_target_as_one_held_whole_does(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import soundfile
+
+    from cuecraft.render import streaming
+    from cuecraft.render.loudness import LoudnessMeter, loudness_range
+
+    rng = np.random.default_rng(4)
+    t = np.arange(40 * RATE) / RATE
+    music = (np.sin(2 * np.pi * 220 * t) * (0.2 + 0.8 * (t % 7 < 3)) * 0.5 + rng.normal(0, 0.02, t.size)).astype(np.float32)
+    music[5 * RATE] = 0.99  # one spike the limiter must catch at the target gain
+    audio = np.stack([music, np.roll(music, 300)])
+    monkeypatch.setattr(streaming, "BLOCK_S", 3.0)  # many block joins
+    placed = streaming.PlacedCues(tmp_path / "mix", audio.shape[1], RATE)
+    placed.add(0, audio)
+    report = streaming.write_normalized(placed, tmp_path / "score.wav", -14.0, -1.0)
+    written, _ = soundfile.read(tmp_path / "score.wav", always_2d=True)
+    assert integrated_loudness(written.T, RATE) == pytest.approx(-14.0, abs=0.1)
+    assert true_peak_dbtp(written.T) <= -0.9 and report.true_peak_dbtp <= -0.9
+    assert report.loudness_range_lu == pytest.approx(loudness_range(written.T, RATE), abs=0.2)
+    meter = LoudnessMeter(RATE)
+    for start in range(0, audio.shape[1], 12345):
+        meter.feed(audio[:, start : start + 12345])
+    assert meter.integrated() == pytest.approx(integrated_loudness(audio, RATE), abs=1e-6)
+    assert meter.true_peak_dbtp() == pytest.approx(true_peak_dbtp(audio), abs=1e-6)

@@ -79,7 +79,7 @@ def score(
         flagged = [t for t in cue.takes if t.originality and (t.originality.flagged or t.originality.redrawn)]
         for take in flagged:
             console.print(f"      {take.id} originality: {take.originality.summary}")
-    console.print(f"wrote {out}/score.wav, {out}/scored.mp4, {out}/project.json and {len(project.cues)} cue MIDI files")
+    console.print(f"wrote {out}/score.wav, {result.video}, {out}/project.json and {len(project.cues)} cue MIDI files")
 
 
 @app.command()

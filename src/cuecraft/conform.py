@@ -18,7 +18,7 @@ from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.film.edit_map import EditMap, map_from_timeline, map_from_video
-from cuecraft.film.picture import measure_frames
+from cuecraft.film.picture import read_picture
 from cuecraft.project import PROJECT_FILE, Cue, Project, TakeStatus
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.synth import Renderer
@@ -45,7 +45,7 @@ def edit_map_for(project: Project, new_cut: Path, new_film: Path | None) -> Edit
     if new_cut.suffix.lower() in (".otio", ".edl"):
         return map_from_timeline(new_cut, project.film, new_film)
     old_starts = sorted({f for c in project.cues for f in (c.start_frame, *c.shot_starts)} - {0})
-    return map_from_video(project.film, measure_frames(project.film), old_starts, new_cut)
+    return map_from_video(project.film, read_picture(project.film).stats, old_starts, new_cut)
 
 
 def conform_project(project_dir: str | Path, new_cut: str | Path, outdir: str | Path, new_film: Path | None = None,

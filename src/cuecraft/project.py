@@ -57,6 +57,8 @@ class FilmInfo(BaseModel):
     width: int
     height: int
     has_audio: bool = False
+    audio_channels: int = Field(0, description="channels of the film's own sound (6: 5.1)")
+    variable_rate: bool = Field(False, description="the file's frames come at uneven times; cues use the frame grid of fps")
 
     @property
     def fps(self) -> Fraction:
@@ -78,21 +80,42 @@ class FilmInfo(BaseModel):
         """Sample index of a frame boundary, rounded to the nearest sample."""
         return round(Fraction(frames) * sample_rate / self.fps)
 
+    @property
+    def drop_frame(self) -> bool:
+        """Whether timecodes count drop-frame (29.97 and 59.94 fps: SMPTE 12M), as the NTSC world writes them."""
+        return self.fps_den == 1001 and self.fps_num in (30000, 60000)
+
     def frames_at(self, timecode: str) -> int:
-        """Frame number of a non-drop timecode HH:MM:SS:FF (the inverse of `timecode`)."""
+        """Frame number of a timecode HH:MM:SS:FF (HH:MM:SS;FF drop-frame at 29.97 and 59.94 fps):
+        the inverse of `timecode`."""
         match = re.fullmatch(r"(\d{1,2}):([0-5]\d):([0-5]\d)[:;](\d{2})", timecode.strip())
         nominal = round(self.fps)
         if not match or int(match.group(4)) >= nominal:
             raise ValueError(f"not a timecode at {nominal} fps: {timecode!r} (expected HH:MM:SS:FF)")
         h, m, s, f = (int(g) for g in match.groups())
-        return ((h * 60 + m) * 60 + s) * nominal + f
+        label = ((h * 60 + m) * 60 + s) * nominal + f
+        if not self.drop_frame:
+            return label
+        dropped = nominal // 15  # 2 frame numbers a minute at 29.97, 4 at 59.94, except every tenth minute
+        if s == 0 and f < dropped and m % 10:
+            raise ValueError(f"not a drop-frame timecode: {timecode!r} (frames 00-{dropped - 1:02d} are skipped at this minute)")
+        minutes = h * 60 + m
+        return label - dropped * (minutes - minutes // 10)
 
     def timecode(self, frames: int) -> str:
-        """Non-drop-frame SMPTE timecode HH:MM:SS:FF at the nominal (rounded) frame rate."""
+        """SMPTE timecode HH:MM:SS:FF at the nominal (rounded) frame rate; drop-frame HH:MM:SS;FF at
+        29.97 and 59.94 fps, so the label keeps to the clock."""
         nominal = round(self.fps)
+        separator = ":"
+        if self.drop_frame:
+            dropped = nominal // 15
+            per_minute, per_ten = 60 * nominal - dropped, 600 * nominal - 9 * dropped
+            tens, rest = divmod(frames, per_ten)
+            frames += 9 * dropped * tens + (dropped * ((rest - dropped) // per_minute) if rest >= dropped else 0)
+            separator = ";"
         ff = frames % nominal
         total_s = frames // nominal
-        return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}:{ff:02d}"
+        return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}{separator}{ff:02d}"
 
 
 class PictureFeatures(BaseModel):

@@ -8,6 +8,7 @@ composing or rendering its finished cues again.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,23 +25,21 @@ from cuecraft.errors import CuecraftError
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
-from cuecraft.film.dialogue import detect_speech
+from cuecraft.film.dialogue import speech_in_film
 from cuecraft.film.hit_points import choose_hits, unreachable_hits
-from cuecraft.film.picture import FrameStats, measure_frames
+from cuecraft.film.picture import FrameStats, read_picture
 from cuecraft.film.probe import probe_video
 from cuecraft.film.scenes import Scene, SceneRules, find_scenes
-from cuecraft.film.shots import detect_shot_starts
 from cuecraft.film.spotting import SpottingRules, describe_span, ending_for, spot_scenes
 from cuecraft.film.subtitles import Subtitle, read_scenes, read_srt, words_per_cue
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import (PROJECT_FILE, Cue, CueSection, Ending, FilmInfo, Mood, MusicSettings, OriginalityReport, Project,
                               TakeStatus, Theme)
-from cuecraft.render.ducking import duck_curve
-from cuecraft.render.loudness import LoudnessReport, normalize
-from cuecraft.render.mix import place_cues
-from cuecraft.render.mux import mux_score, read_film_audio
+from cuecraft.render.loudness import LoudnessReport
+from cuecraft.render.mux import mux_score
 from cuecraft.render.soundfont import find_soundfont
+from cuecraft.render.streaming import PlacedCues, write_normalized
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
 from cuecraft.render.transitions import ride_in, runs_into
@@ -48,7 +47,7 @@ from cuecraft.review.store import STORE_FILE
 from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, new_take, render_cue, take_audio
 from cuecraft.theory import Key
 
-SCORE_WAV, SCORED_VIDEO = "score.wav", "scored.mp4"
+SCORE_WAV, MIX_DIR = "score.wav", ".mix"  # the mix's cue audio waits in MIX_DIR (render.streaming)
 
 
 @dataclass
@@ -56,6 +55,7 @@ class ScoreResult:
     project: Project
     outdir: Path
     loudness: LoudnessReport
+    video: Path  # the scored film: scored.mp4 (scored.mov for pictures MP4 cannot carry)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -90,7 +90,8 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             project.themes = themes or write_themes(composer, Key.parse(project.home_key), seed=config.seed, redraws=config.redraws)
             cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
-            placed, previous = [], None
+            total = film.frames_to_samples(film.n_frames, config.sample_rate)
+            placed, previous, last_audio = PlacedCues(staging / MIX_DIR, total, config.sample_rate), None, None
             for cue in (c for c in cues if c.music):
                 start, n = cue_samples(film, cue, config.sample_rate)
                 theme = project.theme_for(cue.settings)
@@ -112,22 +113,19 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                 soundfile.write(staging / take.audio, take_audio(mixed, film, cue, config.sample_rate).T, config.sample_rate, subtype="PCM_24")
                 cue.takes.append(take)
                 if runs_into(previous, cue):
-                    mixed = mixed * ride_in(mixed, placed[-1][1], cue_samples(film, previous, config.sample_rate)[1], config.sample_rate)
-                placed.append((start, mixed))
-                previous = cue
+                    mixed = mixed * ride_in(mixed, last_audio, cue_samples(film, previous, config.sample_rate)[1], config.sample_rate)
+                placed.add(start, mixed)
+                previous, last_audio = cue, mixed
                 clock.progress.advance()
         with stage("mix and loudness"):
-            total = film.frames_to_samples(film.n_frames, config.sample_rate)
-            mix = place_cues(placed, total)
-            if project.dialogue and config.duck_db > 0:
-                mix *= duck_curve(project.dialogue_seconds(), total, config.sample_rate, config.duck_db)
-            mix, loudness = normalize(mix, config.sample_rate, config.loudness_target_lufs, config.true_peak_ceiling_dbtp)
-            soundfile.write(staging / SCORE_WAV, mix.T, config.sample_rate, subtype="PCM_24")
+            if project.dialogue:
+                placed.duck(project.dialogue_seconds(), config.duck_db)
+            loudness = write_normalized(placed, staging / SCORE_WAV, config.loudness_target_lufs, config.true_peak_ceiling_dbtp)
+            shutil.rmtree(staging / MIX_DIR)
         with stage("mux into video"):
-            production = read_film_audio(Path(film.path), config.sample_rate, mix.shape[1]) if config.keep_film_audio else None
-            mux_score(Path(film.path), mix, config.sample_rate, staging / SCORED_VIDEO, production)
+            video = mux_score(Path(film.path), staging / SCORE_WAV, staging, config.keep_film_audio).name
             project.save(staging)
-    return ScoreResult(project, outdir, loudness, clock.timings)
+    return ScoreResult(project, outdir, loudness, outdir / video, clock.timings)
 
 
 class StageClock:
@@ -163,10 +161,9 @@ class Spotting:
 def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> Spotting:
     """The film's cues with mood, form, hit points, dialogue and brief: from the cue sheet `config.cues`
     if given, else spotted by scene (film.spotting)."""
-    with clock.stage("detect shots"):
-        shot_starts = detect_shot_starts(film, threshold=config.shot_threshold)
-    with clock.stage("measure picture"):
-        stats = measure_frames(film)
+    with clock.stage("read picture (shots, light, motion)"):
+        reading = read_picture(film, config.shot_threshold)
+        shot_starts, stats = reading.shot_starts, reading.stats
     with clock.stage("find dialogue"):
         subtitles = read_srt(config.subtitles) if config.subtitles else []
         lines, source = dialogue_map(film, subtitles)
@@ -261,9 +258,7 @@ def dialogue_map(film: FilmInfo, subtitles: list[Subtitle]) -> tuple[list[tuple[
     if subtitles:
         spans, source = [(line.start_s, line.end_s) for line in subtitles], "subtitles"
     elif film.has_audio:
-        rate = 16000
-        spans = detect_speech(read_film_audio(Path(film.path), rate, film.frames_to_samples(film.n_frames, rate)), rate)
-        source = "voice detector (Silero VAD)"
+        spans, source = speech_in_film(Path(film.path), film.duration_s), "voice detector (Silero VAD)"
     else:
         spans, source = [], "none (the film has no sound)"
     frames = [(film.frames_at_seconds(a), min(film.n_frames, film.frames_at_seconds(b))) for a, b in spans]

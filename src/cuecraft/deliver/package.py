@@ -27,7 +27,7 @@ from cuecraft.film.dialogue import detect_speech
 from cuecraft.project import Cue, Project
 from cuecraft.render.ducking import DEPTH_DB, duck_curve
 from cuecraft.render.loudness import LoudnessReport, integrated_loudness, loudness_gain, measure
-from cuecraft.render.mux import mux_score, read_film_audio
+from cuecraft.render.mux import lay_in, mux_score, read_film_audio
 from cuecraft.render.soundfont import find_soundfont
 from cuecraft.render.stems import STEMS
 from cuecraft.render.synth import Renderer
@@ -35,7 +35,7 @@ from cuecraft.render.transitions import ride_in, runs_into
 from cuecraft.takes import cue_samples, render_cue_stems
 
 MIX_WAV, STEMS_DIR, CUES_DIR = "mix.wav", "stems", "cues"
-LOUDNESS_JSON, TIMELINE_OTIO, TIMELINE_EDL, CUE_SHEET, VIDEO = "loudness.json", "timeline.otio", "timeline.edl", "cue_sheet.csv", "scored.mp4"
+LOUDNESS_JSON, TIMELINE_OTIO, TIMELINE_EDL, CUE_SHEET = "loudness.json", "timeline.otio", "timeline.edl", "cue_sheet.csv"
 
 
 @dataclass
@@ -111,7 +111,7 @@ def deliver_project(project_dir: str | Path, outdir: str | Path, preset: str = "
         write_text_atomic(staging / TIMELINE_EDL, music_edl(project))
         spoken = {c.id for c in scored if any(s < film.frames_to_seconds(c.end_frame) and e > film.frames_to_seconds(c.start_frame) for s, e in speech)}
         write_cue_sheet_csv(project, credits, staging / CUE_SHEET, spoken)
-        mux_score(film_path, mix, SAMPLE_RATE, staging / VIDEO, film_sound)
+        mux_score(film_path, staging / MIX_WAV, staging)
     return Delivery(outdir, report, list(stems), [c.id for c in scored])
 
 
@@ -147,7 +147,7 @@ def _speech(dialogue: Path | None, mapped: list[tuple[float, float]] | None, fil
 
 def _dialogue_json(speech: list[tuple[float, float]], ducked: bool, score: np.ndarray, film_sound: np.ndarray | None) -> dict:
     """Speech regions, and the loudness of the final film mix (score + film sound): program and dialogue-gated."""
-    final = score + film_sound if film_sound is not None else score
+    final = lay_in(score, film_sound)
     figures: dict = {"regions_s": speech, "ducked": bool(ducked and speech), "duck_depth_db": DEPTH_DB if ducked and speech else 0.0,
                      "program_lufs": integrated_loudness(final, SAMPLE_RATE)}  # fmt: skip
     spans = [final[:, round(s * SAMPLE_RATE) : round(e * SAMPLE_RATE)] for s, e in speech]

@@ -10,6 +10,7 @@ given, are the better dialogue map (film.subtitles).
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -44,3 +45,25 @@ def detect_speech(audio: np.ndarray, sample_rate: int) -> list[tuple[float, floa
         torch.set_num_threads(threads)
     regions = [(s["start"] / RATE, s["end"] / RATE) for s in found]
     return [(round(s, 3), round(e, 3)) for s, e in regions if e - s >= MIN_REGION_S]
+
+
+CHUNK_S = 600.0  # a long film's sound is listened to ten minutes at a time
+
+
+def speech_in_film(film: Path, seconds: float) -> list[tuple[float, float]]:
+    """Speech regions (start, end) in seconds of the film's own sound, read and searched a chunk at a
+    time (its memory does not grow with the film); a line cut by a chunk's edge is joined up again."""
+    from cuecraft.render.mux import film_sound_blocks
+
+    chunk = round(CHUNK_S * RATE)
+    regions: list[tuple[float, float]] = []
+    blocks = film_sound_blocks(film, RATE, chunk, keep_layout=False)
+    for k in range(max(1, int(np.ceil(seconds / CHUNK_S)))):
+        offset = k * CHUNK_S
+        for start, end in detect_speech(next(blocks)[:, : max(0, round((seconds - offset) * RATE))], RATE):
+            start, end = start + offset, end + offset
+            if regions and start - regions[-1][1] < BRIDGE_S:
+                regions[-1] = (regions[-1][0], round(end, 3))
+            else:
+                regions.append((round(start, 3), round(end, 3)))
+    return regions

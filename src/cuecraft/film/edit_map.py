@@ -19,9 +19,8 @@ import opentimelineio as otio
 
 from cuecraft.deliver.edit_import import read_edit
 from cuecraft.errors import CuecraftError
-from cuecraft.film.picture import FrameStats, measure_frames
+from cuecraft.film.picture import FrameStats, read_picture
 from cuecraft.film.probe import probe_video
-from cuecraft.film.shots import detect_shot_starts
 from cuecraft.film.scenes import shot_look
 from cuecraft.project import FilmInfo
 
@@ -86,8 +85,8 @@ def map_from_video(old_film: FilmInfo, old_stats: FrameStats, old_shot_starts: l
                    shot_threshold: float = 27.0) -> EditMap:  # fmt: skip
     """Match the shots of a re-cut video to the old film's shots by their look."""
     new_film = probe_video(new_path)
-    new_starts = detect_shot_starts(new_film, threshold=shot_threshold)
-    new_stats = measure_frames(new_film)
+    reading = read_picture(new_film, shot_threshold)
+    new_starts, new_stats = reading.shot_starts, reading.stats
     old_shots, new_shots = _shots(old_shot_starts, old_film.n_frames), _shots(new_starts, new_film.n_frames)
     pairs = _align([shot_look(old_stats, *s) for s in old_shots], [shot_look(new_stats, *s) for s in new_shots])
     segments = [(old_shots[i][0], new_shots[j][0], min(old_shots[i][1] - old_shots[i][0], new_shots[j][1] - new_shots[j][0])) for i, j in pairs]

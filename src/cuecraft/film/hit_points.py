@@ -1,6 +1,6 @@
 """Hit points chosen by importance, as a composer marks them at the spotting session: the scene
-changes inside a cue first, then the strongest cuts, then the ends of lines (the music answers a
-line) — never a fade to or from black, never while someone speaks or just before, never crowding the
+changes inside a cue first, then flashes of light and the strongest cuts, then the ends of lines
+(the music answers a line) — never a fade to or from black, never while someone speaks or just before, never crowding the
 cue's first and last seconds or each other. Hits the cue's tempo cannot reach are reported.
 """
 
@@ -20,7 +20,8 @@ MIN_GAP_S = 4.0  # hits closer than this blur into one gesture
 CLEAR_BEFORE_LINE_S = 0.5  # no hit this close before a line starts (nor during it)
 EDGE_S = 2.0  # no hit in the cue's first seconds (its entrance is its own event) nor its last
 STRONG_CUT = 0.25  # look distance across a cut that makes it worth hitting
-SCENE_CHANGE, LINE_END = 1.0, 0.45  # importance of a scene change and of a line's end (a strong cut: its distance)
+SCENE_CHANGE, LINE_END, FLASH = 1.0, 0.45, 0.6  # importance of a scene change, a line's end, a flash (a strong cut: its distance)
+FLASH_RISE = 0.25  # luma rising this much between two samples inside a shot: an explosion, lightning, a door thrown open
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def choose_hits(film: FilmInfo, start: int, end: int, scenes: list[Scene], stats
             if start < cut < end and cut not in fades and distance >= STRONG_CUT and not _through_black(stats, cut):
                 candidates.append(HitCandidate(cut, distance, f"strong cut ({distance:.2f})"))
     candidates += [HitCandidate(b, LINE_END, "end of a line") for a, b in lines if start < b < end]
+    candidates += [HitCandidate(f, FLASH, "flash of light") for f in _flashes(stats) if start < f < end]
 
     def allowed(c: HitCandidate) -> bool:
         speaking = any(a - clear <= c.frame < b for a, b in lines)
@@ -57,6 +59,11 @@ def choose_hits(film: FilmInfo, start: int, end: int, scenes: list[Scene], stats
         if len(chosen) < budget and all(abs(seconds(c.frame - h.frame)) >= MIN_GAP_S for h in chosen):
             chosen.append(c)
     return sorted(chosen, key=lambda c: c.frame)
+
+
+def _flashes(stats: FrameStats) -> list[int]:
+    """Frames where the picture suddenly brightens (between two samples a sixth of a second apart)."""
+    return [f for f, b, before in zip(stats.frames[1:], stats.brightness[1:], stats.brightness) if b - before >= FLASH_RISE]
 
 
 def _through_black(stats: FrameStats, cut: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -26,11 +27,14 @@ def probe_video(path: str | Path) -> FilmInfo:
             rate = stream.average_rate or stream.guessed_rate
             if not rate:
                 raise CuecraftError(path, "video stream has no frame rate")
-            if _variable_frame_rate(container, stream):
-                raise CuecraftError(path, "has a variable frame rate; convert it to a constant rate first "
-                                          "(e.g. ffmpeg -i IN -fps_mode cfr -r 24 OUT): cues are timed in frames")
+            variable = _variable_frame_rate(container, stream)
             container.seek(0)
-            n_frames = stream.frames or _count_video_packets(container, stream)
+            if variable:  # a phone's timing: put the film on the nearest standard frame grid (film.picture maps frames onto it)
+                rate = grid_rate(rate)
+                n_frames = max(1, round(_duration_s(container, stream) * rate))
+            else:
+                n_frames = stream.frames or _count_video_packets(container, stream)
+            audio = container.streams.audio[0] if container.streams.audio else None
             info = FilmInfo(
                 path=str(path.resolve()),
                 n_frames=n_frames,
@@ -38,7 +42,9 @@ def probe_video(path: str | Path) -> FilmInfo:
                 fps_den=rate.denominator,
                 width=stream.codec_context.width,
                 height=stream.codec_context.height,
-                has_audio=bool(container.streams.audio),
+                has_audio=audio is not None,
+                audio_channels=audio.codec_context.channels if audio is not None else 0,
+                variable_rate=variable,
             )
     except av.FFmpegError as exc:
         raise CuecraftError(path, f"not a readable video ({exc.strerror or exc.__class__.__name__})") from None
@@ -66,6 +72,27 @@ def _variable_frame_rate(container: av.container.InputContainer, stream: av.Vide
     ordered = sorted(stamps)
     steps = np.diff(ordered[: max(3, len(ordered) - REORDER_DEPTH)] if len(stamps) >= VFR_SAMPLE + REORDER_DEPTH else ordered)
     return bool(steps.size > 2 and steps.max() - steps.min() > 1)
+
+
+STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30), Fraction(50),
+                  Fraction(60000, 1001), Fraction(60))  # fmt: skip
+
+
+def grid_rate(average: Fraction) -> Fraction:
+    """The standard frame rate within 2 % of a variable-rate film's average, else the average itself."""
+    nearest = min(STANDARD_RATES, key=lambda r: abs(float(r - average)))
+    return nearest if abs(float(nearest - average)) <= 0.02 * float(nearest) else Fraction(average).limit_denominator(1001)
+
+
+def _duration_s(container: av.container.InputContainer, stream: av.VideoStream) -> float:
+    """The video's length in seconds from its timestamps (last frame's time plus one average frame)."""
+    stamps = [p.pts for p in container.demux(stream) if p.pts is not None and p.size > 0]
+    container.seek(0)
+    if not stamps:
+        return 0.0
+    first, last = min(stamps), max(stamps)
+    step = (last - first) / max(1, len(stamps) - 1)
+    return float((last - first + step) * stream.time_base)
 
 
 def _count_video_packets(container: av.container.InputContainer, stream: av.VideoStream) -> int:

@@ -1,21 +1,36 @@
-"""Shot-boundary detection with PySceneDetect's content detector (HSV + luma change between frames)."""
+"""Shot boundaries with PySceneDetect's content detector (HSV + luma change between frames), fed the
+frames of the film's one analysis decode (film.picture) rather than decoding the film again."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from fractions import Fraction
 
-from scenedetect import ContentDetector, SceneManager, open_video
-
-from cuecraft.project import FilmInfo
+import numpy as np
+from scenedetect import ContentDetector
+from scenedetect.common import FrameTimecode
 
 DEFAULT_THRESHOLD = 27.0
+MIN_SHOT_FRAMES = 12
+DETECTION_WIDTH = 256  # PySceneDetect's own working width: it downscales larger frames to about this
 
 
-def detect_shot_starts(film: FilmInfo, threshold: float = DEFAULT_THRESHOLD, min_shot_frames: int = 12) -> list[int]:
-    """Return the first frame of every shot, starting with 0, in ascending order."""
-    video = open_video(str(Path(film.path)), backend="pyav")
-    manager = SceneManager()
-    manager.add_detector(ContentDetector(threshold=threshold, min_scene_len=min_shot_frames))
-    manager.detect_scenes(video, show_progress=False)
-    starts = {start.frame_num for start, _ in manager.get_scene_list()}
-    return sorted(starts | {0})
+class ShotDetector:
+    """Takes frames in order (their frame number on the film's grid and a BGR image) and returns the
+    first frame of every shot, starting with 0."""
+
+    def __init__(self, fps: Fraction, threshold: float = DEFAULT_THRESHOLD, min_shot_frames: int = MIN_SHOT_FRAMES) -> None:
+        self.fps = fps
+        self.detector = ContentDetector(threshold=threshold, min_scene_len=min_shot_frames)
+        self.starts: set[int] = {0}
+        self.last = -1
+
+    def feed(self, frame: int, bgr: np.ndarray) -> None:
+        if frame <= self.last:  # a repeated timestamp (variable frame rate): the grid frame is already seen
+            return
+        self.last = frame
+        self.starts.update(t.frame_num for t in self.detector.process_frame(FrameTimecode(frame, fps=self.fps), bgr))
+
+    def shot_starts(self) -> list[int]:
+        if self.last >= 0:
+            self.starts.update(t.frame_num for t in self.detector.post_process(FrameTimecode(self.last, fps=self.fps)))
+        return sorted(self.starts)

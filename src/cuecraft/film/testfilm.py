@@ -50,41 +50,66 @@ SCENES_FILM: tuple[ShotSpec, ...] = tuple(
 )
 
 
+CODECS = {".mp4": ("libx264", "aac"), ".mkv": ("libx264", "aac"), ".webm": ("libvpx-vp9", "libopus"), ".mov": ("prores_ks", "aac")}
+
+
 def make_test_film(
     path: str | Path,
     shots: tuple[ShotSpec, ...] = DEMO_SHOTS,
-    fps: int = 24,
+    fps: int | Fraction = 24,
     size: tuple[int, int] = (320, 180),
     with_audio: bool = True,
     speech: tuple[tuple[float, float], ...] = (),
     voice: np.ndarray | None = None,
+    layout: str = "stereo",
+    b_frames: bool = False,
+    variable_rate: bool = False,
 ) -> list[int]:
-    """Write an H.264/AAC MP4 of the given shots and return the first frame of every shot after the first.
-    The sound is room tone, with `voice` (mono at 48 kHz: a recorded line) spoken, repeated as need be,
-    through each `speech` span (seconds)."""
+    """Write a film of the given shots and return the first frame of every shot after the first. The
+    container follows the file's suffix (MP4 or Matroska: H.264/AAC; WebM: VP9/Opus; QuickTime:
+    ProRes/AAC); `b_frames` encodes H.264 as x264 does by default (B-frames, reordered), else without;
+    `variable_rate` jitters every frame's time as a phone does (the frames average `fps`). The sound
+    (`layout`: stereo or 5.1) is room tone, with `voice` (mono at 48 kHz: a recorded line) spoken,
+    repeated as need be, through each `speech` span (seconds), in the centre channel of a 5.1 film."""
     width, height = size
+    video_codec, audio_codec = CODECS[Path(path).suffix.lower()]
     cuts: list[int] = []
     canvas = _Canvas(width, height)
-    with atomic_path(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
-        video = out.add_stream("libx264", rate=fps)
-        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        video.options = {"crf": "23", "preset": "ultrafast", "g": "48"}
-        audio = out.add_stream("aac", rate=48000, layout="stereo") if with_audio else None
+    rng = np.random.default_rng(11)
+    tick = Fraction(1, 90000)
+    with atomic_path(path) as tmp, av.open(str(tmp), "w", format=FORMATS[Path(path).suffix.lower()]) as out:
+        video = out.add_stream(video_codec, rate=fps)
+        video.width, video.height = width, height
+        video.pix_fmt = "yuv422p10le" if video_codec == "prores_ks" else "yuv420p"
+        if video_codec == "libx264":
+            video.options = {"crf": "23", "preset": "veryfast" if b_frames else "ultrafast", "g": "48"}
+        elif video_codec == "libvpx-vp9":
+            video.options = {"crf": "40", "b": "0", "deadline": "realtime", "cpu-used": "8"}
+        if variable_rate:
+            video.time_base = video.codec_context.time_base = tick
+        audio = out.add_stream(audio_codec, rate=48000, layout=layout) if with_audio else None
         frame_index = 0
         for shot_no, shot in enumerate(shots):
             if shot_no:
                 cuts.append(frame_index)
             for i in range(shot.frames):
-                image = canvas.draw(shot, i / fps, frame_index)
+                image = canvas.draw(shot, i / float(fps), frame_index)
                 frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-                frame.pts = frame_index
-                frame.time_base = Fraction(1, fps)
+                if variable_rate:  # each frame up to a third of a frame early or late, in order
+                    frame.pts = round((frame_index + rng.uniform(-0.33, 0.33)) / Fraction(fps) / tick)
+                    frame.time_base = tick
+                else:
+                    frame.pts = frame_index
+                    frame.time_base = 1 / Fraction(fps)
                 out.mux(video.encode(frame))
                 frame_index += 1
         out.mux(video.encode())
         if audio is not None:
-            _write_sound(out, audio, Fraction(frame_index, fps), speech, voice)
+            _write_sound(out, audio, frame_index / Fraction(fps), speech, voice)
     return cuts
+
+
+FORMATS = {".mp4": "mp4", ".mkv": "matroska", ".webm": "webm", ".mov": "mov"}
 
 
 class _Canvas:
@@ -109,15 +134,18 @@ class _Canvas:
 
 def _write_sound(out: av.container.OutputContainer, stream: av.AudioStream, duration: Fraction,
                  speech: tuple[tuple[float, float], ...], voice: np.ndarray | None) -> None:  # fmt: skip
-    """Quiet filtered noise standing in for production sound, plus the voice in each speech span."""
-    rate = 48000
+    """Quiet filtered noise standing in for production sound, plus the voice in each speech span (in
+    the centre of a 5.1 track, where dialogue goes)."""
+    rate = stream.rate
     n = int(duration * rate)
-    noise = np.random.default_rng(3).normal(0, 1, (2, n)).astype(np.float32)
+    channels = stream.layout.nb_channels
+    noise = np.random.default_rng(3).normal(0, 1, (channels, n)).astype(np.float32)
     kernel = np.ones(64, dtype=np.float32) / 64
     sound = np.stack([np.convolve(ch, kernel, mode="same") for ch in noise]) * 0.05
     if speech and (voice is None or not voice.size):
         raise ValueError("speech spans need a voice recording")
+    speaking = [2] if channels == 6 else list(range(channels))
     for start, end in speech:
         first, last = int(start * rate), min(n, int(end * rate))
-        sound[:, first:last] += np.resize(voice, last - first)[None, :]
+        sound[speaking, first:last] += np.resize(voice, last - first)[None, :]
     write_audio_frames(out, stream, sound.astype(np.float32))

@@ -11,8 +11,9 @@ DEPTH_DB, ATTACK_S, RELEASE_S = 10.0, 0.3, 0.8
 
 
 def duck_curve(regions: list[tuple[float, float]], n_samples: int, sample_rate: int, depth_db: float = DEPTH_DB,
-               attack_s: float = ATTACK_S, release_s: float = RELEASE_S) -> np.ndarray:  # fmt: skip
-    """A gain per sample: 1 away from speech, 10^(-depth/20) under it, cosine ramps in between."""
+               attack_s: float = ATTACK_S, release_s: float = RELEASE_S, first: int = 0) -> np.ndarray:  # fmt: skip
+    """A gain per sample for samples [first, first + n_samples): 1 away from speech, 10^(-depth/20) under
+    it, cosine ramps in between (a block of a long programme is computed alone)."""
     floor = 10 ** (-depth_db / 20)
     held: list[tuple[float, float]] = []
     for start, end in sorted(regions):  # stay down through pauses too short to come back up and go down again
@@ -22,9 +23,9 @@ def duck_curve(regions: list[tuple[float, float]], n_samples: int, sample_rate: 
             held.append((start, end))
     depth = np.zeros(n_samples, dtype=np.float64)  # 0 = full level, 1 = fully ducked
     for start, end in held:  # each region touches only its own span, from attack to release
-        lo = min(n_samples, max(0, int(np.floor((start - attack_s) * sample_rate))))
-        hi = min(n_samples, max(lo, int(np.ceil((end + release_s) * sample_rate)) + 1))
-        t = np.arange(lo, hi) / sample_rate
+        lo = min(n_samples, max(0, int(np.floor((start - attack_s) * sample_rate)) - first))
+        hi = min(n_samples, max(lo, int(np.ceil((end + release_s) * sample_rate)) + 1 - first))
+        t = (first + np.arange(lo, hi)) / sample_rate
         into = np.clip((t - (start - attack_s)) / attack_s, 0, 1)
         out_of = np.clip(((end + release_s) - t) / release_s, 0, 1)
         shape = np.minimum(into, out_of)

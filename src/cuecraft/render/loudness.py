@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
+from scipy.signal import lfilter, lfilter_zi, resample_poly
 
 OVERSAMPLING = 4
 LIMITER_LOOKAHEAD_S = 0.005
 MAX_PASSES = 6
 LIMITER_MARGIN_DB = 0.1  # the limiter aims this far under the ceiling: resampling error
+TRUE_PEAK_MARGIN = 64  # input samples carried between blocks so oversampling sees across their joins
 
 
 SHORT_TERM_S, SHORT_TERM_HOP_S = 3.0, 0.1
@@ -118,3 +119,68 @@ def normalize(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_d
     out = audio * curve
     gain_db = 20 * float(np.log10(np.max(curve)))
     return out, measure(out, sample_rate, gain_db)
+
+
+class LoudnessMeter:
+    """BS.1770-4 integrated loudness, EBU Tech 3342 loudness range and true peak of audio fed block by
+    block (channels x samples, any block sizes): the same measures as the functions above, in memory
+    that does not grow with the programme (a feature film's mix never has to be held at once)."""
+
+    def __init__(self, sample_rate: int, channels: int = 2) -> None:
+        self.rate, self.step = sample_rate, round(0.1 * sample_rate)
+        self.filters = [pyloudnorm.IIRfilter(gain, q, fc, sample_rate, kind)
+                        for kind, gain, q, fc in (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0))]  # fmt: skip
+        self.states = [[lfilter_zi(f.b, f.a) * 0.0 for f in self.filters] for _ in range(channels)]
+        self.pending = np.zeros((channels, 0))
+        self.steps: list[float] = []  # mean square of the weighted signal (summed over channels) per 100 ms
+        self.history = np.zeros((channels, TRUE_PEAK_MARGIN))
+        self.peak = 0.0
+
+    def feed(self, audio: np.ndarray) -> None:
+        audio = audio.astype(np.float64)
+        weighted = np.empty_like(audio)
+        for ch, signal in enumerate(audio):
+            for k, f in enumerate(self.filters):
+                signal, self.states[ch][k] = lfilter(f.b, f.a, signal, zi=self.states[ch][k])
+                signal = signal * f.passband_gain
+            weighted[ch] = signal
+        pending = np.concatenate([self.pending, weighted], axis=1)
+        whole = pending.shape[1] // self.step * self.step
+        squares = (pending[:, :whole] ** 2).sum(axis=0).reshape(-1, self.step).mean(axis=1)
+        self.steps.extend(squares.tolist())
+        self.pending = pending[:, whole:]
+        joined = np.concatenate([self.history, audio], axis=1)
+        upsampled = resample_poly(joined, OVERSAMPLING, 1, axis=-1)[:, OVERSAMPLING * self.history.shape[1] :]
+        if upsampled.size:
+            self.peak = max(self.peak, float(np.abs(upsampled).max()))
+        self.history = joined[:, -TRUE_PEAK_MARGIN:]
+
+    def _windows(self, steps: int) -> np.ndarray:
+        """Loudness (LUFS) of every window of `steps` 100-ms steps, advancing one step at a time."""
+        power = np.array(self.steps)
+        if power.size < steps:
+            return np.array([])
+        sums = np.convolve(power, np.ones(steps), mode="valid") / steps
+        with np.errstate(divide="ignore"):
+            return -0.691 + 10 * np.log10(sums)
+
+    def integrated(self) -> float:
+        blocks = self._windows(4)  # 400 ms gating blocks, 75 % overlap
+        blocks = blocks[blocks >= -70.0]
+        if not blocks.size:
+            return float("-inf")
+        relative = 10 * np.log10(np.mean(10 ** ((blocks + 0.691) / 10))) - 0.691 - 10.0
+        gated = blocks[blocks >= relative]
+        return float(-0.691 + 10 * np.log10(np.mean(10 ** ((gated + 0.691) / 10))))
+
+    def loudness_range(self) -> float:
+        short = self._windows(round(SHORT_TERM_S / SHORT_TERM_HOP_S))
+        short = short[short > LRA_ABSOLUTE_GATE]
+        if short.size == 0:
+            return 0.0
+        relative = 10 * np.log10(np.mean(10 ** (short / 10))) + LRA_RELATIVE_GATE
+        gated = short[short > relative]
+        return float(np.percentile(gated, 95) - np.percentile(gated, 10))
+
+    def true_peak_dbtp(self) -> float:
+        return float(20 * np.log10(self.peak)) if self.peak > 0 else float("-inf")

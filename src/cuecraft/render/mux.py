@@ -1,64 +1,141 @@
-"""Lay the score into the film: copy the picture untouched, mix the score with the film's own sound
-(if it has any), and encode AAC, all with PyAV into a new MP4 written atomically."""
+"""Lay the score into the film: copy the picture untouched, mix the score into the film's own sound
+(if it has any, in its own channel layout), and encode AAC, all with PyAV into a new MP4 written atomically."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+import soundfile
 
 from cuecraft.atomic import atomic_path
 
-AAC_BIT_RATE = 256_000
+AAC_BIT_RATE = 256_000  # per stereo pair
+SCORED_MP4, SCORED_MOV = "scored.mp4", "scored.mov"
+MP4_VIDEO_CODECS = {"h264", "hevc", "vp9", "av1", "mpeg4"}  # what an MP4 carries as is
+MUX_BLOCK_S = 10
 av.logging.set_level(av.logging.ERROR)  # FFmpeg's encoders chat at INFO level on stderr (e.g. AAC "Qavg")
 
 
-def read_film_audio(film: Path, sample_rate: int, n_samples: int) -> np.ndarray | None:
-    """The film's first audio track resampled to stereo float at `sample_rate`, padded/cut to n_samples."""
+def read_film_audio(film: Path, sample_rate: int, n_samples: int, keep_layout: bool = False) -> np.ndarray | None:
+    """The film's first audio track as float at `sample_rate`, padded/cut to n_samples: folded to stereo
+    (for listening and measuring), or in its own channel layout with `keep_layout`. None without sound."""
     with av.open(str(film)) as container:
         if not container.streams.audio:
             return None
-        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sample_rate)
-        chunks = []
-        for frame in container.decode(container.streams.audio[0]):
-            chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
-        chunks.extend(f.to_ndarray() for f in resampler.resample(None))
-    audio = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
-    out = np.zeros((2, n_samples), dtype=np.float32)
-    out[:, : min(n_samples, audio.shape[1])] = audio[:, :n_samples]
-    return out
+    return next(film_sound_blocks(film, sample_rate, max(1, n_samples), keep_layout))[:, :n_samples]
 
 
-def mux_score(film: Path, score: np.ndarray, sample_rate: int, target: Path, production: np.ndarray | None = None) -> None:
-    """Write `target`: the film's video stream copied, audio = score (+ `production`, the film's own
-    sound as `read_film_audio` gives it, when it is to be kept)."""
-    audio = score if production is None else score + production
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak > 1.0:  # production sound on top of a normalized score can clip: keep the sum in range
-        audio = audio / peak
-    with av.open(str(film)) as source, atomic_path(target) as tmp, av.open(str(tmp), "w", format="mp4") as out:
+def lay_in(score: np.ndarray, production: np.ndarray | None) -> np.ndarray:
+    """The film's sound with the stereo score added: into its front left and right (a 5.1 film's centre,
+    where the dialogue is, its LFE and surrounds are left untouched); the score alone without sound."""
+    if production is None:
+        return score
+    mixed = production.copy()
+    mixed[:2] += score
+    return mixed
+
+
+def film_sound_blocks(film: Path, sample_rate: int, block: int, keep_layout: bool = True) -> Iterator[np.ndarray]:
+    """The film's first audio track as float at `sample_rate` (its own layout, or folded to stereo), in
+    blocks of `block` samples, decoded as they are asked for; silence for ever after its end."""
+    with av.open(str(film)) as container:
+        stream = container.streams.audio[0]
+        layout = stream.layout.name if keep_layout else "stereo"
+        channels = stream.layout.nb_channels if keep_layout else 2
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
+        pending, held = [], 0
+        for frame in chain(container.decode(stream), [None]):
+            for out in resampler.resample(frame):
+                pending.append(out.to_ndarray())
+                held += pending[-1].shape[1]
+            while held >= block:
+                joined = np.concatenate(pending, axis=1)
+                yield joined[:, :block]
+                pending, held = [joined[:, block:]], joined.shape[1] - block
+    rest = np.concatenate(pending, axis=1) if pending else np.zeros((channels, 0), np.float32)
+    while True:
+        out = np.zeros((channels, block), np.float32)
+        out[:, : rest.shape[1]] = rest[:, :block]
+        rest = rest[:, block:]
+        yield out
+
+
+def mux_score(film: Path, score: Path, folder: Path, keep_film_sound: bool = True) -> Path:
+    """Write the scored film into `folder` and return its path: the film's video stream copied, audio = the
+    score (a WAV as long as the film) laid into the film's own sound (in its channel layout: stereo,
+    5.1 ...) when `keep_film_sound`, else the score alone, as AAC, a block at a time. MP4 (scored.mp4),
+    or QuickTime (scored.mov) for pictures MP4 cannot carry, such as ProRes."""
+    with av.open(str(film)) as source:
+        codec = source.streams.video[0].codec_context.name
+        has_sound = bool(source.streams.audio)
+        layout = source.streams.audio[0].layout.name if has_sound and keep_film_sound else "stereo"
+    target = folder / (SCORED_MP4 if codec in MP4_VIDEO_CODECS else SCORED_MOV)
+    info = soundfile.info(score)
+    block = MUX_BLOCK_S * info.samplerate
+    production = film_sound_blocks(film, info.samplerate, block) if has_sound and keep_film_sound else None
+    peak = _laid_in_peak(score, film, block) if production is not None else 1.0
+    with av.open(str(film)) as source, atomic_path(target) as tmp, av.open(str(tmp), "w", format=target.suffix[1:]) as out:
         video_in = source.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
-        audio_out = out.add_stream("aac", rate=sample_rate, layout="stereo")
-        audio_out.bit_rate = AAC_BIT_RATE
+        audio_out = out.add_stream("aac", rate=info.samplerate, layout=layout)
+        audio_out.bit_rate = AAC_BIT_RATE * audio_out.layout.nb_channels // 2
         for packet in source.demux(video_in):
             if packet.dts is None:
                 continue
             packet.stream = video_out
             out.mux(packet)
-        write_audio_frames(out, audio_out, np.ascontiguousarray(audio, dtype=np.float32))
+        encoder = AudioEncoder(out, audio_out)
+        for music in soundfile.blocks(score, blocksize=block, always_2d=True, dtype="float32"):
+            audio = lay_in(music.T, next(production)[:, : music.shape[0]] if production is not None else None)
+            encoder.write(audio / peak if peak > 1.0 else audio)
+        encoder.close()
+    return target
+
+
+def _laid_in_peak(score: Path, film: Path, block: int) -> float:
+    """The highest sample of the score laid into the film's sound (production sound on top of a normalized
+    score can clip: the sum is scaled into range)."""
+    production = film_sound_blocks(film, soundfile.info(score).samplerate, block)
+    return max((float(np.abs(lay_in(m.T, next(production)[:, : m.shape[0]])).max())
+                for m in soundfile.blocks(score, blocksize=block, always_2d=True, dtype="float32")), default=0.0)  # fmt: skip
 
 
 def write_audio_frames(out: av.container.OutputContainer, stream: av.AudioStream, audio: np.ndarray) -> None:
-    """Encode planar float audio (channels x samples) into `stream` in 1024-sample frames and flush."""
-    rate = stream.rate
-    for start in range(0, audio.shape[1], 1024):
-        chunk = np.ascontiguousarray(audio[:, start : start + 1024])
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-        frame.sample_rate = rate
-        frame.pts = start
-        frame.time_base = Fraction(1, rate)
-        out.mux(stream.encode(frame))
-    out.mux(stream.encode())
+    """Encode planar float audio (channels x samples, as many as the stream's layout) into `stream` and flush."""
+    encoder = AudioEncoder(out, stream)
+    encoder.write(audio)
+    encoder.close()
+
+
+class AudioEncoder:
+    """Feeds planar float audio, in blocks of any size, to an audio stream in frames of the encoder's size."""
+
+    def __init__(self, out: av.container.OutputContainer, stream: av.AudioStream) -> None:
+        self.out, self.stream = out, stream
+        self.size = stream.frame_size or 1024
+        self.pending = np.zeros((stream.layout.nb_channels, 0), np.float32)
+        self.written = 0
+
+    def write(self, audio: np.ndarray) -> None:
+        self.pending = np.concatenate([self.pending, audio.astype(np.float32)], axis=1)
+        while self.pending.shape[1] >= self.size:
+            self._frame(self.pending[:, : self.size])
+            self.pending = self.pending[:, self.size :]
+
+    def close(self) -> None:
+        if self.pending.shape[1]:
+            self._frame(self.pending)
+        self.out.mux(self.stream.encode())
+
+    def _frame(self, chunk: np.ndarray) -> None:
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp", layout=self.stream.layout.name)
+        frame.sample_rate = self.stream.rate
+        frame.pts = self.written
+        frame.time_base = Fraction(1, self.stream.rate)
+        self.written += chunk.shape[1]
+        self.out.mux(self.stream.encode(frame))

@@ -90,7 +90,7 @@ class Renderer:
         pitched = [i for i, inst in enumerate(instruments) if not inst.is_drum]
         drums = [i for i, inst in enumerate(instruments) if inst.is_drum]
         passes = [pitched[k : k + len(MELODIC_CHANNELS)] for k in range(0, max(1, len(pitched)), len(MELODIC_CHANNELS))]
-        parts = [np.zeros((2, n_samples), dtype=np.float32) for _ in instruments]
+        parts: list[np.ndarray | None] = [None] * len(instruments)
         for number, group in enumerate(passes):
             channels = {index: channel for index, channel in zip(group, MELODIC_CHANNELS)}
             if number == 0:
@@ -100,12 +100,13 @@ class Renderer:
             outputs = self._pass(midi, channels, n_samples)
             for index, channel in channels.items():
                 if channel != DRUM_CHANNEL or index == drums[0]:
-                    parts[index] = cut(outputs[channel], n_samples, self.sample_rate)
-        return parts
+                    parts[index] = faded_out(outputs[channel], self.sample_rate)  # a view: no copy of the audio
+        return [np.zeros((2, n_samples), dtype=np.float32) if p is None else p for p in parts]
 
     def _pass(self, midi: pretty_midi.PrettyMIDI, channels: dict[int, int], n_samples: int) -> np.ndarray:
         """One synthesizer run of the instruments at `channels` (instrument index -> MIDI channel):
-        a 16 x 2 x n_samples array, each channel's dry stereo output."""
+        a channels x 2 x n_samples array (as many channels as the highest one used), each channel's dry
+        stereo output."""
         with _LOCK:
             sfont = _loaded_sfont(Path(self.soundfont))
             synth = fluidsynth.Synth(gain=self.gain, samplerate=float(self.sample_rate), channels=16, **{
@@ -118,7 +119,7 @@ class Renderer:
                     synth.program_select(channel, soundfont_id, 128 if instrument.is_drum else 0, instrument.program)
                     events += self._events(instrument, channel)
                 events.sort(key=lambda e: e[:2])
-                return self._play(synth, events, n_samples)
+                return self._play(synth, events, n_samples, max(channels.values()) + 1)
             finally:
                 _lend_back(synth, sfont)
 
@@ -135,8 +136,8 @@ class Renderer:
         return events
 
     @staticmethod
-    def _play(synth: fluidsynth.Synth, events: list[tuple], n_samples: int) -> np.ndarray:
-        out = np.zeros((16, 2, n_samples), dtype=np.float32)
+    def _play(synth: fluidsynth.Synth, events: list[tuple], n_samples: int, n_channels: int) -> np.ndarray:
+        out = np.zeros((n_channels, 2, n_samples), dtype=np.float32)  # only the channels in use: a long cue's audio is large
         position = 0
         for sample, _, action, channel, a, b in events:
             if sample >= n_samples:
@@ -156,12 +157,22 @@ class Renderer:
 
 
 def _synthesize(synth: fluidsynth.Synth, out: np.ndarray, start: int, end: int) -> None:
-    """Frames start..end of every channel's output, written in place into `out` (16 x 2 x n, zeroed):
-    FluidSynth is handed the addresses of the 32 rows at `start`, so nothing is allocated or copied."""
-    rows = out.ctypes.data + np.arange(32, dtype=np.uint64) * np.uint64(out.strides[1])
+    """Frames start..end of every channel's output, written in place into `out` (channels x 2 x n, zeroed):
+    FluidSynth is handed the addresses of the rows at `start`, so nothing is allocated or copied. It
+    writes audio group g to the rows of g modulo the channels given: those in use are all below that."""
+    n_rows = 2 * out.shape[0]
+    rows = out.ctypes.data + np.arange(n_rows, dtype=np.uint64) * np.uint64(out.strides[1])
     for block_start in range(start, end, BLOCK):
         addresses = rows + np.uint64(block_start * out.strides[2])
-        _process(synth.synth, min(BLOCK, end - block_start), 0, None, 32, addresses.ctypes.data)
+        _process(synth.synth, min(BLOCK, end - block_start), 0, None, n_rows, addresses.ctypes.data)
+
+
+def faded_out(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """`audio` faded out, in place, over its last 10 ms so its end never clicks."""
+    fade = min(audio.shape[1], round(END_FADE_SECONDS * sample_rate))
+    if fade:
+        audio[:, audio.shape[1] - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    return audio
 
 
 def cut(audio: np.ndarray, n_samples: int, sample_rate: int) -> np.ndarray:
