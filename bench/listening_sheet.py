@@ -25,7 +25,6 @@ from cuecraft.film.probe import probe_video  # noqa: E402
 from cuecraft.progress import SilentProgress  # noqa: E402
 from cuecraft.compose.theme import write_theme  # noqa: E402
 from cuecraft.takes import compose_cue, render_cue, take_audio  # noqa: E402
-from cuecraft.theory import Key  # noqa: E402
 
 RATE = 48000
 

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from cuecraft.project import Project, TakeStatus
 from cuecraft.review.service import Actor, ReviewService, SettingsChange
-from cuecraft.review.store import ProjectStore
+from cuecraft.review.store import MIGRATIONS, ProjectStore
 from cuecraft.review.webapp import create_app
 from tests.conftest import PASSWORD
 
@@ -38,7 +38,7 @@ def client_for(service: ReviewService, user: str | None) -> TestClient:
 def finished_job(client: TestClient, job: int, seconds: float = 180) -> dict:
     """The job's status once it is no longer running (generous: a loaded CI machine is slow)."""
     deadline = time.monotonic() + seconds
-    while (status := client.get(f"/api/jobs/{job}").json())["state"] == "running" and time.monotonic() < deadline:
+    while (status := client.get(f"/api/jobs/{job}").json())["state"] in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.1)
     return status
 
@@ -161,7 +161,7 @@ def test_the_audit_log_is_append_only(review_project: ReviewService) -> None:
     with pytest.raises(Exception, match="append-only"):
         with review_project.store.connect() as db:
             db.execute("DELETE FROM audit")
-    assert review_project.store.schema_version() == 2
+    assert review_project.store.schema_version() == len(MIGRATIONS)
 
 
 def _free_port() -> int:

@@ -20,7 +20,6 @@ from cuecraft.film.testfilm import SCENES_FILM, make_test_film
 from cuecraft.model.baseline import MarkovBaseline
 from cuecraft.project import FilmInfo, Mood, MusicSettings
 from cuecraft.scoring import ScoreResult, score_film
-from cuecraft.theory import Key
 from tests.conftest import SPEECH
 
 RATE = 48000

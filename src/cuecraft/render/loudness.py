@@ -64,7 +64,11 @@ def short_term_loudness(audio: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def loudness_range(audio: np.ndarray, sample_rate: int) -> float:
     """EBU Tech 3342 loudness range (LU): the 10th-95th percentile spread of gated short-term loudness."""
-    short = short_term_loudness(audio, sample_rate)
+    return _spread(short_term_loudness(audio, sample_rate))
+
+
+def _spread(short: np.ndarray) -> float:
+    """Loudness range of short-term loudness values: gated absolutely, then 20 LU under their mean."""
     short = short[short > LRA_ABSOLUTE_GATE]
     if short.size == 0:
         return 0.0
@@ -174,13 +178,7 @@ class LoudnessMeter:
         return float(-0.691 + 10 * np.log10(np.mean(10 ** ((gated + 0.691) / 10))))
 
     def loudness_range(self) -> float:
-        short = self._windows(round(SHORT_TERM_S / SHORT_TERM_HOP_S))
-        short = short[short > LRA_ABSOLUTE_GATE]
-        if short.size == 0:
-            return 0.0
-        relative = 10 * np.log10(np.mean(10 ** (short / 10))) + LRA_RELATIVE_GATE
-        gated = short[short > relative]
-        return float(np.percentile(gated, 95) - np.percentile(gated, 10))
+        return _spread(self._windows(round(SHORT_TERM_S / SHORT_TERM_HOP_S)))
 
     def true_peak_dbtp(self) -> float:
         return float(20 * np.log10(self.peak)) if self.peak > 0 else float("-inf")

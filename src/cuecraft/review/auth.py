@@ -1,11 +1,16 @@
 """Users, roles and sessions. Passwords are stored as scrypt hashes with a per-user salt; session
-tokens are random and stored only as SHA-256 hashes. Every write names the permission it needs."""
+tokens are random and stored only as SHA-256 hashes. Sessions end on logout, after SESSION_IDLE_S
+unused or SESSION_MAX_S in all, and when the user's password is reset. After MAX_FAILURES wrong
+passwords for a name, or from one client, within LOCKOUT_S, logins there are refused until it has
+passed; an unknown name costs the same scrypt as a known one, so names cannot be told by timing.
+Every write names the permission it needs."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import time
 
 from cuecraft.errors import CuecraftError
 from cuecraft.project import now_utc
@@ -22,7 +27,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import_take": frozenset({"composer"}),
 }
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
+SESSION_IDLE_S, SESSION_MAX_S = 8 * 3600, 7 * 24 * 3600
+MAX_FAILURES, LOCKOUT_S = 5, 15 * 60
+SEEN_EVERY_S = 60  # a session's last use is written at most this often
+_DECOY = "scrypt$" + "00" * 16 + "$" + "00" * 64  # an unknown name is checked against this, as long as a real one
 
 class Forbidden(CuecraftError):
     """The user's role does not allow the action."""
@@ -30,6 +38,10 @@ class Forbidden(CuecraftError):
 
 class Unauthorized(CuecraftError):
     """Unknown user, wrong password or an invalid session token."""
+
+
+class TooManyAttempts(CuecraftError):
+    """Too many wrong passwords lately for this name or from this client."""
 
 
 def require(role: str, permission: str, user: str) -> None:
@@ -53,20 +65,40 @@ def add_user(store: ProjectStore, name: str, role: str, password: str, by: str =
     with store.transaction() as db:
         db.execute("INSERT OR REPLACE INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                    (name, role, _hash_password(password, secrets.token_bytes(16)), now_utc()))  # fmt: skip
-        store.append_log(db, by, "add_user", None, None, {"user": name, "role": role})
+        ended = db.execute("DELETE FROM sessions WHERE user = ?", (name,)).rowcount  # a reset password ends every session
+        store.append_log(db, by, "add_user", None, None, {"user": name, "role": role, "sessions_ended": ended})
 
 
-def login(store: ProjectStore, name: str, password: str) -> str:
-    """A new session token for the user, if the password matches."""
-    with store.connect() as db:
+def login(store: ProjectStore, name: str, password: str, client: str = "") -> str:
+    """A new session token for the user, if the password matches and neither the name nor the client
+    is locked out by recent failures."""
+    now = time.time()
+    keys = [f"user:{name}", *([f"client:{client}"] if client else [])]
+    with store.transaction() as db:
+        db.execute("DELETE FROM login_failures WHERE at < ?", (now - LOCKOUT_S,))
+        db.execute("DELETE FROM sessions WHERE seen < ? OR started < ?", (now - SESSION_IDLE_S, now - SESSION_MAX_S))
+        failures = max(db.execute("SELECT COUNT(*) FROM login_failures WHERE key = ?", (k,)).fetchone()[0] for k in keys)
         row = db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
-    if row is None or not _password_matches(password, row["password_hash"]):
+    matches = _password_matches(password, row["password_hash"] if row else _DECOY) and row is not None
+    if failures >= MAX_FAILURES:
+        raise TooManyAttempts(name, f"too many wrong passwords; try again in {LOCKOUT_S // 60} minutes")
+    if not matches:
+        with store.transaction() as db:
+            db.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, now) for k in keys])
         raise Unauthorized(name, "unknown user or wrong password")
     token = secrets.token_urlsafe(32)
     with store.transaction() as db:
-        db.execute("INSERT INTO sessions (token_hash, user, created_at) VALUES (?, ?, ?)", (_token_hash(token), name, now_utc()))
+        db.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+        db.execute("INSERT INTO sessions (token_hash, user, created_at, started, seen) VALUES (?, ?, ?, ?, ?)",
+                   (_token_hash(token), name, now_utc(), now, now))  # fmt: skip
         store.append_log(db, name, "login", None, None, {})
     return token
+
+
+def logout(store: ProjectStore, token: str) -> None:
+    """End the session of `token` (nothing happens for an unknown one)."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
 
 
 def _password_matches(password: str, stored: str) -> bool:
@@ -79,10 +111,14 @@ def _token_hash(token: str) -> str:
 
 
 def user_for_token(store: ProjectStore, token: str) -> tuple[str, str]:
-    """(user, role) of a session token."""
+    """(user, role) of a live session token; its last use is noted (idle sessions expire)."""
+    now = time.time()
     with store.connect() as db:
-        row = db.execute("SELECT u.name, u.role FROM sessions s JOIN users u ON u.name = s.user WHERE s.token_hash = ?",
-                         (_token_hash(token),)).fetchone()  # fmt: skip
-    if row is None:
+        row = db.execute("SELECT u.name, u.role, s.started, s.seen FROM sessions s JOIN users u ON u.name = s.user "
+                         "WHERE s.token_hash = ?", (_token_hash(token),)).fetchone()  # fmt: skip
+    if row is None or row["seen"] < now - SESSION_IDLE_S or row["started"] < now - SESSION_MAX_S:
         raise Unauthorized("session", "not logged in (invalid or expired token)")
+    if row["seen"] < now - SEEN_EVERY_S:
+        with store.transaction() as db:
+            db.execute("UPDATE sessions SET seen = ? WHERE token_hash = ?", (now, _token_hash(token)))
     return row["name"], row["role"]

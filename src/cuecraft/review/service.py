@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pretty_midi
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cuecraft.compose.bar_edit import regenerate_bars
 from cuecraft.compose.cue_plan import velocity_for
@@ -27,6 +29,7 @@ from cuecraft.render.synth import Renderer
 from cuecraft.review.auth import require
 from cuecraft.review.store import Conflict, ProjectStore
 from cuecraft.takes import CUES_DIR, compose_cue, next_take_number, render_take, write_take
+from cuecraft.theory import Key
 
 MAX_RETRIES = 8
 RETRY_BACKOFF_S = 0.005  # first back-off ceiling after a lost race; doubles with each retry
@@ -42,14 +45,37 @@ class Locked(CuecraftError):
     """The cue is locked: its music may not change."""
 
 
+def _encodable(value: str) -> str:
+    """Text that can be stored: no lone surrogates (which JSON allows and UTF-8 does not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text holds a character that is not valid Unicode") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+
+
+def _known_key(value: str) -> str:
+    return Key.parse(value).name
+
+
+def _known_style(value: str) -> str:
+    if value not in ENSEMBLES:
+        raise ValueError(f"unknown style {value!r} (one of: {', '.join(ENSEMBLES)})")
+    return value
+
+
 class SettingsChange(BaseModel):
-    """What a composer may change before regenerating a cue; unset fields keep their value."""
+    """What a composer may change before regenerating a cue; unset fields keep their value. Checked
+    whole before any work starts, so a bad request is refused at once, in one line."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    key: str | None = None
+    key: Annotated[str, AfterValidator(_known_key)] | None = None
     tempo: float | None = Field(None, ge=20, le=400)
-    style: str | None = None
+    style: Annotated[str, AfterValidator(_known_style)] | None = None
     seed: Seed | None = None
     valence: float | None = Field(None, ge=-1, le=1)
     arousal: float | None = Field(None, ge=-1, le=1)

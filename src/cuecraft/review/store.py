@@ -38,6 +38,12 @@ MIGRATIONS = (
         state TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
         created_at TEXT NOT NULL, finished_at TEXT);
     """,
+    """
+    ALTER TABLE sessions ADD COLUMN started REAL NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN seen REAL NOT NULL DEFAULT 0;
+    CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
+    CREATE INDEX login_failures_key ON login_failures (key, at);
+    """,
 )
 
 
@@ -146,7 +152,7 @@ class ProjectStore:
 
     def create_job(self, kind: str, cue: str, user: str) -> int:
         with self.transaction() as db:
-            return int(db.execute("INSERT INTO jobs (kind, cue, user, state, created_at) VALUES (?, ?, ?, 'running', ?)",
+            return int(db.execute("INSERT INTO jobs (kind, cue, user, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
                                   (kind, cue, user, now_utc())).lastrowid)  # fmt: skip
 
     def update_job(self, job: int, progress: float, message: str = "", state: str = "running") -> None:
@@ -161,6 +167,7 @@ class ProjectStore:
         return dict(row) if row else None
 
     def interrupt_running_jobs(self) -> int:
-        """Mark jobs left 'running' by a server that died as interrupted; returns how many."""
+        """Mark jobs left queued or running by a server that died as interrupted; returns how many."""
         with self.transaction() as db:
-            return db.execute("UPDATE jobs SET state = 'interrupted', finished_at = ? WHERE state = 'running'", (now_utc(),)).rowcount
+            return db.execute("UPDATE jobs SET state = 'interrupted', finished_at = ? WHERE state IN ('queued', 'running')",
+                              (now_utc(),)).rowcount  # fmt: skip

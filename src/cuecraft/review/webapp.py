@@ -8,69 +8,90 @@ request parameters select a cue and take id, never a path.
 
 from __future__ import annotations
 
-import threading
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi import Path as PathParameter
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.theme import TREATMENTS
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.project import MAX_TRIM_DB, TakeStatus
-from cuecraft.review.auth import Forbidden, Unauthorized, login, require, user_for_token
+from cuecraft.deliver.presets import PRESETS
+from cuecraft.project import Seed
+from cuecraft.review.auth import Forbidden, TooManyAttempts, Unauthorized, login, logout, require, user_for_token
+from cuecraft.review.guard import RequestGuard
+from cuecraft.review.jobs import Busy, JobRunner
 from cuecraft.review.pianoroll import piano_roll_png
-from cuecraft.review.service import Actor, Locked, ReviewService, SettingsChange
+from cuecraft.review.service import Actor, Locked, ReviewService, SettingsChange, Text
 from cuecraft.review.store import Conflict
 
 TOKEN_COOKIE = "cuecraft_token"
 EXPORT_DIR = "delivery"
 
 
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)  # request bodies: no unknown fields, no NaN or infinity
+MAX_JOB = 2**62
+
+
 class Credentials(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    model_config = STRICT
+    name: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=256)
 
 
 class StatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     status: TakeStatus
     version: int | None = None
 
 
 class LockChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     locked: bool
     version: int | None = None
 
 
 class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=2000)
+    model_config = STRICT
+    text: Text = Field(min_length=1, max_length=2000)
     take: str | None = None
 
 
 class BarsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    first: int = Field(ge=1)
-    last: int = Field(ge=1)
-    seed: int = 1
-    family: str | None = None
+    model_config = STRICT
+    first: int = Field(ge=1, le=10_000)
+    last: int = Field(ge=1, le=10_000)
+    seed: Seed = 1
+    family: str | None = Field(None, max_length=32)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> BarsIn:
+        if self.first > self.last:
+            raise ValueError(f"bars {self.first}-{self.last}: the first comes after the last")
+        return self
 
 
 class LevelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     db: float = Field(ge=-MAX_TRIM_DB, le=MAX_TRIM_DB)
 
 
+def _known_preset(name: str) -> str:
+    if name not in PRESETS:
+        raise ValueError(f"unknown loudness preset {name!r} (one of: {', '.join(PRESETS)})")
+    return name
+
+
 class ExportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    preset: str = "default"
+    model_config = STRICT
+    preset: Annotated[str, AfterValidator(_known_preset)] = "default"
 
 
 def _status_code(error: CuecraftError) -> int:
@@ -80,6 +101,8 @@ def _status_code(error: CuecraftError) -> int:
         return 403
     if isinstance(error, (Locked, Conflict)):
         return 409
+    if isinstance(error, (TooManyAttempts, Busy)):
+        return 429
     if "no cue" in str(error) or "no take" in str(error):
         return 404
     return 400
@@ -87,12 +110,17 @@ def _status_code(error: CuecraftError) -> int:
 
 def current_actor(request: Request) -> Actor:
     """The logged-in user of a request (Bearer token or session cookie)."""
+    name, role = user_for_token(request.app.state.service.store, session_token(request))
+    return Actor(name, role)
+
+
+def session_token(request: Request) -> str:
+    """The request's session token: a Bearer header, else the session cookie."""
     header = request.headers.get("authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else request.cookies.get(TOKEN_COOKIE, "")
     if not token:
         raise Unauthorized("session", "not logged in")
-    name, role = user_for_token(request.app.state.service.store, token)
-    return Actor(name, role)
+    return token
 
 
 Who = Annotated[Actor, Depends(current_actor)]
@@ -100,13 +128,22 @@ Who = Annotated[Actor, Depends(current_actor)]
 
 def create_app(service: ReviewService) -> FastAPI:
     """The app over one project; `service` carries the store, the model loader and the SoundFont."""
-    app = FastAPI(title="cuecraft review", docs_url=None, redoc_url=None)
+    app = FastAPI(title="cuecraft review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(RequestGuard)
     app.state.service = service
     folder = service.folder.resolve()
+    jobs = JobRunner(service.store)
 
     @app.exception_handler(CuecraftError)
     async def _cuecraft_error(request: Request, error: CuecraftError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=_status_code(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        """One line naming the field and the problem; the input itself is never sent back."""
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse({"detail": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422)
 
     @app.get("/", response_class=HTMLResponse)
     def page() -> str:
@@ -118,10 +155,18 @@ def create_app(service: ReviewService) -> FastAPI:
         return Response(text, media_type="text/javascript")
 
     @app.post("/api/login")
-    def do_login(credentials: Credentials) -> JSONResponse:
-        token = login(service.store, credentials.name, credentials.password)
+    def do_login(credentials: Credentials, request: Request) -> JSONResponse:
+        client = request.client.host if request.client else ""
+        token = login(service.store, credentials.name, credentials.password, client)
         response = JSONResponse({"token": token, "user": credentials.name})
         response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    @app.post("/api/logout")
+    def do_logout(request: Request) -> JSONResponse:
+        logout(service.store, session_token(request))
+        response = JSONResponse({"detail": "logged out"})
+        response.delete_cookie(TOKEN_COOKIE)
         return response
 
     @app.get("/api/project")
@@ -150,19 +195,7 @@ def create_app(service: ReviewService) -> FastAPI:
         return {"cue": updated.cue(cue).model_dump(mode="json")}
 
     def background(kind: str, cue: str, who: Actor, work) -> dict:  # noqa: ANN001 - work(on_progress) -> message
-        job = service.store.create_job(kind, cue, who.name)
-
-        def run() -> None:
-            try:
-                message = work(lambda fraction, text: service.store.update_job(job, fraction, text))
-                service.store.update_job(job, 1.0, message, state="done")
-            except CuecraftError as error:
-                service.store.update_job(job, 1.0, str(error), state="failed")
-            except Exception as error:  # a job must always end in a state the page can show
-                service.store.update_job(job, 1.0, f"{error.__class__.__name__}: {error}", state="failed")
-
-        threading.Thread(target=run, name=f"job-{job}", daemon=True).start()
-        return {"job": job}
+        return {"job": jobs.submit(kind, cue, who.name, work)}
 
     @app.post("/api/cues/{cue}/regenerate", status_code=202)
     def regenerate(cue: str, change: SettingsChange, who: Who) -> dict:
@@ -181,11 +214,18 @@ def create_app(service: ReviewService) -> FastAPI:
         return background("regenerate", cue, who, lambda report: service.set_level(who, cue, take, level.db, report).id)
 
     @app.get("/api/jobs/{job}")
-    def job(job: int, who: Who) -> dict:
+    def job(job: Annotated[int, PathParameter(ge=1, le=MAX_JOB)], who: Who) -> dict:
         found = service.store.job(job)
         if found is None:
             raise CuecraftError(f"job {job}", "no cue or job by that number")
         return found
+
+    @app.post("/api/jobs/{job}/cancel")
+    def cancel(job: Annotated[int, PathParameter(ge=1, le=MAX_JOB)], who: Who) -> dict:
+        require(who.role, "regenerate", who.name)
+        if not jobs.cancel(job):
+            raise CuecraftError(f"job {job}", "no cue or job by that number still waiting or running")
+        return {"job": job, "detail": "cancelling"}
 
     @app.post("/api/export", status_code=202)
     def export(request: ExportIn, who: Who) -> dict:

@@ -127,7 +127,7 @@ setInterval(() => {
 $("filmSound").onchange = (event) => { $("film").muted = !event.target.checked; };
 
 function followJob(job, every, show) {  // polls a background job until it ends; `show` sees each status
-  const poll = async () => { const status = await api("GET", `/api/jobs/${job}`); await show(status); if (status.state === "running") setTimeout(poll, every); };
+  const poll = async () => { const status = await api("GET", `/api/jobs/${job}`); await show(status); if (status.state === "running" || status.state === "queued") setTimeout(poll, every); };
   poll();
 }
 async function runJob(url, body) {
@@ -136,7 +136,7 @@ async function runJob(url, body) {
     $("jobProgress").hidden = false;
     followJob(job, 400, async (status) => {
       $("jobProgress").value = status.progress; $("jobText").textContent = `${status.state} ${status.message}`;
-      if (status.state !== "running") { say(`${status.state}: ${status.message}`); await load(); }
+      if (status.state !== "running" && status.state !== "queued") { say(`${status.state}: ${status.message}`); await load(); }
     });
   } catch (error) { say(error.message); }
 }
@@ -147,7 +147,7 @@ function regenerate(cue, form) {
 }
 $("exportButton").onclick = async () => {
   try { const { job } = await api("POST", "/api/export", { preset: "default" }); say(`export started (job ${job})`);
-    followJob(job, 800, (s) => { if (s.state !== "running") say(`export ${s.state}: ${s.message}`); });
+    followJob(job, 800, (s) => { if (s.state !== "running" && s.state !== "queued") say(`export ${s.state}: ${s.message}`); });
   } catch (error) { say(error.message); }
 };
 function drawHistory(entries) {
