@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -145,7 +146,7 @@ def generate(
     out: Annotated[Path, typer.Option("-o", "--out", help="MIDI file to write")],
     key: Annotated[str, typer.Option(help="e.g. 'D minor'")] = "C major",
     tempo: Annotated[float, typer.Option(help="quarter notes per minute")] = 100.0,
-    bars: Annotated[int, typer.Option(help="exact number of 4/4 bars")] = 8,
+    bars: Annotated[int, typer.Option(min=1, max=512, help="exact number of 4/4 bars (1-512)")] = 8,
     valence: Annotated[float, typer.Option(help="-1 (negative) .. 1 (positive)")] = 0.0,
     arousal: Annotated[float, typer.Option(help="-1 (calm) .. 1 (excited)")] = 0.0,
     style: Annotated[str, typer.Option(help="ensemble: orchestral, chamber-strings, piano, electronic, action-percussion, harp")] = "piano",
@@ -662,8 +663,15 @@ def probe(film: Annotated[Path, typer.Argument(help="a video file")]) -> None:
     print(json.dumps(probe_video(film).model_dump(), indent=2))
 
 
+def _terminated(signum: int, frame: object) -> None:
+    print("error: stopped (SIGTERM): unfinished outputs were removed", file=sys.stderr)
+    sys.exit(143)
+
+
 def main() -> None:
-    """Entry point: bad input ends in one line on stderr and exit status 2, never a traceback."""
+    """Entry point: bad input ends in one line on stderr and exit status 2, never a traceback. A
+    SIGTERM unwinds like Ctrl-C, so staging folders and temporary files are cleaned up on the way out."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except CuecraftError as exc:

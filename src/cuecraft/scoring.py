@@ -17,7 +17,7 @@ from pathlib import Path
 
 import soundfile
 
-from cuecraft.atomic import staged_folder
+from cuecraft.atomic import check_room_to_write, staged_folder
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
 from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
@@ -31,7 +31,7 @@ from cuecraft.film.picture import FrameStats, read_picture
 from cuecraft.film.probe import probe_video
 from cuecraft.film.scenes import Scene, SceneRules, find_scenes
 from cuecraft.film.spotting import SpottingRules, describe_span, ending_for, spot_scenes
-from cuecraft.film.subtitles import Subtitle, read_scenes, read_srt, words_per_cue
+from cuecraft.film.subtitles import Subtitle, check_against_film, read_scenes, read_srt, words_per_cue
 from cuecraft.model.loading import load_composer, resolve_model_path
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import (PROJECT_FILE, Cue, CueSection, Ending, FilmInfo, Mood, MusicSettings, OriginalityReport, Project,
@@ -68,6 +68,7 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     with clock.stage("probe video"):
         film = probe_video(film_path)
         find_soundfont(config.soundfont)  # fail before the slow stages
+        check_room_to_write(outdir, output_bytes(film, config.sample_rate))
     spotting = spot_film(film, config, clock)
     project = Project(name=Path(film_path).stem, film=film, home_key=spotting.home_key.name, cues=spotting.cues,
                       dialogue=spotting.dialogue, dialogue_source=spotting.dialogue_source)  # fmt: skip
@@ -128,6 +129,13 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
     return ScoreResult(project, outdir, loudness, outdir / video, clock.timings)
 
 
+def output_bytes(film: FilmInfo, sample_rate: int) -> int:
+    """About how much disk a scoring run needs: the score and the takes (24-bit stereo), the mix's
+    cue audio while it is made (32-bit), and the scored film (its picture plus the new sound)."""
+    samples = film.frames_to_samples(film.n_frames, sample_rate)
+    return samples * 2 * (3 + 3 + 4) + Path(film.path).stat().st_size + samples // 4
+
+
 class StageClock:
     """Shows each stage on the progress display and adds up the seconds spent per stage."""
 
@@ -166,6 +174,7 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> Spottin
         shot_starts, stats = reading.shot_starts, reading.stats
     with clock.stage("find dialogue"):
         subtitles = read_srt(config.subtitles) if config.subtitles else []
+        check_against_film(config.subtitles, subtitles, film.duration_s)
         lines, source = dialogue_map(film, subtitles)
     with clock.stage("spot cues"):
         scenes = find_scenes(film, shot_starts, stats, tuple(lines), SceneRules(config.scene_distance))

@@ -82,6 +82,8 @@ def read_cue_sheet(path: str | Path, film: FilmInfo) -> list[SheetCue]:
         raise CuecraftError(path, "no such cue sheet") from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CuecraftError(path, f"not a readable YAML cue sheet ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise CuecraftError(path, "not a cue sheet: its YAML is nested too deeply") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -15,6 +15,8 @@ from cuecraft.project import FilmInfo
 def probe_video(path: str | Path) -> FilmInfo:
     """Return the film's facts, or raise CuecraftError naming the file and what is wrong with it."""
     path = Path(path)
+    if path.is_dir():
+        raise CuecraftError(path, "is a folder, not a video file")
     if not path.is_file():
         raise CuecraftError(path, "no such file")
     try:
@@ -33,7 +35,9 @@ def probe_video(path: str | Path) -> FilmInfo:
                 rate = grid_rate(rate)
                 n_frames = max(1, round(_duration_s(container, stream) * rate))
             else:
-                n_frames = stream.frames or _count_video_packets(container, stream)
+                n_frames = _count_video_packets(container, stream)
+                if stream.frames and n_frames < stream.frames:
+                    raise CuecraftError(path, f"is cut short: its header promises {stream.frames} frames, the file holds {n_frames}")
             audio = container.streams.audio[0] if container.streams.audio else None
             info = FilmInfo(
                 path=str(path.resolve()),
@@ -52,9 +56,12 @@ def probe_video(path: str | Path) -> FilmInfo:
         raise CuecraftError(path, f"not a readable video ({exc})") from None
     if info.n_frames == 0:
         raise CuecraftError(path, "film has zero length (no video frames)")
+    if info.duration_s < MIN_FILM_S:
+        raise CuecraftError(path, f"is a still image or too short to score ({info.n_frames} frame(s), {info.duration_s:.2f} s; at least {MIN_FILM_S:g} s)")
     return info
 
 
+MIN_FILM_S = 1.0  # shorter is a still or a flash: nothing to score
 VFR_SAMPLE = 240  # packets examined: enough to see a phone's variable frame timing
 REORDER_DEPTH = 16  # B-frames arrive up to this many packets before frames shown earlier
 

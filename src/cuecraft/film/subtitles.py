@@ -56,7 +56,17 @@ def read_srt(path: str | Path) -> list[Subtitle]:
             j += 1
         subtitles.append(Subtitle(start, end, " ".join(text)))
         i = j
+    if not subtitles:
+        raise CuecraftError(path, "holds no subtitles")
     return subtitles
+
+
+def check_against_film(path: str | Path, subtitles: list[Subtitle], duration_s: float) -> None:
+    """Refuse subtitles that cannot belong to the film: a line that starts after the film has ended."""
+    late = [s for s in subtitles if s.start_s >= duration_s]
+    if late:
+        raise CuecraftError(path, f"{len(late)} line(s) start after the film ends ({late[0].start_s:.1f} s into a {duration_s:.1f}-s film): "
+                                  "subtitles of another film or another cut?")  # fmt: skip
 
 
 def read_scenes(path: str | Path) -> list[str]:

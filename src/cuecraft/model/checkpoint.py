@@ -36,7 +36,8 @@ def load_model(path: str | Path) -> tuple[CueTransformer, dict]:
         model = CueTransformer(TransformerConfig(**payload["config"]))
         model.load_state_dict(payload["state_dict"])
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError) as exc:
-        raise CuecraftError(path, f"damaged transformer checkpoint ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
+        said = (str(exc).splitlines() or ["the file is empty or cut short"])[0]
+        raise CuecraftError(path, f"damaged transformer checkpoint ({exc.__class__.__name__}: {said})") from None
     if model.config.vocab_size != len(CueTokenizer()):
         raise CuecraftError(path, "checkpoint vocabulary does not match this cuecraft's tokenizer")
     return model.eval(), payload.get("info", {})

@@ -18,7 +18,6 @@ AAC_BIT_RATE = 256_000  # per stereo pair
 SCORED_MP4, SCORED_MOV = "scored.mp4", "scored.mov"
 MP4_VIDEO_CODECS = {"h264", "hevc", "vp9", "av1", "mpeg4"}  # what an MP4 carries as is
 MUX_BLOCK_S = 10
-av.logging.set_level(av.logging.ERROR)  # FFmpeg's encoders chat at INFO level on stderr (e.g. AAC "Qavg")
 
 
 def read_film_audio(film: Path, sample_rate: int, n_samples: int, keep_layout: bool = False) -> np.ndarray | None:

@@ -27,6 +27,18 @@ def find_soundfont(explicit: str | Path | None = None) -> Path:
     candidates = [explicit] if explicit else [os.environ.get("CUECRAFT_SOUNDFONT"), *SYSTEM_SOUNDFONTS]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
+            if not _is_soundfont(Path(candidate)):
+                raise CuecraftError(candidate, "not a SoundFont (a .sf2 or .sf3 file begins RIFF....sfbk)")
             return Path(candidate)
     subject = explicit or "soundfont"
     raise CuecraftError(subject, "no General MIDI SoundFont found (apt-get install musescore-general-soundfont-lossless or fluid-soundfont-gm, or pass --soundfont)")
+
+
+def _is_soundfont(path: Path) -> bool:
+    """Whether the file has a SoundFont's RIFF header (checked before any slow work, not by FluidSynth later)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(12)
+    except OSError:
+        return False
+    return head[:4] == b"RIFF" and head[8:12] == b"sfbk"

@@ -62,8 +62,9 @@ def write_normalized(cues: PlacedCues, target: Path, target_lufs: float, ceiling
     for _, block in cues.blocks():
         meter.feed(block)
     loudness = meter.integrated()
-    if not np.isfinite(loudness):
-        raise ValueError("the mix is silent: nothing to normalize")
+    if not np.isfinite(loudness):  # no cue has music (a cue sheet may say so): the score is silence
+        _write(cues, target, 1.0, None)
+        return LoudnessReport(loudness, float("-inf"), 0.0, 0.0)
     gain_db = target_lufs - loudness
     limit = meter.true_peak_dbtp() + gain_db > ceiling_dbtp
     for _ in range(MAX_PASSES):
