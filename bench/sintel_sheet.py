@@ -157,6 +157,7 @@ def write_sheet(target: Path, film, scenes, moods, talk, project, lines, heard, 
             "(key, tempo, ensemble, ending; black ticks: sections; red: hit points), the subtitled lines and what the voice "
             "detector hears without them. Bottom: the score's level; the blue bands are the lines.", "",
             "## Scenes: what is on screen and how the picture reads it", "",
+            "(The picture alone; the spotting also moves each scene's mood half way towards its subtitles' words.)", "",
             "| scene | opens on | reading | valence | arousal | intensity |", "|---|---|---|---|---|---|"]  # fmt: skip
     for scene, mood, spoken in zip(scenes, moods, talk):
         rows.append(f"| {tc(scene.start_frame)}–{tc(scene.end_frame)} | {scene.opening} | {describe(scene, mood, spoken)} | "
