@@ -118,6 +118,20 @@ def _loop_midi(instruments: list[tuple[pretty_midi.Instrument, list[pretty_midi.
     return midi
 
 
+SEAM_S = 0.05
+
+
+def seamless(rendered: np.ndarray, period: int) -> np.ndarray:
+    """The second of three rendered passes, its start crossfaded from the third pass's start: the
+    synthesizer's free-running vibrato and sample loops are not periodic to the sample, so the loop's
+    last sample runs on into exactly what followed it in the render, then eases into its own start."""
+    loop = rendered[:, period : 2 * period].copy()
+    n = min(period, round(SEAM_S * SAMPLE_RATE))
+    fade = np.linspace(0.0, 1.0, n, dtype=np.float32)
+    loop[:, :n] = rendered[:, 2 * period : 2 * period + n] * (1 - fade) + loop[:, :n] * fade
+    return loop
+
+
 def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, soundfont: Path | None = None) -> AdaptiveManifest:
     """Write the cue's adaptive package (layers, segments, stingers, manifest.json, index.html) to `outdir`."""
     project_dir = Path(project_dir)
@@ -132,7 +146,8 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     tempo, bpb = take.settings.tempo, take.settings.beats_per_bar
     layout = layout_cue(float(project.film.frames_to_seconds(cue.n_frames)), tempo, bpb, take.settings.ending)
     dominant_beat = body_end(layout, take.settings.ending)
-    available = int(dominant_beat // bpb)
+    first_bar = 1 if take.settings.segue_in else 0  # a segue's entrance (its first bar) happens once, not every loop
+    available = int(dominant_beat // bpb) - first_bar
     if available < MIN_LOOP_BARS:
         raise CuecraftError(cue_id, f"is too short for a loop ({available} bar(s) before its cadence; {MIN_LOOP_BARS} needed)")
     loop_bars = 2 ** int(math.log2(available))  # whole phrases: 2, 4, 8 … bars
@@ -146,9 +161,9 @@ def export_adaptive(project_dir: str | Path, cue_id: str, outdir: str | Path, so
     everything = [pair for pairs in layered.values() for pair in pairs]
 
     def steady_loop(instruments: list) -> np.ndarray:
-        loop = _loop_midi(instruments, 0.0, loop_bars * bpb * beat_s, 2, period)
-        rendered = render_mix(renderer, loop, 2 * loop_samples + SAMPLE_RATE, room)  # the second pass carries the first's tail
-        return rendered[:, loop_samples : 2 * loop_samples]
+        loop = _loop_midi(instruments, first_bar * bpb * beat_s, (first_bar + loop_bars) * bpb * beat_s, 3, period)
+        rendered = render_mix(renderer, loop, 3 * loop_samples + SAMPLE_RATE, room)  # the second pass carries the first's tail
+        return seamless(rendered, loop_samples)
 
     manifest_layers, audio_files = [], {}
     for number, (name, instruments) in enumerate(layered.items()):
