@@ -8,6 +8,7 @@ Run: python bench/feature_film.py [--minutes 5 20 90] [--model baseline --model-
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import tempfile
 import threading
@@ -60,8 +61,8 @@ class StageMeter:
 
     def _sample(self) -> None:
         while self.running:
-            if self.stage is not None:
-                row = self.rows[self.stage]
+            row = self.rows.get(self.stage) if self.stage is not None else None
+            if row is not None:
                 row[2] = max(row[2], self._rss())
             time.sleep(0.05)
 
@@ -74,9 +75,9 @@ class StageMeter:
 
     def start(self, stage: str, total: int | None = None) -> None:
         self._close_stage()
-        self.stage = stage
         self.rows.setdefault(stage, [0.0, 0.0, self._rss()])
         self.since = (time.perf_counter(), time.process_time())
+        self.stage = stage
 
     def advance(self, amount: int = 1) -> None:
         pass
@@ -100,7 +101,8 @@ def main() -> None:
         try:
             film = folder / f"feature_{minutes:g}min.mp4"
             made = time.perf_counter()
-            make_test_film(film, feature_shots(minutes), size=tuple(args.size))
+            with multiprocessing.get_context("spawn").Pool(1) as pool:  # made apart: its memory is not the scorer's
+                pool.apply(make_test_film, (film, feature_shots(minutes)), {"size": tuple(args.size)})
             made = time.perf_counter() - made
             meter = StageMeter()
             started = time.perf_counter()

@@ -6,6 +6,7 @@ cue's first and last seconds or each other. Hits the cue's tempo cannot reach ar
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,9 +69,8 @@ def _flashes(stats: FrameStats) -> list[int]:
 
 def _through_black(stats: FrameStats, cut: int) -> bool:
     """Whether the picture is (nearly) black just before or just after the cut: a fade, not a cut to hit."""
-    before = [b for f, b in zip(stats.frames, stats.brightness) if f < cut][-1:]
-    after = [b for f, b in zip(stats.frames, stats.brightness) if f >= cut][:1]
-    return any(b < 2 * BLACK for b in before + after)
+    k = bisect.bisect_left(stats.frames, cut)  # the first sample at or after the cut
+    return any(stats.brightness[j] < 2 * BLACK for j in (k - 1, k) if 0 <= j < len(stats.frames))
 
 
 def unreachable_hits(film: FilmInfo, start: int, end: int, hits: list[int], tempo: float, beats_per_bar: int) -> list[int]:

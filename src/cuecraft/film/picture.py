@@ -3,6 +3,7 @@ of film (brightness, saturation, warmth, motion)."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -34,12 +35,13 @@ class FrameStats:
 
         Motion skips the first sample, whose difference reaches back across the cut into another shot.
         """
-        idx = [i for i, f in enumerate(self.frames) if start <= f < end]
-        if not idx:  # a stretch shorter than the sampling step: take the nearest sample
-            idx = [int(np.argmin([abs(f - start) for f in self.frames]))]
-        inside = [i for i in idx if i > 0 and self.frames[i - 1] >= start] or idx
-        means = {name: float(np.mean([getattr(self, name)[i] for i in idx])) for name in ("brightness", "saturation", "warmth")}
-        means["motion"] = float(np.mean([self.motion[i] for i in inside]))
+        first, last = bisect.bisect_left(self.frames, start), bisect.bisect_left(self.frames, end)  # frames ascend
+        if first == last:  # a stretch shorter than the sampling step: take the nearest sample
+            first = min((k for k in (first - 1, first) if 0 <= k < len(self.frames)), key=lambda k: abs(self.frames[k] - start))
+            last = first + 1
+        means = {name: float(np.mean(getattr(self, name)[first:last])) for name in ("brightness", "saturation", "warmth")}
+        moving = self.motion[first + 1 : last] if last - first > 1 else self.motion[first:last]
+        means["motion"] = float(np.mean(moving))
         return means
 
 
