@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -94,8 +96,14 @@ def main() -> None:
     parser.add_argument("--model", default="transformer")
     parser.add_argument("--model-path", type=Path, default=None)
     parser.add_argument("--size", type=int, nargs=2, default=[160, 90])
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # score one film in this process
     args = parser.parse_args()
-    print(f"| film | stage | wall s | CPU s | peak GB |\n|---|---|---|---|---|")
+    if not args.one:  # each film in a fresh process: one film's memory must not count towards the next
+        print("| film | stage | wall s | CPU s | peak GB |\n|---|---|---|---|---|", flush=True)
+        for minutes in args.minutes:
+            subprocess.run([sys.executable, __file__, "--one", "--minutes", str(minutes), "--model", args.model, "--size",
+                            *map(str, args.size), *(["--model-path", str(args.model_path)] if args.model_path else [])], check=True)  # fmt: skip
+        return
     for minutes in args.minutes:
         folder = Path(tempfile.mkdtemp(prefix="feature_"))
         try:
