@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, fftconvolve, sosfilt
+from scipy.signal import butter, oaconvolve, sosfilt
 
 LOW_SPLIT_HZ, HIGH_SPLIT_HZ = 500.0, 4000.0  # band edges of the tail's frequency-dependent decay
 DECAY_DB = 60.0
@@ -81,4 +81,4 @@ def reverberate(send: np.ndarray, room: Room, sample_rate: int) -> np.ndarray:
     its own side plus the other side at half level, so a part panned to one side still fills the
     room. A plain linear convolution (scipy), so the returns of stems add up like the stems do."""
     crossed = np.stack([send[0] + 0.5 * send[1], send[1] + 0.5 * send[0]]) / np.float32(np.sqrt(1.25))
-    return fftconvolve(crossed, impulse_response(room, sample_rate), axes=1)[:, : send.shape[1]].astype(np.float32)
+    return oaconvolve(crossed, impulse_response(room, sample_rate), axes=1)[:, : send.shape[1]].astype(np.float32)  # overlap-add: memory of a block, not of the cue

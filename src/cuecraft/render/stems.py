@@ -58,10 +58,14 @@ def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: in
     parts = renderer.render_parts(midi, n_samples + tail_samples)
     stems = {}
     for name, indices in stem_members(midi).items():
-        stems[name] = np.sum([parts[k] for k in indices], axis=0)
-        if room is not None:
-            send = np.sum([np.float32(reverb_send(midi.instruments[k])) * parts[k] for k in indices], axis=0)
-            stems[name] += reverberate(send, room, renderer.sample_rate)
+        stem, send = np.zeros_like(parts[indices[0]]), np.zeros_like(parts[indices[0]]) if room is not None else None
+        for k in indices:  # summed in place: a long cue's parts are large, stacking them would copy them all
+            stem += parts[k]
+            if send is not None:
+                send += np.float32(reverb_send(midi.instruments[k])) * parts[k]
+        if send is not None:
+            stem += reverberate(send, room, renderer.sample_rate)
+        stems[name] = stem
     if tail_samples:
         fade = (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, tail_samples))).astype(np.float32)
         for audio in stems.values():
