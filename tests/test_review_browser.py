@@ -55,3 +55,24 @@ def test_a_composer_rides_a_take_level_from_the_page_and_the_new_take_appears(re
         assert page.inner_text("#message").startswith("done")
     made = review_project.project()[0].cue("1M3").take("1M3-t2")
     assert made.settings.level_db == -3 and made.source == "1M3-t1 at -3 dB"
+
+
+def test_the_cue_panel_speaks_timecode_and_playback_stops_on_space(review_project: ReviewService) -> None:
+    project, _ = review_project.project()
+    cue = project.cue("1M3")
+    film = project.film
+    with serve(create_app(review_project)) as url, chromium() as page:
+        log_in(page, url, "clara", PASSWORD)
+        assert page.inner_text("#message") == ""  # no stale login error once logged in
+        page.locator('.cue[data-cue="1M3"]').click()
+        times = page.inner_text("#cuePanel .times")
+        assert f"in {film.timecode(cue.start_frame)}" in times and f"out {film.timecode(cue.end_frame)}" in times
+        assert f"duration {film.timecode(cue.n_frames)}" in times
+        assert page.inner_text("#cuePanel .why") == cue.spotting_note
+        row = page.locator('tr[data-take="1M3-t1"]')
+        row.locator("button.slotA").click()
+        page.keyboard.press("a")  # play slot A against picture from the keyboard
+        page.wait_for_function("() => document.body.dataset.playing === '1M3'")
+        page.keyboard.press(" ")  # and stop it
+        page.wait_for_function("() => !document.body.dataset.playing && document.getElementById('film').paused")
+        assert page.evaluate("() => document.querySelector('tr[data-take=\"1M3-t1\"] audio').paused")

@@ -3,6 +3,16 @@
 const state = { project: null, version: 0, role: "viewer", selected: null, fps: 24, styles: [], treatments: [], playing: null, ab: { A: null, B: null, now: "A" } };
 const $ = (id) => document.getElementById(id);
 const seconds = (frames) => frames / state.fps;
+function timecode(frames) {  // SMPTE HH:MM:SS:FF at the nominal rate; drop-frame HH:MM:SS;FF at 29.97 and 59.94 (as film.project does)
+  const nominal = Math.round(state.fps), drop = Math.abs(state.fps * 1.001 - nominal) < 1e-3 && (nominal === 30 || nominal === 60);
+  if (drop) {
+    const dropped = nominal / 15, perMinute = 60 * nominal - dropped, perTen = 600 * nominal - 9 * dropped;
+    const tens = Math.floor(frames / perTen), rest = frames % perTen;
+    frames += 9 * dropped * tens + (rest >= dropped ? dropped * Math.floor((rest - dropped) / perMinute) : 0);
+  }
+  const pad = (n) => String(n).padStart(2, "0"), total = Math.floor(frames / nominal);
+  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}${drop ? ";" : ":"}${pad(frames % nominal)}`;
+}
 
 async function api(method, url, body) {
   const response = await fetch(url, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
@@ -39,7 +49,7 @@ function drawTimeline() {
     block.className = `cue ${cueStatus(cue)}${cue.locked ? " locked" : ""}${cue.id === state.selected ? " selected" : ""}`;
     block.dataset.cue = cue.id; block.dataset.status = cueStatus(cue);
     block.style.left = `${(100 * cue.start_frame) / total}%`; block.style.width = `${(100 * (cue.end_frame - cue.start_frame)) / total}%`;
-    block.textContent = cue.id + (cue.locked ? " 🔒" : ""); block.title = `${cue.id} ${cue.mood.valence.toFixed(2)}/${cue.mood.arousal.toFixed(2)}`;
+    block.textContent = cue.id + (cue.locked ? " 🔒" : ""); block.title = `${cue.id} ${timecode(cue.start_frame)} - ${timecode(cue.end_frame)}`;
     block.onclick = () => { state.selected = cue.id; $("film").currentTime = seconds(cue.start_frame); drawTimeline(); drawCue(cue.id); };
     line.appendChild(block);
   }
@@ -59,6 +69,10 @@ function drawCue(id) {
       <button class="bars" ${can("regenerate") && !cue.locked ? "" : "disabled"}>New bars…</button>
       <button class="level" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Level…</button><div class="roll"></div></td></tr>`).join("");
   panel.innerHTML = `<h2>${cue.id} <small>${escapeHtml(cue.title || "")}</small></h2>
+    <p class="times">in <span class="tc">${timecode(cue.start_frame)}</span> · out <span class="tc">${timecode(cue.end_frame)}</span> ·
+      duration <span class="tc">${timecode(cue.end_frame - cue.start_frame)}</span> · ends: ${escapeHtml(s.ending || "ring-out")}
+      ${cue.hit_points.length ? `· hits ${cue.hit_points.map((h) => `<span class="tc">${timecode(h)}</span>`).join(", ")}` : ""}</p>
+    <p class="why">${escapeHtml(cue.spotting_note || "")}</p>
     <p>mood: valence ${cue.mood.valence.toFixed(2)}, arousal ${cue.mood.arousal.toFixed(2)}, intensity ${cue.mood.intensity.toFixed(2)} ·
       ${s.style}, ${s.key}, ${s.tempo} bpm, seed ${s.seed} · ${cue.locked ? "<b>locked</b>" : "unlocked"}
       <button id="lockButton" ${can("lock") ? "" : "disabled"}>${cue.locked ? "Unlock" : "Lock"}</button></p>
@@ -100,7 +114,16 @@ function escapeHtml(text) { return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp
 async function act(call, done) { try { await call(); say(done); await load(); } catch (error) { say(error.message); } }
 function decide(cue, take, status) { return act(() => api("POST", `/api/cues/${cue}/takes/${take}/status`, { status, version: state.version }), `${take} ${status}`); }
 
-function stopPlaying() { if (state.playing) { state.playing.pause(); state.playing = null; } $("film").pause(); }
+function stopPlaying() { if (state.playing) { state.playing.pause(); state.playing = null; } $("film").pause(); delete document.body.dataset.playing; }
+$("stopButton").onclick = stopPlaying;
+document.addEventListener("keydown", (event) => {  // space: stop (or play A again); a / b: play that slot against picture
+  if (["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName) || $("app").hidden) return;
+  if (event.key === " ") { event.preventDefault(); state.playing ? stopPlaying() : $("abPlay").click(); }
+  else if ((event.key === "a" || event.key === "b") && state.ab[event.key.toUpperCase()]) {
+    const slot = state.ab[event.key.toUpperCase()]; state.ab.now = event.key.toUpperCase(); $("abNow").textContent = state.ab.now;
+    playAgainstPicture(slot.cue, slot.audio);
+  }
+});
 function playAgainstPicture(cue, audio, offset = 0) {
   stopPlaying();
   const film = $("film"); film.currentTime = seconds(cue.start_frame) + offset; audio.currentTime = offset;
@@ -155,7 +178,7 @@ function drawHistory(entries) {
 }
 $("loginForm").onsubmit = async (event) => {
   event.preventDefault();
-  try { await api("POST", "/api/login", { name: $("loginName").value, password: $("loginPassword").value }); enter(); } catch (error) { say(error.message); }
+  try { await api("POST", "/api/login", { name: $("loginName").value, password: $("loginPassword").value }); say(""); enter(); } catch (error) { say(error.message); }
 };
 async function enter() { $("login").hidden = true; $("app").hidden = false; await load(); }
 api("GET", "/api/project").then(enter).catch(() => {});
