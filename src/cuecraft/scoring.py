@@ -67,8 +67,12 @@ def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = 
     clock = StageClock(progress)
     with clock.stage("probe video"):
         film = probe_video(film_path)
-        find_soundfont(config.soundfont)  # fail before the slow stages
+        find_soundfont(config.soundfont)  # fail before the slow stages: the SoundFont, the room to write, the companions
         check_room_to_write(outdir, output_bytes(film, config.sample_rate))
+        if config.subtitles:
+            check_against_film(config.subtitles, read_srt(config.subtitles), film.duration_s)
+        if config.cues:
+            read_cue_sheet(config.cues, film)
     spotting = spot_film(film, config, clock)
     project = Project(name=Path(film_path).stem, film=film, home_key=spotting.home_key.name, cues=spotting.cues,
                       dialogue=spotting.dialogue, dialogue_source=spotting.dialogue_source)  # fmt: skip
