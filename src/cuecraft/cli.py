@@ -58,16 +58,19 @@ def score(
     redraws: Annotated[int, typer.Option(min=0, max=5, help="times a take or theme flagged as copying the training music is drawn again")] = 2,
 ) -> None:
     """Spot FILM into cues, compose and render each, mix to a loudness target and lay it into the film."""
-    from cuecraft.scoring import score_film
+    from cuecraft.preflight import preflight
 
     config = ScoreConfig(
         model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
         min_cue_s=min_cue, max_cue_s=max_cue, music_density=density, mood_turn=mood_turn, home_key=key, seed=seed, cues=cues, subtitles=subtitles,
         screenplay=screenplay, redraws=redraws,
     )  # fmt: skip
+    checked = preflight(film, out, config)  # bad input is named before the models and their libraries load
+    from cuecraft.scoring import score_film
+
     progress = RichProgress()
     try:
-        result = score_film(film, out, config, progress)
+        result = score_film(film, out, config, progress, checked)
     finally:
         progress.close()
     project = result.project
@@ -157,9 +160,7 @@ def generate(
     """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence."""
     from cuecraft.atomic import atomic_path
     from cuecraft.compose.cue_plan import velocity_for
-    from cuecraft.compose.cue_writer import write_piece
     from cuecraft.compose.styles import ENSEMBLES
-    from cuecraft.model.loading import load_composer
     from cuecraft.project import Mood, MusicSettings
 
     if model not in ("transformer", "baseline"):
@@ -170,6 +171,9 @@ def generate(
     settings = MusicSettings(key=key, tempo=tempo, program=ENSEMBLES[style].lead.program,
                              velocity=velocity_for(mood.intensity), seed=seed, style=style)  # fmt: skip
     key_name = settings.key
+    from cuecraft.compose.cue_writer import write_piece  # the heavy libraries load once the request is known to be good
+    from cuecraft.model.loading import load_composer
+
     composer = load_composer(model, model_path, DEFAULT_BASELINE_PATH)  # type: ignore[arg-type]
     midi = write_piece(composer, settings, bars, mood)
     with atomic_path(out) as tmp:

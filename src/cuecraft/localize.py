@@ -11,7 +11,8 @@ from cuecraft.config import ScoreConfig
 from cuecraft.errors import CuecraftError
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import Project
-from cuecraft.scoring import ScoreResult, StageClock, refuse_to_overwrite, score_project
+from cuecraft.preflight import refuse_to_overwrite
+from cuecraft.scoring import ScoreResult, StageClock, score_project
 
 
 def localize_project(project_dir: str | Path, locale: str, outdir: str | Path, config: ScoreConfig = ScoreConfig(),

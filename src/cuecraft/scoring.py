@@ -17,25 +17,24 @@ from pathlib import Path
 
 import soundfile
 
-from cuecraft.atomic import check_room_to_write, staged_folder
+from cuecraft.atomic import staged_folder
 from cuecraft.compose.cue_plan import home_key_for, plan_settings
 from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
-from cuecraft.errors import CuecraftError
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
 from cuecraft.film.dialogue import speech_in_film
 from cuecraft.film.hit_points import choose_hits, unreachable_hits
 from cuecraft.film.picture import FrameStats, read_picture
-from cuecraft.film.probe import probe_video
 from cuecraft.film.scenes import Scene, SceneRules, find_scenes
 from cuecraft.film.spotting import SpottingRules, describe_span, ending_for, spot_scenes
 from cuecraft.film.subtitles import Subtitle, check_against_film, read_scenes, read_srt, words_per_cue
 from cuecraft.model.loading import load_composer, resolve_model_path
+from cuecraft.preflight import preflight
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import (PROJECT_FILE, Cue, CueSection, Ending, FilmInfo, Mood, MusicSettings, OriginalityReport, Project,
-                              TakeStatus, Theme)
+                              Theme)
 from cuecraft.render.loudness import LoudnessReport
 from cuecraft.render.mux import mux_score
 from cuecraft.render.soundfont import find_soundfont
@@ -43,7 +42,6 @@ from cuecraft.render.streaming import PlacedCues, write_normalized
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import CACHE_DIR, TakeCache, copy_file, take_key
 from cuecraft.render.transitions import ride_in, runs_into
-from cuecraft.review.store import STORE_FILE
 from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, new_take, render_cue, take_audio
 from cuecraft.theory import Key
 
@@ -59,20 +57,15 @@ class ScoreResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = ScoreConfig(), progress: ProgressReporter | None = None) -> ScoreResult:
-    """Score the film at `film_path` into `outdir` and return the project with timings per stage."""
+def score_film(film_path: str | Path, outdir: str | Path, config: ScoreConfig = ScoreConfig(), progress: ProgressReporter | None = None,
+               checked: FilmInfo | None = None) -> ScoreResult:  # fmt: skip
+    """Score the film at `film_path` into `outdir` and return the project with timings per stage
+    (`checked`: the film as `preflight` found it, when the caller has already checked the inputs)."""
     progress = progress or SilentProgress()
     outdir = Path(outdir)
-    refuse_to_overwrite(outdir)
     clock = StageClock(progress)
     with clock.stage("probe video"):
-        film = probe_video(film_path)
-        find_soundfont(config.soundfont)  # fail before the slow stages: the SoundFont, the room to write, the companions
-        check_room_to_write(outdir, output_bytes(film, config.sample_rate))
-        if config.subtitles:
-            check_against_film(config.subtitles, read_srt(config.subtitles), film.duration_s)
-        if config.cues:
-            read_cue_sheet(config.cues, film)
+        film = checked or preflight(film_path, outdir, config)
     spotting = spot_film(film, config, clock)
     project = Project(name=Path(film_path).stem, film=film, home_key=spotting.home_key.name, cues=spotting.cues,
                       dialogue=spotting.dialogue, dialogue_source=spotting.dialogue_source)  # fmt: skip
@@ -131,13 +124,6 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             video = mux_score(Path(film.path), staging / SCORE_WAV, staging, config.keep_film_audio).name
             project.save(staging)
     return ScoreResult(project, outdir, loudness, outdir / video, clock.timings)
-
-
-def output_bytes(film: FilmInfo, sample_rate: int) -> int:
-    """About how much disk a scoring run needs: the score and the takes (24-bit stereo), the mix's
-    cue audio while it is made (32-bit), and the scored film (its picture plus the new sound)."""
-    samples = film.frames_to_samples(film.n_frames, sample_rate)
-    return samples * 2 * (3 + 3 + 4) + Path(film.path).stat().st_size + samples // 4
 
 
 class StageClock:
@@ -308,14 +294,3 @@ def _override(mood: Mood, entry: CueSheetEntry | None) -> Mood:
         return mood
     overrides = {k: getattr(entry, k) for k in ("valence", "arousal", "intensity") if getattr(entry, k) is not None}
     return mood.model_copy(update=overrides)
-
-
-def refuse_to_overwrite(outdir: Path) -> None:
-    """An OUTDIR whose project has approved takes, or is under review, is a composer's work: never score over it."""
-    if (outdir / STORE_FILE).is_file():
-        raise CuecraftError(outdir, f"is under review ({STORE_FILE}); score into a new folder")
-    if not (outdir / PROJECT_FILE).is_file():
-        return
-    existing = Project.load(outdir)
-    if any(t.status == TakeStatus.approved for c in existing.cues for t in c.takes):
-        raise CuecraftError(outdir, "holds approved takes; score into a new folder")

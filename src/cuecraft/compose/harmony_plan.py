@@ -24,6 +24,7 @@ FORM = "aaba"  # phrase letters in turn; the second and fourth restate the first
 ATTEMPTS = 64  # chains drawn per phrase to meet its ends
 MAX_REPEAT = 2  # one chord no more than this many times in a row
 CALM = 0.5
+PRE_DOMINANT = (2, 5, 8)  # degrees of ii, IV/iv and bVI: the chords that lead to the dominant
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,30 @@ class HarmonyPlan:
 
 def tonic_symbol(key: Key) -> str:
     return "0_maj" if key.mode == "major" else "0_min"
+
+
+def tonic_chords(key: Key) -> set[str]:
+    """The tonic triad and its diatonic seventh, in the key's mode."""
+    return {"0_maj", "0_maj7"} if key.mode == "major" else {"0_min", "0_min7"}
+
+
+def _degree(name: str) -> int:
+    return int(name.split("_")[0])
+
+
+def _function_score(chain: list[str], history: list[str], tonic: set[str]) -> int:
+    """How well a phrase's chords state the key (0-2): a pre-dominant (ii, IV, iv, bVI) on the way
+    when the phrase is long enough to hold one, and no root more often than the tonic's (a chain that
+    dwells on V or iii is heard in that chord's key: the tonal phrase T-S-D-T of Caplin's Classical Form).
+    The tonic counts in the key's own mode (`tonic`: its triad and seventh); the other mode's tonic is a rival."""
+    if len(chain) < 3:
+        return 2
+    heard = history[-2:] + chain
+    pre_dominant = any(_degree(name) in PRE_DOMINANT for name in heard)
+    roots = [name if _degree(name) == 0 else _degree(name) for name in heard]  # a tonic of the other mode is a rival
+    on_tonic = sum(name in tonic for name in heard)
+    rivals = [roots.count(r) for r in set(roots) if r not in tonic]
+    return int(pre_dominant) + int(max(rivals, default=0) <= on_tonic)
 
 
 def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first: set[str] | None, last: set[str] | None,
@@ -52,10 +77,10 @@ def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first
             if probs.sum() <= 0:
                 probs = np.isin(SYMBOLS, list(first or {tonic_symbol(key)})).astype(float)
             chain.append(SYMBOLS[int(rng.choice(len(SYMBOLS), p=probs / probs.sum()))])
-        score = (last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1)
+        score = (last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1) + _function_score(chain, history, tonic_chords(key))
         if score > best_score:
             best, best_score = chain, score
-        if score == 2:
+        if score == 4:
             break
     assert best is not None
     if last and best[-1] not in last:

@@ -19,6 +19,7 @@ from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import GenerationRequest, tonic_shift
 from cuecraft.model.events import BOS, REST_BAR, STEPS_PER_BEAT, GridCursor, Note, Token, decode, encode, read_piece
 from cuecraft.model.markov import VariableOrderMarkov
+from cuecraft.model.paths import require_model_file
 from cuecraft.theory import Key, Mode
 
 MODES: tuple[Mode, ...] = ("major", "minor")
@@ -95,9 +96,7 @@ class MarkovBaseline:
     @classmethod
     def load(cls, path: str | Path) -> MarkovBaseline:
         """Read a model written by `save`, with a one-line error for a missing or damaged file."""
-        path = Path(path)
-        if not path.is_file():
-            raise CuecraftError(path, "no baseline model here (train one with `cuecraft train-baseline`)")
+        path = require_model_file("baseline", path)
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))

@@ -11,6 +11,7 @@ import torch
 
 from cuecraft.atomic import atomic_path
 from cuecraft.errors import CuecraftError
+from cuecraft.model.paths import require_model_file
 from cuecraft.model.tokenizer import CueTokenizer
 from cuecraft.model.transformer import CueTransformer, TransformerConfig
 
@@ -26,9 +27,7 @@ def save_model(path: str | Path, model: CueTransformer, info: dict) -> None:
 
 def load_model(path: str | Path) -> tuple[CueTransformer, dict]:
     """The model in eval mode and its training facts; CuecraftError for a missing or damaged file."""
-    path = Path(path)
-    if not path.is_file():
-        raise CuecraftError(path, "no transformer checkpoint here (train one with `cuecraft train`)")
+    path = require_model_file("transformer", path)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:

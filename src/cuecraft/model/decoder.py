@@ -21,9 +21,11 @@ _BLAS = ThreadpoolController()  # found once: looking the libraries up costs mil
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """LayerNorm over the last axis (rows of `x`)."""
-    centred = x - x.mean(axis=-1, keepdims=True)
-    return centred / np.sqrt((centred**2).mean(axis=-1, keepdims=True) + LAYER_NORM_EPS) * weight + bias
+    """LayerNorm over the last axis (rows of `x`, or `x` itself if it is a vector)."""
+    width = x.shape[-1]
+    centred = x - (x.sum(axis=-1, keepdims=True) / width)
+    variance = (np.einsum("...i,...i->...", centred, centred) / width)[..., None]
+    return centred / np.sqrt(variance + LAYER_NORM_EPS) * weight + bias
 
 
 class NumpyDecoder:
@@ -60,6 +62,8 @@ class NumpyDecoder:
         start, count = self.length, len(ids)
         if start + count > self.context:
             raise ValueError(f"sequence of {start + count} tokens exceeds the context of {self.context}")
+        if count == 1:
+            return self._step(ids[0])
         end = start + count
         with _BLAS.limit(limits=1, user_api="blas"):  # small matrix products: threads only fight
             x = self.tokens[ids] + self.positions[start:end]
@@ -78,3 +82,23 @@ class NumpyDecoder:
                 x = x + (0.5 * hidden * (1 + erf(hidden / np.float32(np.sqrt(2))))).astype(np.float32) @ layer["down"][0] + layer["down"][1]
         self.length = end
         return _layer_norm(x[-1], *self.norm) @ self.head
+
+    def _step(self, token: int) -> np.ndarray:
+        """`feed` for one token, the sampling loop's case: vectors instead of matrices and no causal
+        mask (everything cached came before), which halves the per-token overhead of NumPy calls."""
+        at, end = self.length, self.length + 1
+        scale = np.float32(1 / np.sqrt(self.head_width))
+        with _BLAS.limit(limits=1, user_api="blas"):
+            x = self.tokens[token] + self.positions[at]
+            for i, layer in enumerate(self.layers):
+                q, k, v = (_layer_norm(x, *layer["norm1"]) @ layer["qkv"][0] + layer["qkv"][1]).reshape(3, self.heads, self.head_width)
+                self.keys[i, :, at], self.values[i, :, at] = k, v
+                scores = np.matmul(self.keys[i, :, :end], q[:, :, None])[:, :, 0] * scale  # (heads, positions)
+                weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+                weights /= weights.sum(axis=1, keepdims=True)
+                attended = np.matmul(weights[:, None, :], self.values[i, :, :end]).reshape(-1)
+                x = x + attended @ layer["out"][0] + layer["out"][1]
+                hidden = _layer_norm(x, *layer["norm2"]) @ layer["up"][0] + layer["up"][1]
+                x = x + (0.5 * hidden * (1 + erf(hidden / np.float32(np.sqrt(2))))).astype(np.float32) @ layer["down"][0] + layer["down"][1]
+        self.length = end
+        return _layer_norm(x, *self.norm) @ self.head

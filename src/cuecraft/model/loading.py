@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from cuecraft.model.baseline import MarkovBaseline
 from cuecraft.model.checkpoint import load_model
 from cuecraft.model.composer import Composer
+from cuecraft.model.paths import SHIPPED_TRANSFORMER, ModelKind, resolve_model_path
 from cuecraft.model.sampling import TransformerComposer
 
-ModelKind = Literal["transformer", "baseline"]
-SHIPPED_TRANSFORMER = Path(__file__).parent / "assets" / "cue-transformer.pt"
-
-
-def resolve_model_path(kind: ModelKind, path: Path | None, baseline_default: Path) -> Path:
-    """`path`, or where a model of `kind` lives by default."""
-    return path or (baseline_default if kind == "baseline" else SHIPPED_TRANSFORMER)
+__all__ = ["SHIPPED_TRANSFORMER", "load_composer", "resolve_model_path"]
 
 
 def load_composer(kind: ModelKind, path: Path | None, baseline_default: Path) -> Composer:

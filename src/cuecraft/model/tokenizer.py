@@ -77,9 +77,9 @@ class CueTokenizer:
         self.condition_ids = np.array([vocab[t] for t in self.condition_token_names()])
         self.tonic_ids = [vocab[f"Tonic_{t}"] for t in range(12)]
         # lookup tables for transposition: the pitch (or tonic) each id stands for, -1 for other tokens
-        self._pitch_of = np.full(len(vocab), -1)
-        self._pitch_of[self.pitch_ids[self.pitch_ids >= 0]] = np.flatnonzero(self.pitch_ids >= 0)
-        self.pitch_class_of = np.where(self._pitch_of >= 0, self._pitch_of % 12, -1)  # per id; -1 for other tokens
+        self.pitch_of = np.full(len(vocab), -1)
+        self.pitch_of[self.pitch_ids[self.pitch_ids >= 0]] = np.flatnonzero(self.pitch_ids >= 0)
+        self.pitch_class_of = np.where(self.pitch_of >= 0, self.pitch_of % 12, -1)  # per id; -1 for other tokens
         self._tonic_of = np.full(len(vocab), -1)
         self._tonic_of[self.tonic_ids] = np.arange(12)
         self.half_bar = vocab[f"Position_{HALF_BAR_POSITION}"]
@@ -171,7 +171,7 @@ class CueTokenizer:
     def transpose(self, ids: np.ndarray, semitones: int) -> np.ndarray | None:
         """Shift every Pitch token and the Tonic token; None if a pitch would leave the range."""
         out = ids.copy()
-        pitches = self._pitch_of[ids]
+        pitches = self.pitch_of[ids]
         is_pitch = pitches >= 0
         if is_pitch.any():
             shifted = pitches[is_pitch] + semitones
