@@ -20,6 +20,24 @@ LAYER_NORM_EPS = 1e-5
 _BLAS = ThreadpoolController()  # found once: looking the libraries up costs milliseconds
 
 
+class one_blas_thread:  # noqa: N801 - used as a context manager, like threadpoolctl's own
+    """Hold BLAS to one thread (small matrix products: threads only fight); re-entrant, so a sampling
+    loop can hold it once around thousands of `feed` calls instead of paying for it in each."""
+
+    def __init__(self) -> None:
+        self.depth, self.limit = 0, None
+
+    def __enter__(self) -> None:
+        if self.depth == 0:
+            self.limit = _BLAS.limit(limits=1, user_api="blas")
+        self.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.limit is not None:
+            self.limit.restore_original_limits()
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """LayerNorm over the last axis (rows of `x`, or `x` itself if it is a vector)."""
     width = x.shape[-1]
@@ -51,6 +69,7 @@ class NumpyDecoder:
         shape = (config.n_layers, self.heads, self.context, self.head_width)
         self.keys, self.values = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
         self.length = 0
+        self.blas = one_blas_thread()
 
     def reset(self) -> None:
         """Forget the sequence (the cache is overwritten from the start)."""
@@ -58,47 +77,29 @@ class NumpyDecoder:
 
     def feed(self, ids: list[int]) -> np.ndarray:
         """Logits (float32, vocabulary-sized) for the token after `ids`, which continue the cached
-        sequence; several ids are read in one pass (matrix products, causal among themselves)."""
+        sequence; several ids are read in one pass (matrix products, causal among themselves). Batched
+        matrix products rather than einsum, and the causal mask only over the new positions: at one or
+        two tokens a step, NumPy's per-call overhead is most of the time."""
         start, count = self.length, len(ids)
         if start + count > self.context:
             raise ValueError(f"sequence of {start + count} tokens exceeds the context of {self.context}")
-        if count == 1:
-            return self._step(ids[0])
         end = start + count
-        with _BLAS.limit(limits=1, user_api="blas"):  # small matrix products: threads only fight
+        scale = np.float32(1 / np.sqrt(self.head_width))
+        with self.blas:
             x = self.tokens[ids] + self.positions[start:end]
-            future = np.arange(end)[None, :] > np.arange(start, end)[:, None]  # (new, all): keys ahead of each query
-            scale = np.float32(1 / np.sqrt(self.head_width))
+            if count == 1:
+                x = x[0]  # a vector: BLAS takes its matrix-vector path
             for i, layer in enumerate(self.layers):
                 qkv = (_layer_norm(x, *layer["norm1"]) @ layer["qkv"][0] + layer["qkv"][1]).reshape(count, 3, self.heads, self.head_width)
                 self.keys[i, :, start:end], self.values[i, :, start:end] = qkv[:, 1].transpose(1, 0, 2), qkv[:, 2].transpose(1, 0, 2)
-                scores = np.einsum("lhd,htd->hlt", qkv[:, 0], self.keys[i, :, :end]) * scale
-                scores[:, future] = -np.inf
+                scores = np.matmul(qkv[:, 0].transpose(1, 0, 2), self.keys[i, :, :end].transpose(0, 2, 1)) * scale  # (heads, new, all)
+                if count > 1:
+                    scores[:, :, start:] += np.triu(np.full((count, count), -np.inf, np.float32), k=1)  # new keys ahead of each new query
                 weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
                 weights /= weights.sum(axis=-1, keepdims=True)
-                attended = np.einsum("hlt,htd->lhd", weights, self.values[i, :, :end]).reshape(count, -1)
+                attended = np.matmul(weights, self.values[i, :, :end]).transpose(1, 0, 2).reshape(x.shape)
                 x = x + attended @ layer["out"][0] + layer["out"][1]
                 hidden = _layer_norm(x, *layer["norm2"]) @ layer["up"][0] + layer["up"][1]
                 x = x + (0.5 * hidden * (1 + erf(hidden / np.float32(np.sqrt(2))))).astype(np.float32) @ layer["down"][0] + layer["down"][1]
         self.length = end
-        return _layer_norm(x[-1], *self.norm) @ self.head
-
-    def _step(self, token: int) -> np.ndarray:
-        """`feed` for one token, the sampling loop's case: vectors instead of matrices and no causal
-        mask (everything cached came before), which halves the per-token overhead of NumPy calls."""
-        at, end = self.length, self.length + 1
-        scale = np.float32(1 / np.sqrt(self.head_width))
-        with _BLAS.limit(limits=1, user_api="blas"):
-            x = self.tokens[token] + self.positions[at]
-            for i, layer in enumerate(self.layers):
-                q, k, v = (_layer_norm(x, *layer["norm1"]) @ layer["qkv"][0] + layer["qkv"][1]).reshape(3, self.heads, self.head_width)
-                self.keys[i, :, at], self.values[i, :, at] = k, v
-                scores = np.matmul(self.keys[i, :, :end], q[:, :, None])[:, :, 0] * scale  # (heads, positions)
-                weights = np.exp(scores - scores.max(axis=1, keepdims=True))
-                weights /= weights.sum(axis=1, keepdims=True)
-                attended = np.matmul(weights[:, None, :], self.values[i, :, :end]).reshape(-1)
-                x = x + attended @ layer["out"][0] + layer["out"][1]
-                hidden = _layer_norm(x, *layer["norm2"]) @ layer["up"][0] + layer["up"][1]
-                x = x + (0.5 * hidden * (1 + erf(hidden / np.float32(np.sqrt(2))))).astype(np.float32) @ layer["down"][0] + layer["down"][1]
-        self.length = end
-        return _layer_norm(x, *self.norm) @ self.head
+        return _layer_norm(x.reshape(count, -1)[-1], *self.norm) @ self.head

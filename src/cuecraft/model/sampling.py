@@ -5,6 +5,7 @@ dominant-seventh tones, last bar on the tonic triad."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -210,37 +211,38 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     decoder = NumpyDecoder(model) if settings.use_cache else None
     fed = 0  # how much of prefix+body the decoder's cache holds
     window_start = 0  # body index where the model's view begins (after sliding)
-    while not constraint.finished:
-        if queue:
-            token = queue.popleft()
-        else:
-            view = prefix + body[window_start:]
-            if len(view) >= context:
-                window_start = _slide(body, tokenizer, len(body) - (context - len(prefix)) // 2)
-                view, fed = prefix + body[window_start:], 0
-                if decoder is not None:
-                    decoder.reset()
-            if decoder is not None:
-                logits = decoder.feed(view[fed:])
-                fed = len(view)
+    with decoder.blas if decoder else contextlib.nullcontext():  # BLAS on one thread, set once for the whole loop
+        while not constraint.finished:
+            if queue:
+                token = queue.popleft()
             else:
-                logits = model(torch.tensor([view]))[0][0, -1].numpy()
-            offsets = [b for b in (balance.bias(), constraint.chord_tone_bias()) if b is not None]
-            token = nucleus_sample(logits, constraint.allowed(), request.temperature * settings.temperature, settings.top_p,
-                                   rng, sum(offsets) if offsets else None)  # fmt: skip
-        balance.add(token)
-        for out in weaver.feed(token):
-            constraint.update(out)
-            if constraint.finished:
-                break
-            body.append(out)
-        if velocity is not None and constraint.last_kind == "Pitch" and not queue:
-            queue.append(velocity)  # fed with the pitch in the next step: one model call saved per note
-        bar = constraint.bars_opened - 1
-        if token != tokenizer.bar:
-            bar_notes.setdefault(bar, []).append(token)
-        elif not constraint.finished and repeats.get(bar) in bar_notes and not queue:
-            queue.extend([*bar_notes[repeats[bar]], tokenizer.bar])
+                view = prefix + body[window_start:]
+                if len(view) >= context:
+                    window_start = _slide(body, tokenizer, len(body) - (context - len(prefix)) // 2)
+                    view, fed = prefix + body[window_start:], 0
+                    if decoder is not None:
+                        decoder.reset()
+                if decoder is not None:
+                    logits = decoder.feed(view[fed:])
+                    fed = len(view)
+                else:
+                    logits = model(torch.tensor([view]))[0][0, -1].numpy()
+                offsets = [b for b in (balance.bias(), constraint.chord_tone_bias()) if b is not None]
+                token = nucleus_sample(logits, constraint.allowed(), request.temperature * settings.temperature, settings.top_p,
+                                       rng, sum(offsets) if offsets else None)  # fmt: skip
+            balance.add(token)
+            for out in weaver.feed(token):
+                constraint.update(out)
+                if constraint.finished:
+                    break
+                body.append(out)
+            if velocity is not None and constraint.last_kind == "Pitch" and not queue:
+                queue.append(velocity)  # fed with the pitch in the next step: one model call saved per note
+            bar = constraint.bars_opened - 1
+            if token != tokenizer.bar:
+                bar_notes.setdefault(bar, []).append(token)
+            elif not constraint.finished and repeats.get(bar) in bar_notes and not queue:
+                queue.extend([*bar_notes[repeats[bar]], tokenizer.bar])
     return body
 
 
