@@ -1,0 +1,162 @@
+"""How right is the corpus analysis? Keys and chords against human analyses the analysers never saw.
+
+Truth:
+- POP909 (Wang et al. 2020): each song's key (the longest region of key_audio.txt) and its human timed
+  chord labels, on the song's beat grid;
+- music21's RomanText analyses with their scores: 20 Bach chorales (Riemenschneider numbering) and 48
+  Monteverdi madrigals: the home key (the analysis's first key), the local key and the chord of every
+  beat.
+Measures: global key (major and minor pieces apart), local key per beat, chord per beat (root and
+triad family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the truth labels.
+
+  python bench/analysis_accuracy.py [--data ../shared/data] [--every 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
+from cuecraft.corpus.keyfinding import TimedKey, estimate_key, local_keys, pitch_class_profile
+from cuecraft.corpus.pop909 import read_song
+from cuecraft.errors import CuecraftError
+from cuecraft.model.events import Note
+from cuecraft.theory import Key
+
+FAMILY = {"maj": "maj", "7": "maj", "maj7": "maj", "min": "min", "min7": "min", "dim": "dim", "aug": "aug", "sus4": "sus4"}
+M21_QUALITY = {"major": "maj", "minor": "min", "diminished": "dim", "augmented": "aug", "half-diminished": "dim"}
+
+
+@dataclass
+class Tally:
+    """Right/total counts per measure."""
+
+    counts: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, name: str, right: bool) -> None:
+        self.counts.setdefault(name, [0, 0])
+        self.counts[name][0] += int(right)
+        self.counts[name][1] += 1
+
+    def report(self, title: str) -> None:
+        print(f"## {title}")
+        for name, (right, total) in self.counts.items():
+            print(f"  {name:<28} {right / max(total, 1):6.1%}  ({right}/{total})")
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A piece's notes (beats) with its human key, local keys and chords."""
+
+    title: str
+    notes: list[Note]
+    key: Key
+    chords: list[TimedChord]
+    keys: list[TimedKey] = ()
+
+
+def same_chord(estimate: Chord | None, truth: Chord) -> bool:
+    return estimate is not None and estimate.root == truth.root and FAMILY[estimate.quality] == FAMILY[truth.quality]
+
+
+def key_at(keys: list[TimedKey], beat: float) -> Key | None:
+    return next((k.key for k in keys if k.start <= beat < k.end), None)
+
+
+def score(piece: Truth, tally: Tally, segment: float) -> None:
+    """Add one piece's key, local-key and chord agreement to `tally`."""
+    estimate, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in piece.notes))
+    tally.add(f"global key, {piece.key.mode}", estimate == piece.key)
+    found_chords = label_chords(piece.notes, segment=segment)
+    found_keys = local_keys((n.onset, n.duration, n.pitch) for n in piece.notes) if piece.keys else []
+    end = int(max(c.end for c in piece.chords))
+    for beat in range(end):
+        truth = chord_at(piece.chords, beat + 0.5)
+        if truth is not None:
+            tally.add("chord (root + family)", same_chord(chord_at(found_chords, beat + 0.5), truth))
+        if piece.keys and (local := key_at(list(piece.keys), beat + 0.5)) is not None:
+            tally.add("local key", key_at(found_keys, beat + 0.5) == local)
+
+
+def pop909_songs(data: Path, every: int) -> Iterator[Truth]:
+    for folder in sorted((data / "pop909" / "songs").iterdir())[::every]:
+        try:
+            song = read_song(folder)
+        except CuecraftError:
+            continue
+        yield Truth(song.title, song.notes, song.key, song.chords)
+
+
+def romantext_pieces(every: int) -> Iterator[Truth]:
+    """music21's RomanText analyses paired with their scores, as notes, chords and keys in quarter notes."""
+    import music21
+
+    root = Path(music21.__file__).parent / "corpus"
+    chorales = music21.corpus.chorales.ChoraleList().byRiemenschneider
+    for analysis in sorted(root.rglob("*.rntxt"))[::every]:
+        if analysis.parent.name == "choraleAnalyses":
+            number = int(analysis.stem.removeprefix("riemenschneider"))
+            if number not in chorales:
+                continue
+            score_path = music21.corpus.getWork(f"bach/bwv{chorales[number]['bwv']}")
+        else:
+            score_path = analysis.with_suffix(".mxl")
+        if not score_path or not Path(str(score_path)).is_file():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rn = music21.converter.parse(str(analysis), format="romantext")
+            music = music21.converter.parse(str(score_path))
+        notes = [Note(float(n.getOffsetInHierarchy(music)), float(n.quarterLength), p.midi)
+                 for n in music.recurse().notes for p in n.pitches if n.quarterLength > 0]  # fmt: skip
+        numerals = list(rn.recurse().getElementsByClass("RomanNumeral"))
+        if not notes or not numerals:
+            continue
+        starts = aligned_starts(numerals, rn, music)
+        chords, keys = [], []
+        for i, numeral in enumerate(numerals):
+            start = starts[i]
+            end = starts[i + 1] if i + 1 < len(numerals) else start + float(numeral.quarterLength)
+            if start < 0:
+                continue
+            quality = M21_QUALITY.get(numeral.quality)
+            if quality and end > start:
+                chords.append(TimedChord(start, end, Chord(numeral.root().pitchClass, quality)))
+            local = Key(numeral.key.tonic.pitchClass, "minor" if numeral.key.mode == "minor" else "major")
+            if end > start:
+                keys.append(TimedKey(start, end, local))
+        if chords:
+            yield Truth(analysis.stem, notes, keys[0].key, chords, keys)
+
+
+def aligned_starts(numerals: list, analysis: object, music: object) -> list[float]:
+    """Each numeral's start in the score's quarter notes: by offset where the analysis and the score
+    are equally long, else bar by bar (some madrigal analyses count their bars in other lengths);
+    -1 for a bar the score lacks."""
+    if abs(float(analysis.highestTime) - float(music.highestTime)) < 1.0:  # type: ignore[attr-defined]
+        return [float(n.getOffsetInHierarchy(analysis)) for n in numerals]
+    bars = {m.number: float(m.getOffsetInHierarchy(music)) for m in music.parts[0].getElementsByClass("Measure")}  # type: ignore[attr-defined]
+    return [bars[n.measureNumber] + float(n.getOffsetInHierarchy(analysis)) - float(n.getContextByClass("Measure").getOffsetInHierarchy(analysis))
+            if n.measureNumber in bars else -1.0 for n in numerals]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
+    args = parser.parse_args()
+    pop, rn = Tally(), Tally()
+    for piece in romantext_pieces(args.every):
+        score(piece, rn, segment=1.0)
+    rn.report("music21 RomanText (Bach chorales, Monteverdi madrigals): chords per quarter note")
+    for piece in pop909_songs(args.data, args.every):
+        score(piece, pop, segment=2.0)
+    pop.report("POP909: chords per beat on a half-bar grid")
+
+
+if __name__ == "__main__":
+    main()
