@@ -27,7 +27,6 @@ from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
-FAMILY = {"maj": "maj", "7": "maj", "maj7": "maj", "min": "min", "min7": "min", "dim": "dim", "aug": "aug", "sus4": "sus4"}
 M21_QUALITY = {"major": "maj", "minor": "min", "diminished": "dim", "augmented": "aug", "half-diminished": "dim"}
 
 
@@ -60,7 +59,7 @@ class Truth:
 
 
 def same_chord(estimate: Chord | None, truth: Chord) -> bool:
-    return estimate is not None and estimate.root == truth.root and FAMILY[estimate.quality] == FAMILY[truth.quality]
+    return estimate is not None and estimate.root == truth.root and estimate.triad_family() == truth.triad_family()
 
 
 def key_at(keys: list[TimedKey], beat: float) -> Key | None:

@@ -1,11 +1,14 @@
 """The soundtrack catalog: one SQLite file, written by one process, queried by everyone.
 
-Schema (version 1):
+Schema (version 2; a version-1 catalog gains the three timed tables, empty for the pieces it holds):
   pieces       one row per unique file content (sha1): provenance, the features of PieceFeatures,
                and valence/arousal in [-1, 1] where the source labels them (NULL otherwise)
   instruments  piece_id, GM family, program, is_drum, notes — one row per sounding track
   windows      piece_id, index, start_s, end_s, key, key_confidence, note_density, velocity_mean
                — 8-bar sections of symbolic pieces
+  chords       piece_id, start_beat, end_beat, chord (G:7), numeral (V65), local_key — the harmony in time
+  local_keys   piece_id, start_beat, end_beat, key — the key in force
+  sections     piece_id, start_beat, end_beat, label (A, A', B...) — phrases by repetition
   meta         key/value: schema_version
 """
 
@@ -21,7 +24,7 @@ from cuecraft.corpus.features import PieceFeatures
 from cuecraft.errors import CuecraftError
 from cuecraft.project import now_utc
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _FEATURE_COLUMNS = (
     "duration_s", "tempo_bpm", "tempo_changes", "meter", "key", "key_confidence", "note_count", "note_density",
     "polyphony", "pitch_min", "pitch_max", "velocity_mean", "velocity_std", "harmonic_rhythm", "chord_vocabulary",
@@ -53,7 +56,22 @@ CREATE TABLE IF NOT EXISTS windows (
   idx INTEGER NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL, key TEXT, key_confidence REAL,
   note_density REAL NOT NULL, velocity_mean REAL
 );
+CREATE TABLE IF NOT EXISTS chords (
+  piece_id INTEGER NOT NULL REFERENCES pieces(id) ON DELETE CASCADE,
+  start_beat REAL NOT NULL, end_beat REAL NOT NULL, chord TEXT NOT NULL, numeral TEXT NOT NULL, local_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS local_keys (
+  piece_id INTEGER NOT NULL REFERENCES pieces(id) ON DELETE CASCADE,
+  start_beat REAL NOT NULL, end_beat REAL NOT NULL, key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sections (
+  piece_id INTEGER NOT NULL REFERENCES pieces(id) ON DELETE CASCADE,
+  start_beat REAL NOT NULL, end_beat REAL NOT NULL, label TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS pieces_key ON pieces(key);
+CREATE INDEX IF NOT EXISTS chords_piece ON chords(piece_id);
+CREATE INDEX IF NOT EXISTS local_keys_piece ON local_keys(piece_id);
+CREATE INDEX IF NOT EXISTS sections_piece ON sections(piece_id);
 CREATE INDEX IF NOT EXISTS pieces_tempo ON pieces(tempo_bpm);
 CREATE INDEX IF NOT EXISTS instruments_piece ON instruments(piece_id);
 CREATE INDEX IF NOT EXISTS windows_piece ON windows(piece_id);
@@ -98,6 +116,10 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise CuecraftError(self.path, f"not a usable catalog ({exc})") from None
         version = int(self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+        if version == 1:  # the timed tables were added by the schema script above
+            with self.db:
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
             raise CuecraftError(self.path, f"catalog schema version {version}, this cuecraft reads {SCHEMA_VERSION}")
 
@@ -136,7 +158,29 @@ class Catalog:
                 [(piece, w.index, w.start_s, w.end_s, w.key, w.key_confidence, w.note_density, w.velocity_mean)
                  for w in features.windows],
             )  # fmt: skip
+            self.db.executemany("INSERT INTO chords VALUES (?, ?, ?, ?, ?, ?)",
+                                [(piece, c.start_beat, c.end_beat, c.chord, c.numeral, c.local_key) for c in features.chords])  # fmt: skip
+            self.db.executemany("INSERT INTO local_keys VALUES (?, ?, ?, ?)",
+                                [(piece, k.start_beat, k.end_beat, k.key) for k in features.local_keys])  # fmt: skip
+            self.db.executemany("INSERT INTO sections VALUES (?, ?, ?, ?)",
+                                [(piece, s.start_beat, s.end_beat, s.label) for s in features.sections])  # fmt: skip
         return piece
+
+    def chords(self, piece_id: int) -> list[dict]:
+        """The piece's timed chords (beats) with their numerals and local keys, in order."""
+        return self._timed("chords", piece_id)
+
+    def local_keys(self, piece_id: int) -> list[dict]:
+        """The keys in force through the piece (beats), in order."""
+        return self._timed("local_keys", piece_id)
+
+    def sections(self, piece_id: int) -> list[dict]:
+        """The piece's phrases and their letters (A, A', B...), in order."""
+        return self._timed("sections", piece_id)
+
+    def _timed(self, table: str, piece_id: int) -> list[dict]:
+        rows = self.db.execute(f"SELECT * FROM {table} WHERE piece_id = ? ORDER BY start_beat", (piece_id,)).fetchall()  # noqa: S608 - table names are this module's
+        return [dict(row) for row in rows]
 
     def set_emotion(self, piece_id: int, valence: float, arousal: float) -> None:
         with self.db:

@@ -38,6 +38,32 @@ class WindowFeatures(BaseModel):
     velocity_mean: float | None
 
 
+class ChordSpan(BaseModel):
+    """A chord as the analysis hears it, in beats, named in its local key."""
+
+    start_beat: float
+    end_beat: float
+    chord: str = Field(description="root and quality, e.g. G:7")
+    numeral: str = Field(description="Roman numeral with inversion in the local key, e.g. V65")
+    local_key: str
+
+
+class KeySpan(BaseModel):
+    """A key in force from one beat to another."""
+
+    start_beat: float
+    end_beat: float
+    key: str
+
+
+class SectionSpan(BaseModel):
+    """A phrase and its letter in the piece's repetition structure (A, A, A', B...)."""
+
+    start_beat: float
+    end_beat: float
+    label: str
+
+
 class PieceFeatures(BaseModel):
     """Measured features of one piece; fields that do not apply to its kind stay None."""
 
@@ -62,3 +88,6 @@ class PieceFeatures(BaseModel):
     brightness_hz: float | None = Field(None, description="mean spectral centroid")
     instruments: list[InstrumentUse] = Field(default_factory=list)
     windows: list[WindowFeatures] = Field(default_factory=list)
+    chords: list[ChordSpan] = Field(default_factory=list)
+    local_keys: list[KeySpan] = Field(default_factory=list)
+    sections: list[SectionSpan] = Field(default_factory=list)

@@ -84,13 +84,9 @@ def local_keys(notes: Iterable[tuple[float, float, int]], window: float = LOCAL_
             per_beat[beat, pitch % 12] += max(0.05, min(onset + duration, beat + 1) - max(onset, beat))
     keys = [Key(tonic, mode) for tonic in range(12) for mode in ("major", "minor")]
     cumulative = np.vstack([np.zeros(12), np.cumsum(per_beat, axis=0)])
-    half = window / 2
-    scores = np.full((n_beats, len(keys)), -1.0)
-    for beat in range(n_beats):
-        lo, hi = max(0, int(beat - half)), min(n_beats, int(beat + half) + 1)
-        found = key_scores(cumulative[hi] - cumulative[lo], profiles)
-        if found:
-            scores[beat] = [found[k] for k in keys]
+    beats = np.arange(n_beats)
+    lo, hi = np.maximum(0, (beats - window / 2).astype(int)), np.minimum(n_beats, (beats + window / 2).astype(int) + 1)
+    scores = _correlations(cumulative[hi] - cumulative[lo], keys, profiles)
     best = scores[0].copy()
     back = np.zeros((n_beats, len(keys)), dtype=int)
     for beat in range(1, n_beats):
@@ -108,3 +104,14 @@ def local_keys(notes: Iterable[tuple[float, float, int]], window: float = LOCAL_
         else:
             timed.append(TimedKey(float(beat), beat + 1.0, keys[index]))
     return timed
+
+
+def _correlations(windows: np.ndarray, keys: list[Key], profiles: str) -> np.ndarray:
+    """Pearson correlation of each row of `windows` (pitch-class profiles) with each key's profile;
+    -1 for a silent or flat row (no evidence for any key)."""
+    major, minor = PROFILES[profiles]
+    templates = np.stack([np.roll(major if k.mode == "major" else minor, k.tonic) for k in keys])
+    templates = (templates - templates.mean(axis=1, keepdims=True)) / templates.std(axis=1, keepdims=True)
+    spread = windows.std(axis=1, keepdims=True)
+    standard = (windows - windows.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, 1.0)
+    return np.where(spread > 0, standard @ templates.T / windows.shape[1], -1.0)

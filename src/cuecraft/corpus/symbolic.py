@@ -1,5 +1,5 @@
 """Symbolic analysis of MIDI, MusicXML and ABC: tempo, meter, key, instruments, density, dynamics,
-harmony. MusicXML and ABC are read by music21 and written to MIDI so one analyser serves all."""
+harmony (chords with numerals in their local keys, and sections: corpus.harmony_analysis). MusicXML and ABC are read by music21 and written to MIDI so one analyser serves all."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.corpus.features import InstrumentUse, PieceFeatures, WindowFeatures, gm_family
+from cuecraft.corpus.harmony_analysis import harmony_of
 from cuecraft.corpus.keyfinding import estimate_key, pitch_class_profile
 from cuecraft.errors import CuecraftError
+from cuecraft.model.events import Note
 from cuecraft.theory import PITCH_CLASS_NAMES
 
 MIDI_SUFFIXES = frozenset({".mid", ".midi"})
@@ -65,6 +67,7 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
     labels = _beat_chords(midi) if pitched else []
     changes = sum(1 for a, b in zip(labels, labels[1:]) if a != b)
     bars = max(1, len(midi.get_downbeats()))
+    _, local, chords, sections = harmony_of(_in_beats(midi, pitched), _beats_per_bar(midi)) if pitched else (None, [], [], [])
     return PieceFeatures(
         kind="symbolic",
         duration_s=round(duration, 3),
@@ -89,6 +92,9 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
             if i.notes
         ],
         windows=_windows(midi, pitched),
+        chords=chords,
+        local_keys=local,
+        sections=sections,
     )
 
 
@@ -116,6 +122,19 @@ def _main_tempo(midi: pretty_midi.PrettyMIDI, duration: float) -> float:
     for tempo, span in zip(tempi, spans):
         by_tempo[round(float(tempo), 2)] += float(span)
     return max(by_tempo, key=by_tempo.__getitem__) if by_tempo else round(float(tempi[0]), 2)
+
+
+def _in_beats(midi: pretty_midi.PrettyMIDI, notes: list[pretty_midi.Note]) -> list[Note]:
+    """Notes with onsets and durations in quarter-note beats (through the file's tempo map)."""
+    beat = lambda seconds: midi.time_to_tick(seconds) / midi.resolution  # noqa: E731
+    return sorted((Note(beat(n.start), max(1e-3, beat(n.end) - beat(n.start)), n.pitch, n.velocity) for n in notes),
+                  key=lambda n: (n.onset, n.pitch))  # fmt: skip
+
+
+def _beats_per_bar(midi: pretty_midi.PrettyMIDI) -> int:
+    """Quarter-note beats in the first bar's meter (3 for 3/4 and 6/8, 4 when none is given)."""
+    signatures = midi.time_signature_changes
+    return max(1, round(signatures[0].numerator * 4 / signatures[0].denominator)) if signatures else 4
 
 
 def _meter(midi: pretty_midi.PrettyMIDI) -> str:
