@@ -1,6 +1,7 @@
 """Harmony analysis as timed sequences: Roman numerals in the local key, local keys that follow a
 modulation, sections from repetition, all stored in the catalog."""
 
+import csv
 from pathlib import Path
 
 import pretty_midi
@@ -12,6 +13,7 @@ from cuecraft.corpus.symbolic import analyse_midi
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
+from tests.test_cli import cuecraft, error_line
 from tests.test_harmony import block_chords
 
 
@@ -67,3 +69,22 @@ def test_the_catalog_stores_chords_local_keys_and_sections(tmp_path: Path) -> No
         assert chords[-2]["local_key"] == "G major" and chords[-2]["chord"] == "D:7"
         assert [k["key"] for k in catalog.local_keys(piece)] == ["C major", "G major"]
         assert [s["label"] for s in catalog.sections(piece)] == ["A", "A", "B", "B"]
+
+
+def test_timed_harmony_is_queried_and_exported_from_the_command_line(tmp_path: Path) -> None:
+    midi = pretty_midi.PrettyMIDI(initial_tempo=120)
+    piano = pretty_midi.Instrument(0)
+    for n in modulating_piece():
+        piano.notes.append(pretty_midi.Note(90, n.pitch, n.onset * 0.5, (n.onset + n.duration) * 0.5))
+    midi.instruments.append(piano)
+    (tmp_path / "in").mkdir()
+    midi.write(str(tmp_path / "in" / "modulating.mid"))
+    db, out = tmp_path / "c.db", tmp_path / "chords.csv"
+    assert cuecraft("corpus", "add", str(tmp_path / "in"), "--catalog", str(db)).returncode == 0
+    result = cuecraft("corpus", "query", "--catalog", str(db), "--timed", "chords", "--export", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert [r["numeral"] for r in rows][:3] == ["I", "IV", "V7"] and rows[0]["title"] == "modulating"
+    assert {r["local_key"] for r in rows} == {"C major", "G major"}
+    bad = cuecraft("corpus", "query", "--catalog", str(db), "--timed", "melodies")
+    assert bad.returncode == 2 and "unknown timed table" in error_line(bad)

@@ -367,8 +367,9 @@ def corpus_query(
     source: Annotated[Optional[str], typer.Option(help="e.g. vgmidi, music21")] = None,
     limit: Annotated[Optional[int], typer.Option(help="at most N pieces")] = None,
     export: Annotated[Optional[Path], typer.Option(help="write the results to a .csv or .parquet file")] = None,
+    timed: Annotated[Optional[str], typer.Option(help="instead of the pieces, their chords, local_keys or sections (beats)")] = None,
 ) -> None:
-    """List the pieces that match every filter given (or export them)."""
+    """List the pieces that match every filter given (or export them), or their timed harmony."""
     from cuecraft.corpus.catalog import Catalog, PieceQuery
     from cuecraft.corpus.export import export_rows
     from cuecraft.theory import Key
@@ -377,11 +378,20 @@ def corpus_query(
     key_name = Key.parse(key).name if key else None
     query = PieceQuery(mode=mode, key=key_name, tempo_min=low, tempo_max=high, quadrant=quadrant, family=family,
                        source=source, limit=limit)  # fmt: skip
+    if timed not in (None, "chords", "local_keys", "sections"):
+        raise CuecraftError(timed, "unknown timed table (chords, local_keys or sections)")
     with Catalog(catalog) as cat:
         rows = cat.query(query)
+        if timed:
+            rows = [{"title": row["title"], **span} for row in rows for span in getattr(cat, timed)(row["id"])]
     if export:
         export_rows(rows, export)
-        console.print(f"exported {len(rows)} pieces to {export}")
+        console.print(f"exported {len(rows)} {timed or 'pieces'} to {export}")
+        return
+    if timed:
+        for row in rows:
+            print("  ".join(str(v) for v in row.values()))
+        console.print(f"{len(rows)} {timed}")
         return
     for row in rows:
         emotion = "" if row["valence"] is None else f"  v={row['valence']:+.0f} a={row['arousal']:+.0f}"
