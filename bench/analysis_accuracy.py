@@ -66,11 +66,11 @@ def key_at(keys: list[TimedKey], beat: float) -> Key | None:
     return next((k.key for k in keys if k.start <= beat < k.end), None)
 
 
-def score(piece: Truth, tally: Tally, segment: float) -> None:
+def score(piece: Truth, tally: Tally) -> None:
     """Add one piece's key, local-key and chord agreement to `tally`."""
     estimate, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in piece.notes))
     tally.add(f"global key, {piece.key.mode}", estimate == piece.key)
-    found_chords = label_chords(piece.notes, segment=segment)
+    found_chords = label_chords(piece.notes)
     found_keys = local_keys((n.onset, n.duration, n.pitch) for n in piece.notes) if piece.keys else []
     end = int(max(c.end for c in piece.chords))
     for beat in range(end):
@@ -150,11 +150,11 @@ def main() -> None:
     args = parser.parse_args()
     pop, rn = Tally(), Tally()
     for piece in romantext_pieces(args.every):
-        score(piece, rn, segment=1.0)
-    rn.report("music21 RomanText (Bach chorales, Monteverdi madrigals): chords per quarter note")
+        score(piece, rn)
+    rn.report("music21 RomanText (Bach chorales, Monteverdi madrigals), per quarter note")
     for piece in pop909_songs(args.data, args.every):
-        score(piece, pop, segment=2.0)
-    pop.report("POP909: chords per beat on a half-bar grid")
+        score(piece, pop)
+    pop.report("POP909, per beat")
 
 
 if __name__ == "__main__":

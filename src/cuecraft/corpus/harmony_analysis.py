@@ -14,7 +14,7 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 
-from cuecraft.corpus.chords import QUALITIES, SEGMENT_BEATS, Chord, label_chords
+from cuecraft.corpus.chords import QUALITIES, Chord, label_chords
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
 from cuecraft.corpus.keyfinding import estimate_key, local_keys, pitch_class_profile
 from cuecraft.model.events import Note
@@ -52,7 +52,7 @@ def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4) -> tuple[Key, list
     keys = local_keys((n.onset, n.duration, n.pitch) for n in notes)
     spans = [KeySpan(start_beat=k.start, end_beat=k.end, key=k.key.name) for k in keys]
     chords = []
-    for timed in label_chords(notes, segment=SEGMENT_BEATS):
+    for timed in label_chords(notes):
         struck = [n for n in notes if timed.start - 1e-6 <= n.onset < timed.start + 1] or [
             n for n in notes if n.onset < timed.start + 1e-6 < n.onset + n.duration]  # fmt: skip
         bass = min(struck, key=lambda n: n.pitch).pitch % 12 if struck else None

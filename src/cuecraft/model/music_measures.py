@@ -50,7 +50,7 @@ def top_pitch_class_share(notes: Sequence[Note]) -> float:
 
 def distinct_chords(notes: Sequence[Note]) -> int:
     """Chord changes heard by the template labeller on a beat grid (distinct successive labels)."""
-    return len(label_chords(notes, segment=1.0)) if notes else 0
+    return len(label_chords(notes, segment=1.0, change_cost=0.0)) if notes else 0  # each beat on its own, as the earlier cards measured
 
 
 def same_pitch_repeats(notes: Sequence[Note]) -> tuple[float, int]:
