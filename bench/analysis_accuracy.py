@@ -148,10 +148,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
     args = parser.parse_args()
-    pop, rn = Tally(), Tally()
+    pop, bach, monteverdi = Tally(), Tally(), Tally()
     for piece in romantext_pieces(args.every):
-        score(piece, rn)
-    rn.report("music21 RomanText (Bach chorales, Monteverdi madrigals), per quarter note")
+        score(piece, bach if piece.title.startswith("riemenschneider") else monteverdi)
+    bach.report("music21 RomanText: Bach chorales, per quarter note")
+    monteverdi.report("music21 RomanText: Monteverdi madrigals (modal; their analyses' keys), per quarter note")
     for piece in pop909_songs(args.data, args.every):
         score(piece, pop)
     pop.report("POP909, per beat")

@@ -252,10 +252,25 @@ def test_export_delivers_the_approved_score_in_the_background(review_project: Re
     import json
 
     composer = client_for(review_project, "clara")
+    music = [c.id for c in review_project.project()[0].cues if c.music]
     assert composer.post("/api/cues/1M1/takes/1M1-t1/status", json={"status": "approved"}).status_code == 200
     assert client_for(review_project, "vera").post("/api/export", json={}).status_code == 403
-    status = finished_job(composer, composer.post("/api/export", json={"preset": "ebu-r128"}).json()["job"])
+    assert len(music) > 1  # an "approved score" with cues nobody approved is refused, naming them, unless asked for knowingly
+    refused = composer.post("/api/export", json={"preset": "ebu-r128"})
+    assert refused.status_code == 409 and ", ".join(music[1:]) in refused.json()["detail"]
+    status = finished_job(composer, composer.post("/api/export", json={"preset": "ebu-r128", "include_unapproved": True}).json()["job"])
     assert status["state"] == "done", status
-    report = json.loads((review_project.folder / "delivery" / "loudness.json").read_text())
+    first = composer.get("/api/exports").json()[0]
+    report = json.loads((review_project.folder / "delivery" / first["name"] / "loudness.json").read_text())
     assert report["preset"]["name"] == "ebu-r128" and abs(report["measured"]["integrated_lufs"] + 23.0) <= 0.5
-    assert [e.action for e in review_project.store.history() if e.action == "export"] == ["export"]
+    before = (review_project.folder / "delivery" / first["name"] / "loudness.json").read_bytes()
+    assert finished_job(composer, composer.post("/api/export", json={"include_unapproved": True}).json()["job"])["state"] == "done"
+    listed = composer.get("/api/exports").json()
+    assert len(listed) == 2 and listed[1]["name"] == first["name"]  # a second export is a new folder: the first is kept
+    assert (review_project.folder / "delivery" / first["name"] / "loudness.json").read_bytes() == before
+    wav = next(f for f in listed[0]["files"] if f.endswith(".wav"))
+    download = composer.get(f"/media/exports/{listed[0]['name']}/{wav}")
+    assert download.status_code == 200 and download.content[:4] == b"RIFF"
+    assert composer.get(f"/media/exports/{listed[0]['name']}/../../project.json").status_code in (400, 404)
+    exports = [e for e in review_project.store.history() if e.action == "export"]
+    assert len(exports) == 2 and exports[0].detail["unapproved"] == music[1:]

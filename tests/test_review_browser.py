@@ -48,8 +48,11 @@ def test_a_composer_rides_a_take_level_from_the_page_and_the_new_take_appears(re
     with serve(create_app(review_project)) as url, chromium() as page:
         log_in(page, url, "clara", PASSWORD)
         page.locator('.cue[data-cue="1M3"]').click()
-        page.once("dialog", lambda dialog: dialog.accept("-3"))
         page.locator('tr[data-take="1M3-t1"] button.level').click()
+        page.locator("#askDialog").wait_for(state="visible")
+        assert "Level of 1M3-t1" in page.inner_text("#askText")  # the page's own dialog, not window.prompt
+        page.fill("#askInput", "-3")
+        page.click("#askOk")
         page.locator('tr[data-take="1M3-t2"]').wait_for(timeout=60000)  # the job ran and the page reloaded the cue
         assert "-3 dB" in page.inner_text('tr[data-take="1M3-t2"]')
         assert page.inner_text("#message").startswith("done")
@@ -76,3 +79,28 @@ def test_the_cue_panel_speaks_timecode_and_playback_stops_on_space(review_projec
         page.keyboard.press(" ")  # and stop it
         page.wait_for_function("() => !document.body.dataset.playing && document.getElementById('film').paused")
         assert page.evaluate("() => document.querySelector('tr[data-take=\"1M3-t1\"] audio').paused")
+
+
+def test_export_asks_before_delivering_unapproved_cues_and_links_each_delivery(review_project: ReviewService) -> None:
+    with serve(create_app(review_project)) as url, chromium() as page:
+        log_in(page, url, "clara", PASSWORD)
+        history = page.inner_text("#history")
+        assert "login" not in history  # decisions only; sign-ins behind a checkbox
+        page.check("#showSignIns")
+        assert "login" in page.inner_text("#history") and "T" not in page.inner_text("#history").split("  ")[0]  # local time, not raw UTC
+        page.locator('.cue[data-cue="1M1"]').click()
+        page.locator('tr[data-take="1M1-t1"] button.rollToggle').click()
+        page.locator('tr[data-take="1M1-t1"] img.roll').click()
+        assert page.locator("#rollDialog").is_visible() and page.locator("#rollLarge").bounding_box()["width"] > 800  # the roll enlarges
+        page.keyboard.press("Escape")
+        page.click("#exportButton")
+        page.locator("#askDialog").wait_for(state="visible")
+        assert "no approved take" in page.inner_text("#askText")  # nobody approved anything: the page asks first
+        page.click("#askCancel")
+        assert not (review_project.folder / "delivery").exists()
+        page.click("#exportButton")
+        page.locator("#askDialog").wait_for(state="visible")
+        page.click("#askOk")
+        page.locator("#exports a").first.wait_for(timeout=120000)
+        link = page.locator("#exports a", has_text=".wav").first.get_attribute("href")
+        assert page.request.get(url + link).status == 200

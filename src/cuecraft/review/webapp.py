@@ -22,7 +22,7 @@ from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.theme import TREATMENTS
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
-from cuecraft.project import MAX_TRIM_DB, TakeStatus
+from cuecraft.project import MAX_TRIM_DB, TakeStatus, now_utc
 from cuecraft.deliver.presets import PRESETS
 from cuecraft.project import Seed
 from cuecraft.review.auth import Forbidden, TooManyAttempts, Unauthorized, login, logout, require, user_for_token
@@ -92,6 +92,18 @@ def _known_preset(name: str) -> str:
 class ExportIn(BaseModel):
     model_config = STRICT
     preset: Annotated[str, AfterValidator(_known_preset)] = "default"
+    include_unapproved: bool = False  # deliver cues without an approved take too (their newest take), knowingly
+
+
+def new_export_folder(root: Path, preset: str) -> Path:
+    """A folder for one delivery, named by the time and preset and never one that exists: an
+    export never overwrites an earlier one."""
+    stamp = now_utc().replace(":", "").replace("-", "")[:15]
+    target, number = root / f"{stamp}-{preset}", 1
+    while target.exists():
+        number += 1
+        target = root / f"{stamp}-{preset}-{number}"
+    return target
 
 
 def _status_code(error: CuecraftError) -> int:
@@ -232,13 +244,29 @@ def create_app(service: ReviewService) -> FastAPI:
         from cuecraft.deliver.package import deliver_project
 
         require(who.role, "export", who.name)
+        unapproved = [c.id for c in service.project()[0].cues if c.music and not any(t.status == TakeStatus.approved for t in c.takes)]
+        if unapproved and not request.include_unapproved:
+            raise Conflict(", ".join(unapproved), "no approved take: approve one, or export with include_unapproved")
 
         def work(report) -> str:  # noqa: ANN001
-            result = deliver_project(folder, folder / EXPORT_DIR, request.preset)
-            service.store.log(who.name, "export", detail={"preset": request.preset, "lufs": result.loudness.integrated_lufs})
-            return f"delivered to {EXPORT_DIR}/"
+            target = new_export_folder(folder / EXPORT_DIR, request.preset)  # named as the job runs: jobs run one at a time
+            result = deliver_project(folder, target, request.preset)
+            service.store.log(who.name, "export", detail={"preset": request.preset, "lufs": result.loudness.integrated_lufs,
+                                                          "folder": target.name, "unapproved": unapproved})  # fmt: skip
+            return f"delivered to {EXPORT_DIR}/{target.name}/"
 
         return background("export", "*", who, work)
+
+    @app.get("/api/exports")
+    def exports(who: Who) -> list[dict]:
+        """Every delivery made from the page, newest first, with the files to download."""
+        found = sorted((d for d in (folder / EXPORT_DIR).glob("*") if d.is_dir() and not d.name.startswith(".")), reverse=True)
+        return [{"name": d.name, "files": sorted(str(f.relative_to(d)) for f in d.rglob("*") if f.is_file())} for d in found]
+
+    @app.get("/media/exports/{name}/{file:path}")
+    def export_file(name: str, file: str, who: Who) -> FileResponse:
+        path = _inside(f"{EXPORT_DIR}/{name}/{file}")
+        return FileResponse(path, filename=path.name)
 
     def _inside(relative: str) -> Path:
         path = (folder / relative).resolve()

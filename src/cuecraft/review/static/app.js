@@ -39,7 +39,7 @@ async function load() {
   $("projectName").textContent = state.project.name; $("who").textContent = `${data.user} (${data.role})`;
   $("exportButton").hidden = !can("export");
   if (!$("film").src) $("film").src = "/media/film";
-  drawTimeline(); if (state.selected) drawCue(state.selected); drawHistory(history);
+  drawTimeline(); if (state.selected) drawCue(state.selected); drawHistory(history); state.history = history; await drawExports();
 }
 function drawTimeline() {
   const line = $("timeline"); line.querySelectorAll(".cue").forEach((e) => e.remove());
@@ -93,17 +93,22 @@ function drawCue(id) {
     row.querySelector(".reject").onclick = () => decide(cue.id, take, "rejected");
     row.querySelector(".slotA").onclick = () => setSlot("A", cue, take, audio);
     row.querySelector(".slotB").onclick = () => setSlot("B", cue, take, audio);
-    row.querySelector(".bars").onclick = () => {
-      const range = window.prompt(`Bars of ${take} to compose afresh (e.g. 3-4):`, "3-4");
+    row.querySelector(".bars").onclick = async () => {
+      const range = await ask(`Bars of ${take} to compose afresh (e.g. 3-4):`, "3-4");
       const match = range && range.match(/^\s*(\d+)\s*-\s*(\d+)\s*$/);
       if (match) runJob(`/api/cues/${cue.id}/takes/${take}/regenerate-bars`, { first: Number(match[1]), last: Number(match[2]), seed: Date.now() % 100000 });
     };
-    row.querySelector(".level").onclick = () => {
+    row.querySelector(".level").onclick = async () => {
       const current = cue.takes.find((t) => t.id === take).settings.level_db ?? 0;
-      const db = window.prompt(`Level of ${take} in dB against its planned loudness (−24 to 24), same notes:`, String(current));
+      const db = await ask(`Level of ${take} in dB against its planned loudness (−24 to 24), same notes:`, String(current));
       if (db !== null && db.trim() !== "" && !Number.isNaN(Number(db))) runJob(`/api/cues/${cue.id}/takes/${take}/level`, { db: Number(db) });
     };
-    row.querySelector(".rollToggle").onclick = () => { row.querySelector(".roll").innerHTML = `<img class="roll" alt="piano roll of ${take}" src="/media/takes/${cue.id}/${take}.png">`; };
+    row.querySelector(".rollToggle").onclick = () => {
+      const roll = document.createElement("img");
+      Object.assign(roll, { className: "roll", alt: `piano roll of ${take}`, src: `/media/takes/${cue.id}/${take}.png`, title: "click to enlarge" });
+      roll.onclick = () => { $("rollLarge").src = roll.src; $("rollLarge").alt = roll.alt; $("rollDialog").showModal(); };
+      row.querySelector(".roll").replaceChildren(roll);
+    };
   });
   $("lockButton").onclick = () => act(() => api("POST", `/api/cues/${cue.id}/lock`, { locked: !cue.locked }), cue.locked ? "unlocked" : "locked");
   $("noteButton").onclick = () => act(() => api("POST", `/api/cues/${cue.id}/notes`, { text: $("noteText").value }), "note added");
@@ -168,13 +173,45 @@ function regenerate(cue, form) {
     intensity: Number(form.get("intensity")), seed: Number(form.get("seed")), ...(form.get("theme") ? { theme: form.get("theme") } : {}) };
   return runJob(`/api/cues/${cue}/regenerate`, body);
 }
+function ask(text, value = null) {  // a question in the page's own dialog: the typed answer (or "" when none is asked), null when cancelled
+  const dialog = $("askDialog");
+  $("askText").textContent = text;
+  $("askInput").hidden = value === null; $("askInput").value = value ?? "";
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => { dialog.onclose = () => resolve(dialog.returnValue === "ok" ? $("askInput").value : null); });
+}
+async function exportScore(includeUnapproved) {
+  const { job } = await api("POST", "/api/export", { preset: "default", include_unapproved: includeUnapproved });
+  say(`export started (job ${job})`);
+  followJob(job, 800, async (s) => { if (s.state !== "running" && s.state !== "queued") { say(`export ${s.state}: ${s.message}`); await drawExports(); } });
+}
 $("exportButton").onclick = async () => {
-  try { const { job } = await api("POST", "/api/export", { preset: "default" }); say(`export started (job ${job})`);
-    followJob(job, 800, (s) => { if (s.state !== "running" && s.state !== "queued") say(`export ${s.state}: ${s.message}`); });
-  } catch (error) { say(error.message); }
+  try { await exportScore(false); } catch (error) {
+    if (!error.message.includes("no approved take")) { say(error.message); return; }
+    if ((await ask(`${error.message.split(":")[0]}: no approved take. Export their newest takes anyway?`)) !== null) {
+      try { await exportScore(true); } catch (again) { say(again.message); }
+    }
+  }
 };
-function drawHistory(entries) {
-  $("history").textContent = entries.slice().reverse().map((e) => `${e.at} ${e.user} ${e.action} ${e.cue || ""} ${e.take || ""}`).join("\n");
+async function drawExports() {  // every delivery, newest first, each file a download link
+  const exports = await api("GET", "/api/exports");
+  $("exports").replaceChildren(...exports.map((delivery) => {
+    const item = document.createElement("li");
+    item.append(`${delivery.name}: `);
+    delivery.files.filter((f) => !f.includes("/")).forEach((file) => {
+      const link = document.createElement("a");
+      Object.assign(link, { href: `/media/exports/${encodeURIComponent(delivery.name)}/${encodeURIComponent(file)}`, textContent: file, download: file });
+      item.append(link, " ");
+    });
+    return item;
+  }));
+}
+const SIGN_INS = new Set(["login", "logout", "add_user"]);  // account events, not decisions
+$("showSignIns").onchange = () => drawHistory(state.history || []);
+function drawHistory(entries) {  // decisions, newest first, in the reviewer's local time; sign-ins only when asked for
+  const shown = entries.filter((e) => $("showSignIns").checked || !SIGN_INS.has(e.action));
+  $("history").textContent = shown.slice().reverse().map((e) => `${new Date(e.at).toLocaleString()}  ${e.user}  ${e.action} ${e.cue || ""} ${e.take || ""}`).join("\n");
 }
 $("loginForm").onsubmit = async (event) => {
   event.preventDefault();
