@@ -69,3 +69,24 @@ def test_a_folder_with_approved_takes_is_never_scored_over(tmp_path: Path, score
     assert result.returncode == 2
     assert "holds approved takes" in error_line(result)
     assert (folder / "project.json").read_bytes() == before
+
+
+def test_a_stage_that_fails_is_not_shown_as_complete() -> None:
+    from cuecraft.progress import RichProgress
+
+    progress = RichProgress()
+    progress.start("compose and render cues", 4)
+    progress.advance(1)
+    try:
+        try:
+            raise RuntimeError("the disk filled")
+        finally:
+            progress.close()
+    except RuntimeError:
+        pass
+    task = progress._progress.tasks[-1]  # noqa: SLF001
+    assert task.completed == 1 and task.total == 4 and task.description.endswith("(stopped)")
+    done = RichProgress()
+    done.start("mix", 2)
+    done.close()
+    assert done._progress.tasks[-1].completed == 2  # noqa: SLF001 - a stage that ended well fills its bar

@@ -274,3 +274,14 @@ def test_export_delivers_the_approved_score_in_the_background(review_project: Re
     assert composer.get(f"/media/exports/{listed[0]['name']}/../../project.json").status_code in (400, 404)
     exports = [e for e in review_project.store.history() if e.action == "export"]
     assert len(exports) == 2 and exports[0].detail["unapproved"] == music[1:]
+
+
+def test_a_job_whose_take_was_saved_before_the_server_died_is_done_not_interrupted(review_project: ReviewService) -> None:
+    store = review_project.store
+    saved, lost = store.create_job("regenerate", "1M1", "clara"), store.create_job("regenerate", "1M2", "clara")
+    for job in (saved, lost):
+        store.update_job(job, 0.9, "saving")
+    store.log("clara", "regenerate", "1M1", "1M1-t7")  # the save's audit entry, as the save writes it with the project
+    restarted = ReviewService(review_project.folder)
+    assert restarted.store.job(saved)["state"] == "done" and restarted.store.job(saved)["message"] == "1M1-t7"
+    assert restarted.store.job(lost)["state"] == "interrupted"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Protocol
 
@@ -53,7 +54,13 @@ class RichProgress:
             self._progress.advance(self._task, amount)
 
     def close(self) -> None:
-        self._finish_current()
+        """End the display: the current bar is completed, or, when closed while an exception unwinds
+        (a failure, Ctrl-C, SIGTERM), left where it stopped and marked so."""
+        if sys.exc_info()[1] is None:
+            self._finish_current()
+        elif self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(self._task, description=f"{task.description} (stopped)")
         self._progress.stop()
 
     def counter(self, stage: str) -> Callable[[int, int], None]:

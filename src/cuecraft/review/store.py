@@ -167,7 +167,14 @@ class ProjectStore:
         return dict(row) if row else None
 
     def interrupt_running_jobs(self) -> int:
-        """Mark jobs left queued or running by a server that died as interrupted; returns how many."""
+        """Settle the jobs a server that died left queued or running: one whose result was saved (its
+        action is in the audit log, written in the same transaction as the project) is done, with the
+        take it made; the others are interrupted. Returns how many were interrupted."""
+        saved = ("FROM audit a WHERE a.action = jobs.kind AND a.user = jobs.user AND a.at >= jobs.created_at"
+                 " AND (a.cue = jobs.cue OR (jobs.cue = '*' AND a.cue IS NULL))")  # fmt: skip
         with self.transaction() as db:
+            db.execute(f"UPDATE jobs SET state = 'done', progress = 1, finished_at = ?, "  # noqa: S608 - constant SQL
+                       f"message = COALESCE((SELECT a.take {saved} ORDER BY a.id LIMIT 1), 'finished before the server stopped') "
+                       f"WHERE state IN ('queued', 'running') AND EXISTS (SELECT 1 {saved})", (now_utc(),))  # fmt: skip
             return db.execute("UPDATE jobs SET state = 'interrupted', finished_at = ? WHERE state IN ('queued', 'running')",
                               (now_utc(),)).rowcount  # fmt: skip
