@@ -96,12 +96,13 @@ def main() -> None:
     parser.add_argument("--model", default="transformer")
     parser.add_argument("--model-path", type=Path, default=None)
     parser.add_argument("--size", type=int, nargs=2, default=[160, 90])
+    parser.add_argument("--workers", type=int, default=1, help="processes composing and rendering cues (CPU and memory here count this process only)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # score one film in this process
     args = parser.parse_args()
     if not args.one:  # each film in a fresh process: one film's memory must not count towards the next
         print("| film | stage | wall s | CPU s | peak GB |\n|---|---|---|---|---|", flush=True)
         for minutes in args.minutes:
-            subprocess.run([sys.executable, __file__, "--one", "--minutes", str(minutes), "--model", args.model, "--size",
+            subprocess.run([sys.executable, __file__, "--one", "--minutes", str(minutes), "--model", args.model, "--workers", str(args.workers), "--size",
                             *map(str, args.size), *(["--model-path", str(args.model_path)] if args.model_path else [])], check=True)  # fmt: skip
         return
     for minutes in args.minutes:
@@ -114,7 +115,7 @@ def main() -> None:
             made = time.perf_counter() - made
             meter = StageMeter()
             started = time.perf_counter()
-            score_film(film, folder / "out", ScoreConfig(model=args.model, model_path=args.model_path), meter)
+            score_film(film, folder / "out", ScoreConfig(model=args.model, model_path=args.model_path, workers=args.workers), meter)
             wall = time.perf_counter() - started
             meter.close()
             for stage, (seconds, cpu, peak) in meter.rows.items():

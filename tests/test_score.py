@@ -105,3 +105,22 @@ def test_a_cue_rings_on_past_its_out_point_and_fades_into_the_next(scored: Score
     assert level(mixed[:, -4800:]) < 0.05 * level(mixed[:, n : n + 4800])  # and has faded out by the tail's end
     take, _ = soundfile.read(scored.outdir / cue.takes[0].audio, always_2d=True)
     assert np.allclose(take_audio(mixed, film, cue, 48000).T[:-480], take[:-480], atol=1e-6)  # the take is the mix audio, cut
+
+
+def test_cues_composed_on_a_dask_cluster_give_the_same_score(tmp_path: Path, test_film, baseline_path: Path, scored: ScoreResult) -> None:  # noqa: ANN001
+    """Cues as tasks on a dask.distributed cluster (a LocalCluster of two worker processes): every
+    take and the mixed score are the ones the single-process run wrote, byte for byte."""
+    from distributed import LocalCluster
+
+    from cuecraft.config import ScoreConfig
+    from cuecraft.scoring import score_film
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        config = ScoreConfig(model="baseline", model_path=baseline_path, scheduler=cluster.scheduler_address, **ONE_CUE_PER_SHOT)
+        spread = score_film(test_film[0], tmp_path / "out", config)
+    cues = [c for c in scored.project.cues if c.music]
+    assert len(cues) >= 5
+    for here, there in zip(cues, (c for c in spread.project.cues if c.music)):
+        assert (spread.outdir / there.takes[0].midi).read_bytes() == (scored.outdir / here.takes[0].midi).read_bytes()
+        assert (spread.outdir / there.takes[0].audio).read_bytes() == (scored.outdir / here.takes[0].audio).read_bytes()
+    assert (spread.outdir / "score.wav").read_bytes() == (scored.outdir / "score.wav").read_bytes()

@@ -56,6 +56,8 @@ def score(
     subtitles: SubtitlesOption = None,
     screenplay: ScreenplayOption = None,
     redraws: Annotated[int, typer.Option(min=0, max=5, help="times a take or theme flagged as copying the training music is drawn again")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="local processes composing and rendering cues")] = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Spot FILM into cues, compose and render each, mix to a loudness target and lay it into the film."""
     from cuecraft.preflight import preflight
@@ -63,7 +65,7 @@ def score(
     config = ScoreConfig(
         model=model, model_path=model_path, soundfont=soundfont, loudness_target_lufs=target_lufs, true_peak_ceiling_dbtp=true_peak,
         min_cue_s=min_cue, max_cue_s=max_cue, music_density=density, mood_turn=mood_turn, home_key=key, seed=seed, cues=cues, subtitles=subtitles,
-        screenplay=screenplay, redraws=redraws,
+        screenplay=screenplay, redraws=redraws, workers=workers, scheduler=scheduler,
     )  # fmt: skip
     checked = preflight(film, out, config)  # bad input is named before the models and their libraries load
     from cuecraft.scoring import score_film

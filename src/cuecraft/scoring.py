@@ -23,6 +23,7 @@ from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
+from cuecraft.cue_tasks import CueTask, make_takes
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
 from cuecraft.film.dialogue import speech_in_film
 from cuecraft.film.hit_points import choose_hits, unreachable_hits
@@ -90,13 +91,17 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             renderer = Renderer(soundfont, config.sample_rate)
             total = film.frames_to_samples(film.n_frames, config.sample_rate)
             placed, previous, last_audio = PlacedCues(staging / MIX_DIR, total, config.sample_rate), None, None
+            keys = {cue.id: _take_key(film, cue, project.theme_for(cue.settings), fingerprint, soundfont, config) for cue in cues if cue.music}
+            if config.workers > 1 or config.scheduler:  # the takes are made elsewhere, into the cache, then placed here in order
+                todo = [CueTask(keys[c.id], str(cache.folder), film.model_dump_json(), c.model_dump_json(),
+                                project.theme_for(c.settings).model_dump_json(), config.model, str(model_file), str(soundfont),
+                                config.sample_rate, config.redraws) for c in cues if c.music and cache.load(keys[c.id]) is None]  # fmt: skip
+                with timer("compose cues"):
+                    make_takes(todo, config.workers, config.scheduler, clock.progress.advance)
             for cue in (c for c in cues if c.music):
                 start, n = cue_samples(film, cue, config.sample_rate)
                 theme = project.theme_for(cue.settings)
-                key = take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
-                               seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate,
-                               theme=theme.model_dump(), soundfont=str(soundfont), hits=cue.hit_points, tail=TAIL_SECONDS,
-                               redraws=config.redraws)  # fmt: skip
+                key = keys[cue.id]
                 cached = cache.load(key)
                 if cached is None:
                     with timer("compose cues"):
@@ -114,7 +119,8 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                     mixed = mixed * ride_in(mixed, last_audio, cue_samples(film, previous, config.sample_rate)[1], config.sample_rate)
                 placed.add(start, mixed)
                 previous, last_audio = cue, mixed
-                clock.progress.advance()
+                if config.workers <= 1 and not config.scheduler:
+                    clock.progress.advance()
         with stage("mix and loudness"):
             if project.dialogue:
                 placed.duck(project.dialogue_seconds(), config.duck_db)
@@ -124,6 +130,14 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             video = mux_score(Path(film.path), staging / SCORE_WAV, staging, config.keep_film_audio).name
             project.save(staging)
     return ScoreResult(project, outdir, loudness, outdir / video, clock.timings)
+
+
+def _take_key(film: FilmInfo, cue: Cue, theme: Theme, fingerprint: str, soundfont: Path, config: ScoreConfig) -> str:
+    """The take cache's key for a cue: everything its take depends on."""
+    _, n = cue_samples(film, cue, config.sample_rate)
+    return take_key(model=fingerprint, settings=cue.settings.model_dump(), mood=cue.mood.model_dump(), samples=n,
+                    seconds=str(film.frames_to_seconds(cue.n_frames)), rate=config.sample_rate, theme=theme.model_dump(),
+                    soundfont=str(soundfont), hits=cue.hit_points, tail=TAIL_SECONDS, redraws=config.redraws)  # fmt: skip
 
 
 class StageClock:

@@ -4,8 +4,7 @@ and write results to the catalog from this process alone (single writer)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from cuecraft.corpus.features import PieceFeatures
 from cuecraft.corpus.files import content_hash, find_files
 from cuecraft.corpus.symbolic import MIDI_SUFFIXES, NOTATION_SUFFIXES, analyse_symbolic_file
 from cuecraft.errors import CuecraftError
+from cuecraft.executors import run_all
 
 CORPUS_SUFFIXES = MIDI_SUFFIXES | NOTATION_SUFFIXES | AUDIO_SUFFIXES
 
@@ -37,30 +37,6 @@ def analyse_file(path: str) -> tuple[str, str | None, str | None]:
         return path, None, str(exc)
     except Exception as exc:  # a worker must report, not die: any analyser failure is this file's problem
         return path, None, f"{path}: analysis failed ({exc.__class__.__name__}: {exc})"
-
-
-def _run_local(paths: list[str], workers: int) -> Iterator[tuple[str, str | None, str | None]]:
-    if workers <= 1:
-        yield from map(analyse_file, paths)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(analyse_file, p) for p in paths]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-def _run_dask(paths: list[str], scheduler: str) -> Iterator[tuple[str, str | None, str | None]]:
-    from distributed import Client
-    from distributed import as_completed as dask_completed
-
-    try:
-        client = Client(scheduler, timeout="10s")
-    except OSError as exc:
-        raise CuecraftError(scheduler, f"cannot reach the dask scheduler ({exc})") from None
-    with client:
-        futures = client.map(analyse_file, paths, pure=False)
-        for future in dask_completed(futures):
-            yield future.result()
 
 
 def ingest(
@@ -95,7 +71,7 @@ def ingest(
             continue
         pending.add(digest)
         todo[str(path)] = (path, digest)
-    results = _run_dask(list(todo), scheduler) if scheduler else _run_local(list(todo), workers)
+    results = run_all(analyse_file, list(todo), workers, scheduler)
     for done, (name, features_json, problem) in enumerate(results, 1):
         path, digest = todo[name]
         if problem:

@@ -1,0 +1,61 @@
+"""Composing and rendering cues as independent tasks, in local worker processes or on a
+dask.distributed cluster: each task writes its take into the take cache (render.take_cache), and
+the scoring run then places every take from the cache, so the score is the same byte for byte
+however the work was spread. Workers must see the cache folder (one machine, or a shared disk)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cuecraft.executors import run_all
+from cuecraft.model.composer import Composer
+from cuecraft.model.loading import load_composer
+from cuecraft.project import Cue, FilmInfo, Theme
+from cuecraft.render.synth import Renderer
+from cuecraft.render.take_cache import TakeCache
+from cuecraft.takes import compose_cue, render_cue
+
+
+@dataclass(frozen=True)
+class CueTask:
+    """Everything a worker needs to make one take, as plain data (the project's models as JSON)."""
+
+    key: str  # the take cache's key for this take
+    cache: str
+    film: str
+    cue: str
+    theme: str | None
+    model: str
+    model_file: str
+    soundfont: str
+    sample_rate: int
+    redraws: int
+
+
+@functools.cache
+def _composer(kind: str, path: str) -> Composer:
+    return load_composer(kind, Path(path), Path(path))  # type: ignore[arg-type]
+
+
+@functools.cache
+def _renderer(soundfont: str, sample_rate: int) -> Renderer:
+    return Renderer(Path(soundfont), sample_rate)
+
+
+def make_take(task: CueTask) -> str:
+    """Compose and render one cue into the take cache (each worker loads the model and SoundFont once)."""
+    film, cue = FilmInfo.model_validate_json(task.film), Cue.model_validate_json(task.cue)
+    theme = Theme.model_validate_json(task.theme) if task.theme else None
+    midi, report = compose_cue(_composer(task.model, task.model_file), film, cue, cue.settings, theme, task.redraws)
+    audio = render_cue(_renderer(task.soundfont, task.sample_rate), film, cue, midi, cue.settings)
+    TakeCache(Path(task.cache)).store(task.key, midi, audio, task.sample_rate, report.model_dump_json())
+    return task.key
+
+
+def make_takes(tasks: list[CueTask], workers: int, scheduler: str | None, on_done: Callable[[], None]) -> None:
+    """Run every task (see executors.run_all), calling `on_done` as each take lands in the cache."""
+    for _ in run_all(make_take, tasks, workers, scheduler):
+        on_done()
