@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cuecraft.review.service import ReviewService
+from cuecraft.project import TakeStatus
+from cuecraft.review.service import Actor, ReviewService
 from cuecraft.review.webapp import create_app
 from tests.browser import SCREENSHOTS, chromium, log_in, serve
 from tests.conftest import PASSWORD
@@ -82,12 +83,15 @@ def test_the_cue_panel_speaks_timecode_and_playback_stops_on_space(review_projec
 
 
 def test_export_asks_before_delivering_unapproved_cues_and_links_each_delivery(review_project: ReviewService) -> None:
+    review_project.set_status(Actor("dan", "director"), "1M2", "1M2-t1", TakeStatus.approved)  # one decision; 1M1, 1M3... stay unapproved
     with serve(create_app(review_project)) as url, chromium() as page:
         log_in(page, url, "clara", PASSWORD)
+        page.wait_for_function("document.querySelector('#history').textContent.includes('approved')")
         history = page.inner_text("#history")
-        assert "login" not in history  # decisions only; sign-ins behind a checkbox
+        assert "login" not in history and "dan  approved 1M2 1M2-t1" in history  # decisions only; sign-ins behind a checkbox
+        assert "T" not in history.split("  ")[0]  # the reviewer's local time, not raw UTC (2026-11-26T04:41:03+00:00)
         page.check("#showSignIns")
-        assert "login" in page.inner_text("#history") and "T" not in page.inner_text("#history").split("  ")[0]  # local time, not raw UTC
+        page.wait_for_function("document.querySelector('#history').textContent.includes('login')")
         page.locator('.cue[data-cue="1M1"]').click()
         page.locator('tr[data-take="1M1-t1"] button.rollToggle').click()
         page.locator('tr[data-take="1M1-t1"] img.roll').click()
