@@ -55,12 +55,18 @@ def test_sections_tell_restatement_variation_and_contrast() -> None:
     assert [s.label for s in phrase_sections(piece)] == ["A", "A", "B", "A'"]
 
 
-def test_the_catalog_stores_chords_local_keys_and_sections(tmp_path: Path) -> None:
+def modulating_midi() -> pretty_midi.PrettyMIDI:
+    """The modulating piece as a piano track at 120 bpm."""
     midi = pretty_midi.PrettyMIDI(initial_tempo=120)
     piano = pretty_midi.Instrument(0)
     for n in modulating_piece():
         piano.notes.append(pretty_midi.Note(90, n.pitch, n.onset * 0.5, (n.onset + n.duration) * 0.5))
     midi.instruments.append(piano)
+    return midi
+
+
+def test_the_catalog_stores_chords_local_keys_and_sections(tmp_path: Path) -> None:
+    midi = modulating_midi()
     features = analyse_midi(midi)
     with Catalog(tmp_path / "c.db") as catalog:
         piece = catalog.add(sha1="x", path="m.mid", title="m", fmt="midi", source="test", features=features)
@@ -72,11 +78,7 @@ def test_the_catalog_stores_chords_local_keys_and_sections(tmp_path: Path) -> No
 
 
 def test_timed_harmony_is_queried_and_exported_from_the_command_line(tmp_path: Path) -> None:
-    midi = pretty_midi.PrettyMIDI(initial_tempo=120)
-    piano = pretty_midi.Instrument(0)
-    for n in modulating_piece():
-        piano.notes.append(pretty_midi.Note(90, n.pitch, n.onset * 0.5, (n.onset + n.duration) * 0.5))
-    midi.instruments.append(piano)
+    midi = modulating_midi()
     (tmp_path / "in").mkdir()
     midi.write(str(tmp_path / "in" / "modulating.mid"))
     db, out = tmp_path / "c.db", tmp_path / "chords.csv"

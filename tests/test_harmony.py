@@ -1,8 +1,6 @@
 """Harmony: chord labels (human and heard), chords woven into the tokens, the learned harmony model,
 the cue's phrase plan, and sampling that follows the plan."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
