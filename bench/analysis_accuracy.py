@@ -3,7 +3,7 @@
 Truth:
 - POP909 (Wang et al. 2020): each song's key (the longest region of key_audio.txt) and its human timed
   chord labels, on the song's beat grid;
-- music21's RomanText analyses with their scores: 20 Bach chorales (Riemenschneider numbering) and 48
+- music21's RomanText analyses with their scores: 20 Bach chorales (found by the BWV number the analysis names) and 48
   Monteverdi madrigals: the home key (the analysis's first key), the local key and the chord of every
   beat.
 Measures: global key (major and minor pieces apart), local key per beat, chord per beat (root and
@@ -95,16 +95,13 @@ def romantext_pieces(every: int) -> Iterator[Truth]:
     import music21
 
     root = Path(music21.__file__).parent / "corpus"
-    chorales = music21.corpus.chorales.ChoraleList().byRiemenschneider
     for analysis in sorted(root.rglob("*.rntxt"))[::every]:
-        if analysis.parent.name == "choraleAnalyses":
-            number = int(analysis.stem.removeprefix("riemenschneider"))
-            if number not in chorales:
-                continue
-            score_path = music21.corpus.getWork(f"bach/bwv{chorales[number]['bwv']}")
+        if analysis.parent.name == "choraleAnalyses":  # the analysis names its chorale: "BWV: 153.1"
+            bwv = next((line.split(":", 1)[1].strip() for line in analysis.read_text().splitlines() if line.startswith("BWV:")), "")
+            score_path = root / "bach" / f"bwv{bwv}.mxl"
         else:
             score_path = analysis.with_suffix(".mxl")
-        if not score_path or not Path(str(score_path)).is_file():
+        if not score_path.is_file():
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -147,15 +144,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
+    parser.add_argument("--truth", choices=("all", "romantext", "pop909"), default="all")
     args = parser.parse_args()
     pop, bach, monteverdi = Tally(), Tally(), Tally()
-    for piece in romantext_pieces(args.every):
-        score(piece, bach if piece.title.startswith("riemenschneider") else monteverdi)
-    bach.report("music21 RomanText: Bach chorales, per quarter note")
-    monteverdi.report("music21 RomanText: Monteverdi madrigals (modal; their analyses' keys), per quarter note")
-    for piece in pop909_songs(args.data, args.every):
-        score(piece, pop)
-    pop.report("POP909, per beat")
+    if args.truth in ("all", "romantext"):
+        for piece in romantext_pieces(args.every):
+            score(piece, bach if piece.title.startswith("riemenschneider") else monteverdi)
+        bach.report("music21 RomanText: Bach chorales, per quarter note")
+        monteverdi.report("music21 RomanText: Monteverdi madrigals (modal; their analyses' keys), per quarter note")
+    if args.truth in ("all", "pop909"):
+        for piece in pop909_songs(args.data, args.every):
+            score(piece, pop)
+        pop.report("POP909, per beat")
 
 
 if __name__ == "__main__":
