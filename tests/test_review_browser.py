@@ -56,7 +56,10 @@ def test_a_composer_rides_a_take_level_from_the_page_and_the_new_take_appears(re
         page.click("#askOk")
         page.locator('tr[data-take="1M3-t2"]').wait_for(timeout=60000)  # the job ran and the page reloaded the cue
         assert "-3 dB" in page.inner_text('tr[data-take="1M3-t2"]')
+        assert "1M3-t1 at -3 dB" in page.inner_text('tr[data-take="1M3-t2"] .provenance')  # a trim tells itself from its source
         assert page.inner_text("#message").startswith("done")
+        page.locator('.cue[data-cue="1M1"]').click()  # the job's progress lives in the header, naming its cue, whatever panel is open
+        assert page.locator("#cuePanel #jobProgress").count() == 0 and "1M3" in page.inner_text("#jobPanel")
     made = review_project.project()[0].cue("1M3").take("1M3-t2")
     assert made.settings.level_db == -3 and made.source == "1M3-t1 at -3 dB"
 
@@ -73,7 +76,10 @@ def test_the_cue_panel_speaks_timecode_and_playback_stops_on_space(review_projec
         assert f"in {film.timecode(cue.start_frame)}" in times and f"out {film.timecode(cue.end_frame)}" in times
         assert f"duration {film.timecode(cue.n_frames)}" in times
         assert page.inner_text("#cuePanel .why") == cue.spotting_note
+        ticks = page.locator("#ruler .tick").all_inner_texts()  # a timecode ruler under the cues
+        assert ticks[0] == film.timecode(0) and len(ticks) >= 5 and all(t.count(":") == 3 for t in ticks)
         row = page.locator('tr[data-take="1M3-t1"]')
+        assert cue.takes[0].model in row.locator(".provenance").inner_text()  # which model made the take, how, when
         row.locator("button.slotA").click()
         page.keyboard.press("a")  # play slot A against picture from the keyboard
         page.wait_for_function("() => document.body.dataset.playing === '1M3'")

@@ -41,9 +41,19 @@ async function load() {
   if (!$("film").src) $("film").src = "/media/film";
   drawTimeline(); if (state.selected) drawCue(state.selected); drawHistory(history); state.history = history; await drawExports();
 }
+function drawRuler() {  // a timecode every tenth of the film (rounded to whole seconds), under the cues
+  const ruler = $("ruler"), total = state.project.film.n_frames, fps = state.fps;
+  const step = Math.max(1, Math.round(total / fps / 10)) * fps;
+  ruler.replaceChildren(...Array.from({ length: Math.floor(total / step) + 1 }, (_, i) => {
+    const tick = document.createElement("span");
+    tick.className = "tick"; tick.style.left = `${(100 * i * step) / total}%`; tick.textContent = timecode(i * step);
+    return tick;
+  }));
+}
 function drawTimeline() {
   const line = $("timeline"); line.querySelectorAll(".cue").forEach((e) => e.remove());
   const total = state.project.film.n_frames;
+  drawRuler();
   for (const cue of state.project.cues) {
     const block = document.createElement("div");
     block.className = `cue ${cueStatus(cue)}${cue.locked ? " locked" : ""}${cue.id === state.selected ? " selected" : ""}`;
@@ -58,7 +68,7 @@ function cueById(id) { return state.project.cues.find((c) => c.id === id); }
 function drawCue(id) {
   const cue = cueById(id), panel = $("cuePanel"), s = cue.settings;
   const rows = cue.takes.map((t) => `<tr data-take="${t.id}"><td>${t.id}${t.id === (cue.takes.find((x) => x.status === "approved") || {}).id ? " ★" : ""}</td>
-    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small>${escapeHtml(t.notes || "")}</small>
+    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small class="provenance">${escapeHtml(t.source)} · ${escapeHtml(t.model)} · ${new Date(t.created_at).toLocaleString()}</small><br><small>${escapeHtml(t.notes || "")}</small>
       <div class="originality${t.originality && t.originality.flagged ? " flagged" : ""}">${t.originality ? escapeHtml(t.originality.summary) : "originality not checked"}</div></td>
     <td><audio preload="none" src="/media/takes/${cue.id}/${t.id}.wav"></audio>
       <button class="play">Play with picture</button>
@@ -83,7 +93,7 @@ function drawCue(id) {
       theme <select name="theme">${state.project.themes.map((t) => `<option value="${t.id}" ${t.id === s.theme ? "selected" : ""}>${t.id} ${escapeHtml(t.name)}</option>`).join("")}</select>
       as <select name="treatment">${state.treatments.map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
       intensity <input name="intensity" size="4" value="${cue.mood.intensity.toFixed(2)}"> seed <input name="seed" size="4" value="${s.seed + 1}">
-      <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button> <progress id="jobProgress" value="0" max="1" hidden></progress> <span id="jobText"></span></form>
+      <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button></form>
     <h3>Notes</h3><pre>${escapeHtml(cue.notes || "")}</pre>
     <textarea id="noteText" rows="2" cols="50"></textarea><button id="noteButton" ${can("note") ? "" : "disabled"}>Add note</button>`;
   panel.querySelectorAll("tr[data-take]").forEach((row) => {
@@ -161,7 +171,7 @@ function followJob(job, every, show) {  // polls a background job until it ends;
 async function runJob(url, body) {
   try {
     const { job } = await api("POST", url, body);
-    $("jobProgress").hidden = false;
+    $("jobPanel").hidden = false; $("jobCue").textContent = url.split("/")[3] || "";
     followJob(job, 400, async (status) => {
       $("jobProgress").value = status.progress; $("jobText").textContent = `${status.state} ${status.message}`;
       if (status.state !== "running" && status.state !== "queued") { say(`${status.state}: ${status.message}`); await load(); }
