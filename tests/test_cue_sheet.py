@@ -82,6 +82,23 @@ def test_non_utf8_cue_sheet(tmp_path: Path) -> None:
         read_cue_sheet(path, FILM)
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("", "not a cue sheet: it is empty, or not a mapping with film: and cues:"),
+    ("- just\n- a list\n", "not a cue sheet: it is empty, or not a mapping with film: and cues:"),
+    ("cues:\n  - {id: 1M1, in: 10:00:00:00, out: 00:00:05:00}\n", "cue 1M1: out 00:00:05:00 is not after in 10:00:00:00"),
+])  # fmt: skip
+def test_a_sheet_as_an_editor_types_it_is_read_or_refused_in_its_own_words(tmp_path: Path, text: str, problem: str) -> None:
+    """Unquoted timecodes stay timecodes (YAML 1.1 would read 10:00:00:00 as the number 2160000)."""
+    path = tmp_path / "cues.yaml"
+    path.write_text(text)
+    with pytest.raises(CuecraftError) as refused:
+        read_cue_sheet(path, FILM)
+    assert str(refused.value) == f"{path}: {problem}"
+    path.write_text("cues:\n  - {id: 1M1, in: 00:00:01:00, out: 00:00:05:12, valence: -0.5}\n")
+    (cue,) = read_cue_sheet(path, FILM)
+    assert (cue.start_frame, cue.end_frame) == (FILM.frames_at("00:00:01:00"), FILM.frames_at("00:00:05:12")) and cue.entry.valence == -0.5
+
+
 def test_score_names_a_bad_sheet_in_one_line(tmp_path: Path, test_film, baseline_path: Path) -> None:  # noqa: ANN001
     sheet = sheet_file(tmp_path, [{"id": "1M1", "in": "00:00:00:00", "out": "00:00:10:00", "style": "polka"}])
     result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "out"), "--cues", str(sheet), "--model", "baseline",

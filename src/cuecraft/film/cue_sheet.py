@@ -20,11 +20,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-
-import yaml
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cuecraft.atomic import write_text_atomic
@@ -73,11 +73,28 @@ def write_cue_sheet(path: str | Path, sheet: CueSheet) -> None:
     write_text_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
+class _TimecodeLoader(yaml.SafeLoader):
+    """YAML 1.1 reads an unquoted 10:00:00:00 as a base-60 number (2160000): here such scalars stay
+    the timecodes an editor typed, while plain numbers are still numbers."""
+
+
+_TimecodeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}  # fmt: skip
+_TimecodeLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
+_TimecodeLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+                                      list("-+0123456789."))  # fmt: skip
+
+
 def read_cue_sheet(path: str | Path, film: FilmInfo) -> list[SheetCue]:
     """Parse and check a cue sheet against the film; CuecraftError names the file and the first problem."""
     path = Path(path)
     try:
-        sheet = CueSheet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TimecodeLoader)  # noqa: S506 - a SafeLoader
+        if not isinstance(data, dict):
+            raise CuecraftError(path, "not a cue sheet: it is empty, or not a mapping with film: and cues:")
+        sheet = CueSheet.model_validate(data)
     except FileNotFoundError:
         raise CuecraftError(path, "no such cue sheet") from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
