@@ -114,3 +114,14 @@ def test_export_asks_before_delivering_unapproved_cues_and_links_each_delivery(r
         page.locator("#exports a").first.wait_for(timeout=120000)
         link = page.locator("#exports a", has_text=".wav").first.get_attribute("href")
         assert page.request.get(url + link).status == 200
+
+
+def test_words_from_the_project_are_shown_as_words_never_as_markup(review_project: ReviewService) -> None:
+    hostile = '<img src=x onerror="window.pwned = 1">'
+    review_project.add_note(Actor("dan", "director"), "1M1", hostile)
+    review_project.add_note(Actor("dan", "director"), "1M1", f"take note {hostile}", take_id="1M1-t1")
+    with serve(create_app(review_project)) as url, chromium() as page:
+        log_in(page, url, "clara", PASSWORD)
+        page.locator('.cue[data-cue="1M1"]').click()
+        assert hostile in page.inner_text("#cuePanel pre") and hostile in page.inner_text('tr[data-take="1M1-t1"]')
+        assert page.locator("#cuePanel img").count() == 0 and page.evaluate("window.pwned") is None

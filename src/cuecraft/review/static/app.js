@@ -65,37 +65,38 @@ function drawTimeline() {
   }
 }
 function cueById(id) { return state.project.cues.find((c) => c.id === id); }
-function drawCue(id) {
-  const cue = cueById(id), panel = $("cuePanel"), s = cue.settings;
-  const rows = cue.takes.map((t) => `<tr data-take="${t.id}"><td>${t.id}${t.id === (cue.takes.find((x) => x.status === "approved") || {}).id ? " ★" : ""}</td>
-    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small class="provenance">${escapeHtml(t.source)} · ${escapeHtml(t.model)} · ${new Date(t.created_at).toLocaleString()}</small><br><small>${escapeHtml(t.notes || "")}</small>
-      <div class="originality${t.originality && t.originality.flagged ? " flagged" : ""}">${t.originality ? escapeHtml(t.originality.summary) : "originality not checked"}</div></td>
+function drawCue(id) {  // every value goes through html``, which escapes it: no markup is ever made from data
+  const cue = cueById(id), panel = $("cuePanel"), s = cue.settings, editable = can("regenerate") && !cue.locked;
+  const approved = (cue.takes.find((x) => x.status === "approved") || {}).id;
+  const rows = cue.takes.map((t) => html`<tr data-take="${t.id}"><td>${t.id}${t.id === approved ? " ★" : ""}</td>
+    <td class="status-${t.status}">${t.status}</td><td>${t.settings.style}, ${t.settings.key}, ${t.settings.tempo} bpm, ${t.settings.theme} ${t.settings.theme_treatment}, seed ${t.settings.seed}${t.settings.level_db ? `, ${t.settings.level_db > 0 ? "+" : ""}${t.settings.level_db} dB` : ""}<br><small class="provenance">${t.source} · ${t.model} · ${new Date(t.created_at).toLocaleString()}</small><br><small>${t.notes || ""}</small>
+      <div class="originality${t.originality && t.originality.flagged ? " flagged" : ""}">${t.originality ? t.originality.summary : "originality not checked"}</div></td>
     <td><audio preload="none" src="/media/takes/${cue.id}/${t.id}.wav"></audio>
       <button class="play">Play with picture</button>
-      <button class="approve" ${can("approve") && !cue.locked ? "" : "disabled"}>Approve</button>
-      <button class="reject" ${can("approve") && !cue.locked ? "" : "disabled"}>Reject</button>
+      <button class="approve" ${disabledUnless(can("approve") && !cue.locked)}>Approve</button>
+      <button class="reject" ${disabledUnless(can("approve") && !cue.locked)}>Reject</button>
       <button class="slotA">A</button><button class="slotB">B</button>
       <button class="rollToggle">Piano roll</button>
-      <button class="bars" ${can("regenerate") && !cue.locked ? "" : "disabled"}>New bars…</button>
-      <button class="level" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Level…</button><div class="roll"></div></td></tr>`).join("");
-  panel.innerHTML = `<h2>${cue.id} <small>${escapeHtml(cue.title || "")}</small></h2>
+      <button class="bars" ${disabledUnless(editable)}>New bars…</button>
+      <button class="level" ${disabledUnless(editable)}>Level…</button><div class="roll"></div></td></tr>`);
+  panel.innerHTML = html`<h2>${cue.id} <small>${cue.title || ""}</small></h2>
     <p class="times">in <span class="tc">${timecode(cue.start_frame)}</span> · out <span class="tc">${timecode(cue.end_frame)}</span> ·
-      duration <span class="tc">${timecode(cue.end_frame - cue.start_frame)}</span> · ends: ${escapeHtml(s.ending || "ring-out")}
-      ${cue.hit_points.length ? `· hits ${cue.hit_points.map((h) => `<span class="tc">${timecode(h)}</span>`).join(", ")}` : ""}</p>
-    <p class="why">${escapeHtml(cue.spotting_note || "")}</p>
+      duration <span class="tc">${timecode(cue.end_frame - cue.start_frame)}</span> · ends: ${s.ending || "ring-out"}
+      ${cue.hit_points.length ? html`· hits ${cue.hit_points.map((h, i) => html`${i ? ", " : ""}<span class="tc">${timecode(h)}</span>`)}` : ""}</p>
+    <p class="why">${cue.spotting_note || ""}</p>
     <p>mood: valence ${cue.mood.valence.toFixed(2)}, arousal ${cue.mood.arousal.toFixed(2)}, intensity ${cue.mood.intensity.toFixed(2)} ·
-      ${s.style}, ${s.key}, ${s.tempo} bpm, seed ${s.seed} · ${cue.locked ? "<b>locked</b>" : "unlocked"}
-      <button id="lockButton" ${can("lock") ? "" : "disabled"}>${cue.locked ? "Unlock" : "Lock"}</button></p>
+      ${s.style}, ${s.key}, ${s.tempo} bpm, seed ${s.seed} · ${cue.locked ? html`<b>locked</b>` : "unlocked"}
+      <button id="lockButton" ${disabledUnless(can("lock"))}>${cue.locked ? "Unlock" : "Lock"}</button></p>
     <table><tr><th>take</th><th>status</th><th>settings</th><th></th></tr>${rows}</table>
     <h3>Regenerate with changed settings</h3>
     <form id="regenForm">tempo <input name="tempo" size="4" value="${s.tempo}"> key <input name="key" size="8" value="${s.key}">
-      style <select name="style">${state.styles.map((x) => `<option ${x === s.style ? "selected" : ""}>${x}</option>`).join("")}</select>
-      theme <select name="theme">${state.project.themes.map((t) => `<option value="${t.id}" ${t.id === s.theme ? "selected" : ""}>${t.id} ${escapeHtml(t.name)}</option>`).join("")}</select>
-      as <select name="treatment">${state.treatments.map((x) => `<option ${x === s.theme_treatment ? "selected" : ""}>${x}</option>`).join("")}</select>
+      style <select name="style">${state.styles.map((x) => html`<option ${x === s.style ? html`selected` : ""}>${x}</option>`)}</select>
+      theme <select name="theme">${state.project.themes.map((t) => html`<option value="${t.id}" ${t.id === s.theme ? html`selected` : ""}>${t.id} ${t.name}</option>`)}</select>
+      as <select name="treatment">${state.treatments.map((x) => html`<option ${x === s.theme_treatment ? html`selected` : ""}>${x}</option>`)}</select>
       intensity <input name="intensity" size="4" value="${cue.mood.intensity.toFixed(2)}"> seed <input name="seed" size="4" value="${s.seed + 1}">
-      <button id="regenButton" ${can("regenerate") && !cue.locked ? "" : "disabled"}>Regenerate</button></form>
-    <h3>Notes</h3><pre>${escapeHtml(cue.notes || "")}</pre>
-    <textarea id="noteText" rows="2" cols="50"></textarea><button id="noteButton" ${can("note") ? "" : "disabled"}>Add note</button>`;
+      <button id="regenButton" ${disabledUnless(editable)}>Regenerate</button></form>
+    <h3>Notes</h3><pre>${cue.notes || ""}</pre>
+    <textarea id="noteText" rows="2" cols="50"></textarea><button id="noteButton" ${disabledUnless(can("note"))}>Add note</button>`;
   panel.querySelectorAll("tr[data-take]").forEach((row) => {
     const take = row.dataset.take, audio = row.querySelector("audio");
     row.querySelector(".play").onclick = () => playAgainstPicture(cue, audio);
@@ -124,7 +125,13 @@ function drawCue(id) {
   $("noteButton").onclick = () => act(() => api("POST", `/api/cues/${cue.id}/notes`, { text: $("noteText").value }), "note added");
   $("regenForm").onsubmit = (event) => { event.preventDefault(); regenerate(cue.id, new FormData(event.target)); };
 }
-function escapeHtml(text) { return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]); }
+class Markup { constructor(text) { this.text = text; } toString() { return this.text; } }
+function escapeHtml(text) { return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]); }
+function html(strings, ...values) {  // a template whose values are escaped unless they are html`` themselves (or lists of them)
+  const part = (value) => (value instanceof Markup ? value.text : Array.isArray(value) ? value.map(part).join("") : escapeHtml(value ?? ""));
+  return new Markup(strings.reduce((out, text, i) => out + text + (i < values.length ? part(values[i]) : ""), ""));
+}
+function disabledUnless(allowed) { return allowed ? "" : html`disabled`; }
 
 async function act(call, done) { try { await call(); say(done); await load(); } catch (error) { say(error.message); } }
 function decide(cue, take, status) { return act(() => api("POST", `/api/cues/${cue}/takes/${take}/status`, { status, version: state.version }), `${take} ${status}`); }
