@@ -37,7 +37,7 @@ def modulating_piece() -> list[Note]:
 
 
 def test_harmony_is_a_timed_sequence_in_the_local_key() -> None:
-    key, keys, chords, sections = harmony_of(modulating_piece())
+    keys, chords, sections = harmony_of(modulating_piece())
     assert [k.key for k in keys] == ["C major", "G major"]
     assert abs(keys[1].start_beat - 32) <= 8
     by_start = {c.start_beat: c for c in chords}

@@ -65,7 +65,7 @@ def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first
            valence: float, arousal: float, rng: np.random.Generator) -> list[str]:  # fmt: skip
     """`length` chords continuing `history`, the first in `first` and the last in `last` when given
     (the best of ATTEMPTS draws; the ends are forced if no draw meets them)."""
-    best, best_score = None, -1
+    best, best_score, tonic = None, -1, tonic_chords(key)
     for _ in range(ATTEMPTS):
         chain: list[str] = []
         for i in range(length):
@@ -77,7 +77,7 @@ def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first
             if probs.sum() <= 0:
                 probs = np.isin(SYMBOLS, list(first or {tonic_symbol(key)})).astype(float)
             chain.append(SYMBOLS[int(rng.choice(len(SYMBOLS), p=probs / probs.sum()))])
-        score = (last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1) + _function_score(chain, history, tonic_chords(key))
+        score = (last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1) + _function_score(chain, history, tonic)
         if score > best_score:
             best, best_score = chain, score
         if score == 4:

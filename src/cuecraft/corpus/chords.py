@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cuecraft.corpus.viterbi import best_path
 from cuecraft.model.events import Note
 from cuecraft.theory import PITCH_CLASS_NAMES
 
@@ -89,19 +90,6 @@ def chord_scores(weights: np.ndarray, lowest: np.ndarray) -> np.ndarray:
     total = weights.sum(axis=1, keepdims=True)
     share = weights / np.where(total > 0, total, 1.0)
     return share @ _MASKS.T * 2 - 1 + _PRIOR + BASS_BONUS * (lowest[:, None] == _ROOTS[None, :])
-
-
-def best_path(scores: np.ndarray, change_cost: float) -> list[int]:
-    """The chord index per segment maximising the summed scores less `change_cost` per change (Viterbi)."""
-    best, back = scores[0].copy(), np.zeros(scores.shape, dtype=int)
-    for t in range(1, len(scores)):
-        leave = best.max() - change_cost
-        back[t] = np.where(best >= leave, np.arange(scores.shape[1]), best.argmax())
-        best = np.maximum(best, leave) + scores[t]
-    path = [int(best.argmax())]
-    for t in range(len(scores) - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
 
 
 def label_chords(notes: Sequence[Note], length_beats: float | None = None, segment: float = SEGMENT_BEATS,

@@ -11,12 +11,13 @@ earlier phrase whose notes it mostly shares (position in the phrase and pitch), 
 
 from __future__ import annotations
 
+import bisect
 import string
 from collections.abc import Sequence
 
 from cuecraft.corpus.chords import QUALITIES, Chord, label_chords
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
-from cuecraft.corpus.keyfinding import estimate_key, local_keys, pitch_class_profile
+from cuecraft.corpus.keyfinding import local_keys
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
@@ -46,20 +47,23 @@ def roman_numeral(chord: Chord, bass: int | None, key: Key) -> str:
     return numeral + ("" if chord.quality == "sus4" else _TRIAD_FIGURES.get(position, ""))
 
 
-def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4) -> tuple[Key, list[KeySpan], list[ChordSpan], list[SectionSpan]]:
-    """The global key, local keys, numbered chords and sections of pitched notes in beats."""
-    key, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in notes))
-    keys = local_keys((n.onset, n.duration, n.pitch) for n in notes)
-    spans = [KeySpan(start_beat=k.start, end_beat=k.end, key=k.key.name) for k in keys]
+def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4) -> tuple[list[KeySpan], list[ChordSpan], list[SectionSpan]]:
+    """The local keys, numbered chords and sections of pitched notes in beats (the global key is the
+    symbolic analysis's own)."""
+    ordered = sorted(notes, key=lambda n: n.onset)
+    onsets = [n.onset for n in ordered]
+    keys = local_keys((n.onset, n.duration, n.pitch) for n in ordered)
+    key_starts = [k.start for k in keys]
     chords = []
-    for timed in label_chords(notes):
-        struck = [n for n in notes if timed.start - 1e-6 <= n.onset < timed.start + 1] or [
-            n for n in notes if n.onset < timed.start + 1e-6 < n.onset + n.duration]  # fmt: skip
-        bass = min(struck, key=lambda n: n.pitch).pitch % 12 if struck else None
-        local = next((k.key for k in keys if k.start <= timed.start < k.end), key)
+    for timed in label_chords(ordered):
+        first, last = bisect.bisect_left(onsets, timed.start - 1e-6), bisect.bisect_left(onsets, timed.start + 1)
+        struck = ordered[first:last] or [n for n in ordered[:first] if timed.start + 1e-6 < n.onset + n.duration]  # else what still sounds
+        bass = min(n.pitch for n in struck) % 12 if struck else None
+        local = keys[max(0, bisect.bisect_right(key_starts, timed.start) - 1)].key  # the key paths cover every beat
         chords.append(ChordSpan(start_beat=timed.start, end_beat=timed.end, chord=timed.chord.name, numeral=roman_numeral(timed.chord, bass, local),
                                 local_key=local.name))  # fmt: skip
-    return key, spans, chords, phrase_sections(notes, beats_per_bar)
+    spans = [KeySpan(start_beat=k.start, end_beat=k.end, key=k.key.name) for k in keys]
+    return spans, chords, phrase_sections(ordered, beats_per_bar)
 
 
 def phrase_sections(notes: Sequence[Note], beats_per_bar: int = 4, phrase_bars: int = PHRASE_BARS) -> list[SectionSpan]:

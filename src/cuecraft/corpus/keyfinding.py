@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cuecraft.corpus.viterbi import best_path
 from cuecraft.theory import Key
 
 PROFILES: dict[str, tuple[np.ndarray, np.ndarray]] = {
@@ -26,6 +27,7 @@ PROFILES: dict[str, tuple[np.ndarray, np.ndarray]] = {
     ),
 }
 DEFAULT_PROFILES = "aarden-essen"
+KEYS = [Key(tonic, mode) for tonic in range(12) for mode in ("major", "minor")]  # the 24 keys, in the order scores are given
 LOCAL_WINDOW_BEATS = 16.0  # the span of music a local key is heard from: four 4/4 bars
 SWITCH_COST = 1.5  # correlation given up per key change on the local-key path (about 1.5 beats of evidence)
 
@@ -40,14 +42,9 @@ def pitch_class_profile(notes: Iterable[tuple[int, float]]) -> np.ndarray:
 
 def key_scores(profile: np.ndarray, profiles: str = DEFAULT_PROFILES) -> dict[Key, float]:
     """Pearson correlation of the profile with each of the 24 rotated key profiles."""
-    scores: dict[Key, float] = {}
     if not profile.any() or np.allclose(profile, profile[0]):
-        return scores
-    major, minor = PROFILES[profiles]
-    for tonic in range(12):
-        for mode, template in (("major", major), ("minor", minor)):
-            scores[Key(tonic, mode)] = float(np.corrcoef(profile, np.roll(template, tonic))[0, 1])
-    return scores
+        return {}
+    return dict(zip(KEYS, map(float, _correlations(np.asarray(profile, float)[None], profiles)[0])))
 
 
 def estimate_key(profile: np.ndarray, profiles: str = DEFAULT_PROFILES) -> tuple[Key, float]:
@@ -82,35 +79,24 @@ def local_keys(notes: Iterable[tuple[float, float, int]], window: float = LOCAL_
         first, last = int(onset), min(n_beats - 1, int(np.ceil(onset + duration - 1e-9)) - 1)
         for beat in range(first, max(first, last) + 1):
             per_beat[beat, pitch % 12] += max(0.05, min(onset + duration, beat + 1) - max(onset, beat))
-    keys = [Key(tonic, mode) for tonic in range(12) for mode in ("major", "minor")]
     cumulative = np.vstack([np.zeros(12), np.cumsum(per_beat, axis=0)])
     beats = np.arange(n_beats)
     lo, hi = np.maximum(0, (beats - window / 2).astype(int)), np.minimum(n_beats, (beats + window / 2).astype(int) + 1)
-    scores = _correlations(cumulative[hi] - cumulative[lo], keys, profiles)
-    best = scores[0].copy()
-    back = np.zeros((n_beats, len(keys)), dtype=int)
-    for beat in range(1, n_beats):
-        stay, leave = best, best.max() - switch_cost
-        back[beat] = np.where(stay >= leave, np.arange(len(keys)), best.argmax())
-        best = np.maximum(stay, leave) + scores[beat]
-    path = [int(best.argmax())]
-    for beat in range(n_beats - 1, 0, -1):
-        path.append(int(back[beat, path[-1]]))
-    path.reverse()
+    path = best_path(_correlations(cumulative[hi] - cumulative[lo], profiles), switch_cost)
     timed: list[TimedKey] = []
     for beat, index in enumerate(path):
-        if timed and timed[-1].key == keys[index]:
-            timed[-1] = TimedKey(timed[-1].start, beat + 1.0, keys[index])
+        if timed and timed[-1].key == KEYS[index]:
+            timed[-1] = TimedKey(timed[-1].start, beat + 1.0, KEYS[index])
         else:
-            timed.append(TimedKey(float(beat), beat + 1.0, keys[index]))
+            timed.append(TimedKey(float(beat), beat + 1.0, KEYS[index]))
     return timed
 
 
-def _correlations(windows: np.ndarray, keys: list[Key], profiles: str) -> np.ndarray:
-    """Pearson correlation of each row of `windows` (pitch-class profiles) with each key's profile;
+def _correlations(windows: np.ndarray, profiles: str) -> np.ndarray:
+    """Pearson correlation of each row of `windows` (pitch-class profiles) with each of KEYS' profiles;
     -1 for a silent or flat row (no evidence for any key)."""
     major, minor = PROFILES[profiles]
-    templates = np.stack([np.roll(major if k.mode == "major" else minor, k.tonic) for k in keys])
+    templates = np.stack([np.roll(major if k.mode == "major" else minor, k.tonic) for k in KEYS])
     templates = (templates - templates.mean(axis=1, keepdims=True)) / templates.std(axis=1, keepdims=True)
     spread = windows.std(axis=1, keepdims=True)
     standard = (windows - windows.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, 1.0)

@@ -67,7 +67,7 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
     labels = _beat_chords(midi) if pitched else []
     changes = sum(1 for a, b in zip(labels, labels[1:]) if a != b)
     bars = max(1, len(midi.get_downbeats()))
-    _, local, chords, sections = harmony_of(_in_beats(midi, pitched), _beats_per_bar(midi)) if pitched else (None, [], [], [])
+    local, chords, sections = harmony_of(_in_beats(midi, pitched), _beats_per_bar(midi)) if pitched else ([], [], [])
     return PieceFeatures(
         kind="symbolic",
         duration_s=round(duration, 3),
@@ -127,8 +127,7 @@ def _main_tempo(midi: pretty_midi.PrettyMIDI, duration: float) -> float:
 def _in_beats(midi: pretty_midi.PrettyMIDI, notes: list[pretty_midi.Note]) -> list[Note]:
     """Notes with onsets and durations in quarter-note beats (through the file's tempo map)."""
     beat = lambda seconds: midi.time_to_tick(seconds) / midi.resolution  # noqa: E731
-    return sorted((Note(beat(n.start), max(1e-3, beat(n.end) - beat(n.start)), n.pitch, n.velocity) for n in notes),
-                  key=lambda n: (n.onset, n.pitch))  # fmt: skip
+    return [Note(beat(n.start), max(1e-3, beat(n.end) - beat(n.start)), n.pitch, n.velocity) for n in notes]
 
 
 def _beats_per_bar(midi: pretty_midi.PrettyMIDI) -> int:

@@ -1,0 +1,19 @@
+"""The best path through per-step scores when changing state costs: chords beat by beat, keys beat by beat."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def best_path(scores: np.ndarray, change_cost: float) -> list[int]:
+    """The state index per step (rows of `scores`, states in columns) maximising the summed scores less
+    `change_cost` per change of state (Viterbi with one switching cost)."""
+    best, back = scores[0].copy(), np.zeros(scores.shape, dtype=int)
+    for t in range(1, len(scores)):
+        leave = best.max() - change_cost
+        back[t] = np.where(best >= leave, np.arange(scores.shape[1]), best.argmax())
+        best = np.maximum(best, leave) + scores[t]
+    path = [int(best.argmax())]
+    for t in range(len(scores) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
