@@ -122,6 +122,7 @@ def test_words_from_the_project_are_shown_as_words_never_as_markup(review_projec
     review_project.add_note(Actor("dan", "director"), "1M1", f"take note {hostile}", take_id="1M1-t1")
     with serve(create_app(review_project)) as url, chromium() as page:
         log_in(page, url, "clara", PASSWORD)
-        page.locator('.cue[data-cue="1M1"]').click()
+        page.locator('.cue[data-cue="1M1"]').click(timeout=120000)
+        page.locator("#cuePanel pre").wait_for(timeout=120000)  # under a loaded machine the panel can take a while
         assert hostile in page.inner_text("#cuePanel pre") and hostile in page.inner_text('tr[data-take="1M1-t1"]')
         assert page.locator("#cuePanel img").count() == 0 and page.evaluate("window.pwned") is None
