@@ -147,14 +147,15 @@ def test_bad_films_get_one_line_and_leave_nothing(tmp_path: Path, kind: str, pro
     (["--subtitles", "{empty_srt}"], "holds no subtitles"),
     (["--subtitles", "{late_srt}"], "start after the film ends"),
 ])  # fmt: skip
-def test_bad_companions_of_a_good_film_get_one_line(tmp_path: Path, test_film, extra: list[str], problem: str) -> None:  # noqa: ANN001
+def test_bad_companions_of_a_good_film_get_one_line(tmp_path: Path, test_film, baseline_path: Path, extra: list[str], problem: str) -> None:  # noqa: ANN001
     files = {"deep": tmp_path / "deep.yaml", "zero": tmp_path / "zero.pt", "empty_srt": tmp_path / "empty.srt", "late_srt": tmp_path / "late.srt"}
     files["deep"].write_text("[" * 20000 + "]" * 20000)
     files["zero"].write_bytes(b"")
     files["empty_srt"].write_text("")
     files["late_srt"].write_text("1\n01:00:00,000 --> 01:00:02,000\nHello?\n")
     args = [a.format(**files) for a in extra]
-    result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "out"), *(["--model", "baseline"] if "--model" not in args else []), *args)
+    result = cuecraft("score", str(test_film[0]), "-o", str(tmp_path / "out"), *args,
+                      *(["--model", "baseline", "--model-path", str(baseline_path)] if "--model" not in args else []))  # fmt: skip
     assert result.returncode == 2 and problem in error_line(result), result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
 
