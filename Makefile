@@ -34,6 +34,7 @@ HARMONY := src/cuecraft/model/assets/harmony.json
 
 model: install
 	$(CUECRAFT) train-harmony --data $(DATA) -o $(HARMONY) --cache models/transformer/corpora.pkl
+	$(CUECRAFT) train-emotion-profile --data $(DATA) -o src/cuecraft/model/assets/emotion_profile.json --cache models/transformer/corpora.pkl
 	$(CUECRAFT) index-originality --data $(DATA) -o src/cuecraft/model/assets/originality.npz --cache models/transformer/corpora.pkl
 	$(CUECRAFT) train --data $(DATA) --out models/transformer --init-from $(SHIPPED) --max-minutes 80 --max-steps 3500
 	cp models/transformer/model.pt $(SHIPPED)

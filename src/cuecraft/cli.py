@@ -171,7 +171,7 @@ def generate(
         raise CuecraftError(style, f"unknown style (one of: {', '.join(ENSEMBLES)})")
     mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
     settings = MusicSettings(key=key, tempo=tempo, program=ENSEMBLES[style].lead.program,
-                             velocity=velocity_for(mood.intensity), seed=seed, style=style)  # fmt: skip
+                             velocity=velocity_for(mood.intensity, valence, arousal), seed=seed, style=style)  # fmt: skip
     key_name = settings.key
     from cuecraft.compose.cue_writer import write_piece  # the heavy libraries load once the request is known to be good
     from cuecraft.model.loading import load_composer
@@ -241,6 +241,25 @@ def train_harmony(
     model = HarmonyModel.fit(chord_sequences(training))
     model.save(out)
     console.print(f"harmony model from {model.pieces} pieces -> {out}")
+
+
+@app.command("train-emotion-profile")
+def train_emotion_profile(
+    data: DataOption = Path("../shared/data"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="emotion profile (JSON)")] = Path("models/emotion_profile.json"),
+    cache: CorporaCacheOption = CORPORA_CACHE,
+) -> None:
+    """Measure how loud and how chromatic the labelled training pieces of each emotion quadrant are."""
+    from cuecraft.model.emotion_profile import EmotionProfile
+    from cuecraft.model.training_set import load_split
+
+    training, _ = load_split(data, cache)
+    profile = EmotionProfile.fit((p.notes, p.valence, p.arousal) for p in training if p.valence is not None)
+    profile.save(out)
+    for quadrant in profile.pieces:
+        console.print(f"{quadrant}: {profile.pieces[quadrant]} pieces, velocity {profile.velocity[quadrant]:.1f}, "
+                      f"{100 * profile.chromatic[quadrant]:.1f} % of notes outside the local key")
+    console.print(f"-> {out}")
 
 
 @app.command("index-originality")

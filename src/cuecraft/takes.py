@@ -63,11 +63,12 @@ def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:
 
 def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> dict[str, np.ndarray]:
     """The cue's family stems as they go into the mix: the cue long plus its tail, in its ensemble's
-    room, together at the loudness planned for the take's intensity and trim (render.levels)."""
+    room, together at the loudness planned for the take's intensity and trim (render.levels): valence
+    changes how hard the notes are played, not how loud the cue sits in the mix."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
     tail = tail_samples(renderer.sample_rate)
     stems = render_stems(renderer, midi, n, tail, room_of(settings))
-    target = planned_loudness(intensity_for(settings.velocity), settings.level_db)
+    target = planned_loudness(intensity_for(settings.velocity, cue.mood.valence, cue.mood.arousal), settings.level_db)
     gain = level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target)
     return {name: audio * np.float32(gain) for name, audio in stems.items()}
 

@@ -54,6 +54,14 @@ class Key:
         extra = MINOR_ALTERATIONS if self.mode == "minor" else ()
         return frozenset(self.scale()) | {(self.tonic + s) % 12 for s in extra}
 
+    def other_forms(self) -> dict[int, int]:
+        """Pitch classes that are two forms of one degree, each mapped to the other (in minor, the natural
+        and the raised 7th): a line over a chord holding one form must not take the other."""
+        if self.mode != "minor":
+            return {}
+        pairs = [((self.tonic + s - 1) % 12, (self.tonic + s) % 12) for s in MINOR_ALTERATIONS]
+        return {a: b for pair in pairs for a, b in (pair, pair[::-1])}
+
     def relative(self) -> Key:
         """The relative major/minor, which shares this key's signature."""
         if self.mode == "major":

@@ -1,7 +1,7 @@
 """Turn a cue's mood into a musical brief: key, tempo, ensemble and dynamics.
 
 Mode follows valence (major for positive), tempo follows arousal (Gabrielsson & Lindström 2010 review
-these as the most consistent cues for perceived emotion), dynamics follow intensity. Cues share the
+these as the most consistent cues for perceived emotion), dynamics follow intensity and, as the emotion profile learned, valence. Cues share the
 film's home key or its relative key, so the score keeps one key signature and the theme stays near.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from cuecraft.compose.styles import resolve_style
 from cuecraft.compose.theme import theme_for_scene, treatment_for
+from cuecraft.model.emotion_profile import shipped_emotion_profile
 from cuecraft.project import Mood, MusicSettings
 from cuecraft.theory import Key
 
@@ -24,14 +25,17 @@ def home_key_for(moods: Sequence[Mood]) -> Key:
     return Key.parse("D minor") if mean_valence < 0 else Key.parse("F major")
 
 
-def velocity_for(intensity: float) -> int:
-    """Mean MIDI velocity of a cue at `intensity` (0..1)."""
-    return round(VELOCITY_MIN + VELOCITY_SPAN * intensity)
+def velocity_for(intensity: float, valence: float = 0.0, arousal: float = 0.0) -> int:
+    """Mean MIDI velocity of a cue at `intensity` (0..1), moved as far as music of this valence is
+    louder or softer than neutral music of the same arousal (the learned emotion profile)."""
+    offset = shipped_emotion_profile().velocity_offset(valence, arousal)
+    return max(1, min(127, round(VELOCITY_MIN + VELOCITY_SPAN * intensity + offset)))
 
 
-def intensity_for(velocity: int) -> float:
-    """The intensity a mean velocity stands for (inverse of `velocity_for`, clipped to 0..1)."""
-    return min(1.0, max(0.0, (velocity - VELOCITY_MIN) / VELOCITY_SPAN))
+def intensity_for(velocity: int, valence: float = 0.0, arousal: float = 0.0) -> float:
+    """The intensity a mean velocity stands for in music of this emotion (inverse of `velocity_for`, clipped to 0..1)."""
+    offset = shipped_emotion_profile().velocity_offset(valence, arousal)
+    return min(1.0, max(0.0, (velocity - offset - VELOCITY_MIN) / VELOCITY_SPAN))
 
 
 def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", index: int = 0, theme: str = "auto") -> MusicSettings:
@@ -46,7 +50,7 @@ def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", ind
         tempo=round(tempo),
         beats_per_bar=4,
         program=ensemble.lead.program,
-        velocity=velocity_for(mood.intensity),
+        velocity=velocity_for(mood.intensity, mood.valence, mood.arousal),
         seed=seed,
         style=ensemble.name,
         theme_treatment=treatment_for(mood.valence, mood.arousal, index),

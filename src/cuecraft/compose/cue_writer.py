@@ -30,6 +30,7 @@ from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest
+from cuecraft.model.emotion_profile import shipped_emotion_profile
 from cuecraft.model.events import Note
 from cuecraft.model.harmony import HarmonyModel, shipped_harmony
 from cuecraft.project import Mood, MusicSettings, Theme
@@ -134,10 +135,12 @@ def _theme_then_continuation(prompt: list[Note], generated: list[Note]) -> list[
 
 
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:
-    """Request fields for conditioned models: tempo, instrument family, dynamic, and emotion and density from mood."""
+    """Request fields for conditioned models: tempo, instrument family, dynamic, and emotion, density and
+    chromatic colour from mood."""
     fields: dict = {"tempo": settings.tempo, "families": (gm_family(settings.program),), "velocity": settings.velocity}
     if mood is not None:
-        fields.update(valence=mood.valence, arousal=mood.arousal, density=DENSITY_MIN + DENSITY_SPAN * mood.intensity)
+        fields.update(valence=mood.valence, arousal=mood.arousal, density=DENSITY_MIN + DENSITY_SPAN * mood.intensity,
+                      chromatic=shipped_emotion_profile().chromatic_at(mood.valence, mood.arousal))  # fmt: skip
     return fields
 
 

@@ -22,7 +22,8 @@ class GenerationRequest:
     `chords` is the harmony plan (beats from the start, prompt included) for models that follow one;
     `repeats` lists (bar, earlier bar) pairs: bars that restate an earlier bar's notes (phrase form).
     `velocity` (1-127), when given, is the dynamic every note is written at: the arrangement shapes
-    dynamics afterwards, so a model need not choose them note by note.
+    dynamics afterwards, so a model need not choose them note by note. `chromatic` is the share of
+    notes outside the key the music of this emotion carries (the learned emotion profile).
     """
 
     key: Key
@@ -40,6 +41,7 @@ class GenerationRequest:
     chords: tuple[TimedChord, ...] = ()
     repeats: tuple[tuple[int, int], ...] = ()
     velocity: int | None = None
+    chromatic: float = 0.0
 
 
 class Composer(Protocol):

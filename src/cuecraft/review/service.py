@@ -171,7 +171,7 @@ class ReviewService:
         midi, originality = compose_cue(self._composer_now(), project.film, cue.model_copy(update={"mood": mood}), settings,
                                         project.theme_for(settings))  # fmt: skip
         report(0.5, "rendering")
-        audio = render_take(self._renderer(), project.film, cue, midi, settings)
+        audio = render_take(self._renderer(), project.film, cue.model_copy(update={"mood": mood}), midi, settings)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, self._composer_now().name, "regenerated",
                               {"settings": settings.model_dump(), "mood": mood.model_dump()}, mood, originality)  # fmt: skip
@@ -204,7 +204,7 @@ class ReviewService:
         settings = MusicSettings.model_validate({**source.settings.model_dump(), "level_db": level_db})
         midi = load_midi(self.folder / source.midi)
         report(0.2, "rendering")
-        audio = render_take(self._renderer(), project.film, cue, midi, settings)
+        audio = render_take(self._renderer(), project.film, cue.model_copy(update={"mood": mood}), midi, settings)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, source.model, f"{take_id} at {level_db:+g} dB",
                               {"from_take": take_id, "level_db": level_db}, None)  # fmt: skip
@@ -286,7 +286,7 @@ def _changed(cue: Cue, change: SettingsChange) -> tuple[MusicSettings, Mood]:
         if change.style not in ENSEMBLES:
             raise CuecraftError(change.style, f"unknown style (one of: {', '.join(ENSEMBLES)})")
         updates["program"] = ENSEMBLES[change.style].lead.program
-    if change.intensity is not None:
-        updates["velocity"] = velocity_for(change.intensity)
+    if any(getattr(change, k) is not None for k in ("valence", "arousal", "intensity")):
+        updates["velocity"] = velocity_for(mood.intensity, mood.valence, mood.arousal)
     settings = MusicSettings.model_validate({**cue.settings.model_dump(), **updates})
     return settings, Mood.model_validate(mood.model_dump())

@@ -1,0 +1,104 @@
+"""The emotion profile: how loud and how chromatic music is that listeners labelled with each emotion.
+
+Fitted on the labelled VGMIDI pieces the models may learn from (the emotion judge's games kept out):
+per quadrant (sign of valence x sign of arousal), the mean note velocity and the share of notes outside
+the local key (keys followed beat by beat, so a modulation is not counted as colour). In those pieces,
+at equal arousal, music labelled negative is louder and more chromatic; composing to the profile lets
+valence be heard at a fixed key and mode. Between quadrants the profile is interpolated bilinearly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cuecraft.atomic import write_text_atomic
+from cuecraft.corpus.keyfinding import local_keys
+from cuecraft.errors import CuecraftError
+from cuecraft.model.events import Note
+
+DEFAULT_PROFILE = Path(__file__).parent / "assets" / "emotion_profile.json"
+FORMAT = "cuecraft-emotion-profile/1"
+QUADRANTS = ("V+A+", "V+A-", "V-A+", "V-A-")
+
+
+def quadrant_of(valence: float, arousal: float) -> str:
+    return f"V{'+' if valence > 0 else '-'}A{'+' if arousal > 0 else '-'}"
+
+
+def chromatic_share(notes: list[Note]) -> float:
+    """Share of notes outside the key in force where they sound (local keys; the raised 7th counts as in a minor key)."""
+    spans = local_keys((n.onset, n.duration, n.pitch) for n in notes)
+    if not spans:
+        return 0.0
+    starts = [s.start for s in spans]
+    allowed = [s.key.allowed_pitch_classes() for s in spans]
+    outside = sum(n.pitch % 12 not in allowed[max(0, bisect.bisect(starts, n.onset) - 1)] for n in notes)
+    return outside / len(notes)
+
+
+@dataclass(frozen=True)
+class EmotionProfile:
+    """Per quadrant: mean velocity, mean chromatic share, and how many pieces each mean rests on."""
+
+    velocity: dict[str, float]
+    chromatic: dict[str, float]
+    pieces: dict[str, int]
+
+    @classmethod
+    def fit(cls, labelled: Iterable[tuple[list[Note], float, float]]) -> EmotionProfile:
+        """From (notes, valence, arousal) of labelled pieces; pieces labelled 0 on either axis are left out."""
+        rows: dict[str, list[tuple[float, float]]] = {q: [] for q in QUADRANTS}
+        for notes, valence, arousal in labelled:
+            if valence and arousal and notes:
+                rows[quadrant_of(valence, arousal)].append((float(np.mean([n.velocity for n in notes])), chromatic_share(notes)))
+        if any(not r for r in rows.values()):
+            raise ValueError(f"every quadrant needs labelled pieces; have {', '.join(f'{q}: {len(r)}' for q, r in rows.items())}")
+        return cls({q: round(float(np.mean([r[0] for r in rows[q]])), 2) for q in QUADRANTS},
+                   {q: round(float(np.mean([r[1] for r in rows[q]])), 4) for q in QUADRANTS},
+                   {q: len(rows[q]) for q in QUADRANTS})  # fmt: skip
+
+    def _at(self, table: dict[str, float], valence: float, arousal: float) -> float:
+        v, a = (np.clip(valence, -1, 1) + 1) / 2, (np.clip(arousal, -1, 1) + 1) / 2  # 0 (negative) .. 1 (positive)
+        high = a * table["V+A+"] + (1 - a) * table["V+A-"]
+        low = a * table["V-A+"] + (1 - a) * table["V-A-"]
+        return float(v * high + (1 - v) * low)
+
+    def chromatic_at(self, valence: float, arousal: float) -> float:
+        """The share of notes outside the key that music of this emotion has."""
+        return self._at(self.chromatic, valence, arousal)
+
+    def velocity_offset(self, valence: float, arousal: float = 0.0) -> float:
+        """Velocity this valence adds to (or takes from) emotionally neutral music of the same arousal."""
+        return self._at(self.velocity, valence, arousal) - self._at(self.velocity, 0.0, arousal)
+
+    def save(self, path: str | Path) -> None:
+        write_text_atomic(Path(path), json.dumps({"format": FORMAT, **asdict(self)}, indent=1))
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_PROFILE) -> EmotionProfile:
+        path = Path(path)
+        try:
+            payload = json.loads(path.read_text())
+            if payload.pop("format", None) != FORMAT:
+                raise ValueError("not a cuecraft emotion profile")
+            profile = cls(**payload)
+            for table in (profile.velocity, profile.chromatic):
+                if set(table) != set(QUADRANTS):
+                    raise ValueError("a quadrant is missing")
+            return profile
+        except (OSError, ValueError, TypeError) as exc:
+            raise CuecraftError(path, f"unreadable emotion profile ({exc.__class__.__name__}: {exc})") from None
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_emotion_profile() -> EmotionProfile:
+    """The profile shipped in the package (read once per process)."""
+    return EmotionProfile.load(DEFAULT_PROFILE)
+
