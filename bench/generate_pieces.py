@@ -13,12 +13,24 @@ import sys
 import time
 
 
+def brief(r: dict) -> tuple:
+    """(MusicSettings, Mood) as `cuecraft generate` makes them, in this checkout's code or an older one's."""
+    try:
+        from cuecraft.compose.cue_plan import piece_brief
+    except ImportError:  # an older checkout: dynamics from arousal alone
+        from cuecraft.compose.cue_plan import velocity_for
+        from cuecraft.compose.styles import ENSEMBLES
+        from cuecraft.project import Mood, MusicSettings
+
+        mood = Mood(valence=r["valence"], arousal=r["arousal"], intensity=(r["arousal"] + 1) / 2)
+        return MusicSettings(key=r["key"], tempo=r["tempo"], program=ENSEMBLES["piano"].lead.program,
+                             velocity=velocity_for(mood.intensity), seed=r["seed"], style="piano"), mood  # fmt: skip
+    return piece_brief(r["key"], r["tempo"], r["valence"], r["arousal"], "piano", r["seed"])
+
+
 def main() -> None:
-    from cuecraft.compose.cue_plan import velocity_for
     from cuecraft.compose.cue_writer import write_piece
-    from cuecraft.compose.styles import ENSEMBLES
     from cuecraft.model.loading import load_composer
-    from cuecraft.project import Mood, MusicSettings
 
     requests = json.load(open(sys.argv[1]))
     composers: dict = {}
@@ -27,9 +39,7 @@ def main() -> None:
         name = (r["model"], r.get("model_path"))
         if name not in composers:
             composers[name] = load_composer(r["model"], r.get("model_path"), r.get("model_path"))
-        mood = Mood(valence=r["valence"], arousal=r["arousal"], intensity=(r["arousal"] + 1) / 2)
-        settings = MusicSettings(key=r["key"], tempo=r["tempo"], program=ENSEMBLES["piano"].lead.program,
-                                 velocity=velocity_for(mood.intensity), seed=r["seed"], style="piano")  # fmt: skip
+        settings, mood = brief(r)
         started = time.perf_counter()
         midi = write_piece(composers[name], settings, r["bars"], mood)
         seconds.append(time.perf_counter() - started)

@@ -8,7 +8,7 @@ music_measures with 16-bar excerpts of VGMusic games held out of training (split
 
 Judges independent of what is tuned:
 - key: music21's Krumhansl-Schmuckler (the composer selects attempts with the corpus's Aarden-Essen
-  finder, never with this one);
+  finder, never with this one), calibrated on POP909 excerpts whose human key is known;
 - emotion: a classifier (model/emotion.py features) trained only on the labelled VGMIDI pieces of the
   games held out of the transformer's training (training_set.HELD_OUT_EMOTION).
 Speed: seconds of generation per minute of music, alone and beside two busy processes.
@@ -74,6 +74,19 @@ def real_excerpts(data: Path, cache: Path) -> list[tuple[list[Note], Key]]:
         if len(excerpt) >= 32:
             out.append((excerpt, music21_key(excerpt)))
     return out
+
+
+def human_key_agreement(data: Path, every: int = 9) -> dict[str, float]:
+    """How often Krumhansl-Schmuckler hears the human key in 16-bar excerpts (from bar 9) of POP909
+    songs, per mode: what the same judge gives real music whose key is known."""
+    from analysis_accuracy import pop909_songs
+
+    hits: dict[str, list[bool]] = {"major": [], "minor": []}
+    for song in pop909_songs(data, every):
+        excerpt = [n for n in song.notes if 32 <= n.onset < 32 + BARS * 4]
+        if len(excerpt) >= 32:
+            hits[song.key.mode].append(music21_key(excerpt) == song.key)
+    return {mode: float(np.mean(h)) for mode, h in hits.items()} | {"songs": float(sum(len(h) for h in hits.values()))}
 
 
 def emotion_judge(data: Path) -> tuple[EmotionClassifier, dict]:
@@ -156,6 +169,8 @@ def main() -> None:
     real = real_excerpts(args.data, args.cache)
     real_rows = [measure(notes, key, BARS) for notes, key in real]
     print(f"real: {len(real)} excerpts of held-out VGMusic games", flush=True)
+    human_keys = human_key_agreement(args.data)
+    print(f"Krumhansl-Schmuckler on POP909 16-bar excerpts, agreement with the human key: {human_keys}", flush=True)
     judge, judge_accuracy = emotion_judge(args.data)
     print(f"emotion judge (held-out VGMIDI games only), 5-fold accuracy: {judge_accuracy}", flush=True)
 
@@ -175,7 +190,7 @@ def main() -> None:
     report: dict = {"real": {"n": len(real), "median": summarise(real_rows),
                              "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},
                              "p90": {k: float(np.percentile([r[k] for r in real_rows], 90)) for k in real_rows[0]}},
-                    "judge_accuracy": judge_accuracy, "systems": {}}  # fmt: skip
+                    "judge_accuracy": judge_accuracy, "human_key_agreement": human_keys, "systems": {}}  # fmt: skip
     try:
         measure_systems(systems, real, judge, report)
     finally:
@@ -196,7 +211,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
     """Generate and measure each system's pieces into `report`."""
     for name, (requests, src) in systems.items():
         seconds = generate(requests, src)
-        rows, pieces, key_hits, temperley_hits, quadrant_hits, valence_hits, flags = [], [], 0, 0, 0, 0, 0
+        rows, pieces, key_hits, temperley_hits, quadrant_hits, valence_hits, arousal_hits, flags = [], [], 0, 0, 0, 0, 0, 0
         for r in requests:
             notes = midi_notes(pretty_midi.PrettyMIDI(r["out"]))
             pieces.append(notes)
@@ -209,12 +224,14 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
             want_v = "high-valence" if r["valence"] > 0 else "low-valence"
             want_a = "high-arousal" if r["arousal"] > 0 else "low-arousal"
             valence_hits += guess.startswith(want_v)
+            arousal_hits += guess.endswith(want_a)
             quadrant_hits += guess.startswith(want_v) and guess.endswith(want_a)
             flags += row["top pitch-class share"] > 0.30 or row["longest run of one chord"] > 6
         music_minutes = BARS * 4 / 100.0  # 16 bars at 100 bpm
         entry = {"n": len(rows), "median": summarise(rows), "key (music21 KS)": key_hits / len(rows),
                  "key (music21 Temperley-Kostka-Payne)": temperley_hits / len(rows),
                  "emotion quadrant": quadrant_hits / len(rows), "valence at fixed key": valence_hits / len(rows),
+                 "arousal": arousal_hits / len(rows),
                  "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
                  "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
                  "overlapping area with real (Yang & Lerch)": {m: overlapping_area([f(n) for n, _ in real], [f(p) for p in pieces])
@@ -248,10 +265,14 @@ def print_table(report: dict) -> None:
     for metric in next(iter(report["systems"].values()))["overlapping area with real (Yang & Lerch)"]:
         print(f"| OA {metric} | | " + " | ".join(_fmt(report["systems"][n].get("overlapping area with real (Yang & Lerch)", {}).get(metric))
                                               for n in names) + " |")  # fmt: skip
-    for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence at fixed key",
+    for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence at fixed key", "arousal",
               "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
               "seconds per music minute, two busy neighbours"):  # fmt: skip
         print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
+    human = report.get("human_key_agreement")
+    if human:
+        print(f"\nKrumhansl-Schmuckler hears the human key of {human['songs']:.0f} POP909 16-bar excerpts in "
+              f"{100 * human['major']:.0f} % (major) and {100 * human['minor']:.0f} % (minor).")
 
 
 def _fmt(value: object) -> str:

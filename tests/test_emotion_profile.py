@@ -43,6 +43,11 @@ def test_profile_holds_each_quadrants_loudness_and_colour() -> None:
     assert profile.chromatic_at(0, 1) == pytest.approx((profile.chromatic["V+A+"] + profile.chromatic["V-A+"]) / 2)
     # at low arousal, negative music is louder by 50: 25 either side of neutral
     assert profile.velocity_offset(-1, -1) == pytest.approx(25) and profile.velocity_offset(1, -1) == pytest.approx(-25)
+    totals = [sum(profile.colour_degrees[mode]) for mode in ("major", "minor")]
+    assert max(totals) == pytest.approx(1, abs=1e-3) and all(t == pytest.approx(1, abs=1e-3) or t == 0 for t in totals)
+    for mode in ("major", "minor"):
+        shares = profile.colour_degrees[mode]
+        assert profile.colour_weights(Key(2, mode)) == tuple(shares[(pc - 2) % 12] for pc in range(12))  # moved to D
     with pytest.raises(ValueError, match="every quadrant needs labelled pieces"):
         EmotionProfile.fit(labelled[:3])
 
@@ -51,7 +56,7 @@ def test_profile_round_trips_and_a_bad_file_is_named(tmp_path: Path) -> None:
     profile = shipped_emotion_profile()
     profile.save(tmp_path / "p.json")
     assert EmotionProfile.load(tmp_path / "p.json") == profile
-    (tmp_path / "bad.json").write_text('{"format": "cuecraft-emotion-profile/1", "velocity": {}, "chromatic": {}, "pieces": {}}')
+    (tmp_path / "bad.json").write_text('{"format": "cuecraft-emotion-profile/1", "velocity": {}, "chromatic": {}, "pieces": {}, "colour_degrees": {}}')
     with pytest.raises(CuecraftError, match="unreadable emotion profile .*a quadrant is missing"):
         EmotionProfile.load(tmp_path / "bad.json")
 
@@ -83,13 +88,15 @@ def share_outside(notes: list[Note], key: Key) -> float:
 def test_chromatic_colour_reaches_its_share_off_the_downbeat_and_spares_the_close(transformer) -> None:  # noqa: ANN001
     key = Key.parse("G major")
     plan = plan_harmony(shipped_harmony(), key, 8, 100, seed=5)
+    borrowed = {pc for c in plan.chords for pc in c.chord.pitch_classes} - key.allowed_pitch_classes()
+    raised_fourth_or_flat_seventh = tuple(1.0 if pc in (1, 5) else 0.0 for pc in range(12))  # C sharp, F natural in G
     shares = {}
     for colour in (0.0, 0.12):
-        notes = transformer.generate(GenerationRequest(key, 32, seed=5, chords=plan.chords, repeats=plan.repeats,
-                                                       velocity=80, cadence=True, chromatic=colour))  # fmt: skip
+        notes = transformer.generate(GenerationRequest(key, 32, seed=5, chords=plan.chords, repeats=plan.repeats, velocity=80,
+                                                       cadence=True, chromatic=colour, colour_weights=raised_fourth_or_flat_seventh))  # fmt: skip
         shares[colour] = share_outside(notes, key)
-        outside = [n for n in notes if n.pitch % 12 not in key.allowed_pitch_classes()]
-        borrowed = {pc for c in plan.chords for pc in c.chord.pitch_classes} - key.allowed_pitch_classes()
-        assert all(n.onset < 24 for n in outside if n.pitch % 12 not in borrowed), "the V7-I close stays on its chords"
-        assert all(n.onset % 4 > 0 for n in outside if n.pitch % 12 not in borrowed), "bar downbeats stay in the harmony"
+        colour_notes = [n for n in notes if n.pitch % 12 not in key.allowed_pitch_classes() | borrowed]
+        assert all(n.pitch % 12 in (1, 5) for n in colour_notes), "only the degrees the key's music takes"
+        assert all(n.onset < 24 for n in colour_notes), "the V7-I close stays on its chords"
+        assert all(n.onset % 4 > 0 for n in colour_notes), "bar downbeats stay in the harmony"
     assert shares[0.0] < 0.04 and 0.05 < shares[0.12] < 0.2, shares  # the close (a quarter of the piece) takes none

@@ -161,17 +161,14 @@ def generate(
 ) -> None:
     """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence."""
     from cuecraft.atomic import atomic_path
-    from cuecraft.compose.cue_plan import velocity_for
+    from cuecraft.compose.cue_plan import piece_brief
     from cuecraft.compose.styles import ENSEMBLES
-    from cuecraft.project import Mood, MusicSettings
 
     if model not in ("transformer", "baseline"):
         raise CuecraftError(model, "unknown model (transformer or baseline)")
     if style not in ENSEMBLES:
         raise CuecraftError(style, f"unknown style (one of: {', '.join(ENSEMBLES)})")
-    mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
-    settings = MusicSettings(key=key, tempo=tempo, program=ENSEMBLES[style].lead.program,
-                             velocity=velocity_for(mood.intensity, valence, arousal), seed=seed, style=style)  # fmt: skip
+    settings, mood = piece_brief(key, tempo, valence, arousal, style, seed)
     key_name = settings.key
     from cuecraft.compose.cue_writer import write_piece  # the heavy libraries load once the request is known to be good
     from cuecraft.model.loading import load_composer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cuecraft.compose.styles import resolve_style
+from cuecraft.compose.styles import ENSEMBLES, resolve_style
 from cuecraft.compose.theme import theme_for_scene, treatment_for
 from cuecraft.model.emotion_profile import shipped_emotion_profile
 from cuecraft.project import Mood, MusicSettings
@@ -36,6 +36,14 @@ def intensity_for(velocity: int, valence: float = 0.0, arousal: float = 0.0) -> 
     """The intensity a mean velocity stands for in music of this emotion (inverse of `velocity_for`, clipped to 0..1)."""
     offset = shipped_emotion_profile().velocity_offset(valence, arousal)
     return min(1.0, max(0.0, (velocity - offset - VELOCITY_MIN) / VELOCITY_SPAN))
+
+
+def piece_brief(key: str, tempo: float, valence: float, arousal: float, style: str, seed: int) -> tuple[MusicSettings, Mood]:
+    """The settings and mood of a free-standing piece (`cuecraft generate`): intensity follows arousal."""
+    mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
+    settings = MusicSettings(key=key, tempo=tempo, program=ENSEMBLES[style].lead.program, seed=seed, style=style,
+                             velocity=velocity_for(mood.intensity, valence, arousal))  # fmt: skip
+    return settings, mood
 
 
 def plan_settings(mood: Mood, home_key: Key, seed: int, style: str = "auto", index: int = 0, theme: str = "auto") -> MusicSettings:

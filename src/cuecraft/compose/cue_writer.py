@@ -139,8 +139,9 @@ def steering(settings: MusicSettings, mood: Mood | None) -> dict:
     chromatic colour from mood."""
     fields: dict = {"tempo": settings.tempo, "families": (gm_family(settings.program),), "velocity": settings.velocity}
     if mood is not None:
+        profile = shipped_emotion_profile()
         fields.update(valence=mood.valence, arousal=mood.arousal, density=DENSITY_MIN + DENSITY_SPAN * mood.intensity,
-                      chromatic=shipped_emotion_profile().chromatic_at(mood.valence, mood.arousal))  # fmt: skip
+                      chromatic=profile.chromatic_at(mood.valence, mood.arousal), colour_weights=profile.colour_weights(Key.parse(settings.key)))  # fmt: skip
     return fields
 
 

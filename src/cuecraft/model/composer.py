@@ -23,7 +23,8 @@ class GenerationRequest:
     `repeats` lists (bar, earlier bar) pairs: bars that restate an earlier bar's notes (phrase form).
     `velocity` (1-127), when given, is the dynamic every note is written at: the arrangement shapes
     dynamics afterwards, so a model need not choose them note by note. `chromatic` is the share of
-    notes outside the key the music of this emotion carries (the learned emotion profile).
+    notes outside the key the music of this emotion carries, `colour_weights` how often each pitch class
+    is the chromatic note in this key (both from the learned emotion profile; no weights: any).
     """
 
     key: Key
@@ -42,6 +43,7 @@ class GenerationRequest:
     repeats: tuple[tuple[int, int], ...] = ()
     velocity: int | None = None
     chromatic: float = 0.0
+    colour_weights: tuple[float, ...] = ()
 
 
 class Composer(Protocol):

@@ -2,7 +2,9 @@
 
 Fitted on the labelled VGMIDI pieces the models may learn from (the emotion judge's games kept out):
 per quadrant (sign of valence x sign of arousal), the mean note velocity and the share of notes outside
-the local key (keys followed beat by beat, so a modulation is not counted as colour). In those pieces,
+the local key (keys followed beat by beat, so a modulation is not counted as colour), and per mode which degrees
+those notes take (the raised 4th, the flat 7th, 6th and 3rd in major; the raised 6th, the raised 4th
+and the flat 2nd in minor: colour that leaves the key standing). In those pieces,
 at equal arousal, music labelled negative is louder and more chromatic; composing to the profile lets
 valence be heard at a fixed key and mode. Between quadrants the profile is interpolated bilinearly.
 """
@@ -22,6 +24,7 @@ from cuecraft.atomic import write_text_atomic
 from cuecraft.corpus.keyfinding import local_keys
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
+from cuecraft.theory import Key
 
 DEFAULT_PROFILE = Path(__file__).parent / "assets" / "emotion_profile.json"
 FORMAT = "cuecraft-emotion-profile/1"
@@ -32,37 +35,53 @@ def quadrant_of(valence: float, arousal: float) -> str:
     return f"V{'+' if valence > 0 else '-'}A{'+' if arousal > 0 else '-'}"
 
 
-def chromatic_share(notes: list[Note]) -> float:
-    """Share of notes outside the key in force where they sound (local keys; the raised 7th counts as in a minor key)."""
+def in_local_keys(notes: list[Note]) -> list[tuple[Key, Note]]:
+    """Each note with the key in force where it sounds (keys followed beat by beat)."""
     spans = local_keys((n.onset, n.duration, n.pitch) for n in notes)
-    if not spans:
-        return 0.0
     starts = [s.start for s in spans]
-    allowed = [s.key.allowed_pitch_classes() for s in spans]
-    outside = sum(n.pitch % 12 not in allowed[max(0, bisect.bisect(starts, n.onset) - 1)] for n in notes)
-    return outside / len(notes)
+    return [(spans[max(0, bisect.bisect(starts, n.onset) - 1)].key, n) for n in notes]
+
+
+def outside_the_key(notes: list[Note]) -> list[tuple[str, int]]:
+    """(mode, degree above the tonic) of each note outside the key in force where it sounds (the raised
+    7th counts as in a minor key)."""
+    return [(key.mode, (n.pitch - key.tonic) % 12) for key, n in in_local_keys(notes) if n.pitch % 12 not in key.allowed_pitch_classes()]
+
+
+def chromatic_share(notes: list[Note]) -> float:
+    """Share of notes outside the key in force where they sound."""
+    return len(outside_the_key(notes)) / len(notes) if notes else 0.0
 
 
 @dataclass(frozen=True)
 class EmotionProfile:
-    """Per quadrant: mean velocity, mean chromatic share, and how many pieces each mean rests on."""
+    """Per quadrant: mean velocity, mean chromatic share, and how many pieces each mean rests on; per
+    mode, which degrees the chromatic notes take (shares summing to 1, indexed by semitones above the tonic)."""
 
     velocity: dict[str, float]
     chromatic: dict[str, float]
     pieces: dict[str, int]
+    colour_degrees: dict[str, list[float]]
 
     @classmethod
     def fit(cls, labelled: Iterable[tuple[list[Note], float, float]]) -> EmotionProfile:
         """From (notes, valence, arousal) of labelled pieces; pieces labelled 0 on either axis are left out."""
         rows: dict[str, list[tuple[float, float]]] = {q: [] for q in QUADRANTS}
+        degrees = {"major": np.zeros(12), "minor": np.zeros(12)}
         for notes, valence, arousal in labelled:
             if valence and arousal and notes:
-                rows[quadrant_of(valence, arousal)].append((float(np.mean([n.velocity for n in notes])), chromatic_share(notes)))
+                outside = 0
+                for key, n in in_local_keys(notes):
+                    if n.pitch % 12 not in key.allowed_pitch_classes():
+                        degrees[key.mode][(n.pitch - key.tonic) % 12] += 1
+                        outside += 1
+                rows[quadrant_of(valence, arousal)].append((float(np.mean([n.velocity for n in notes])), outside / len(notes)))
         if any(not r for r in rows.values()):
             raise ValueError(f"every quadrant needs labelled pieces; have {', '.join(f'{q}: {len(r)}' for q, r in rows.items())}")
         return cls({q: round(float(np.mean([r[0] for r in rows[q]])), 2) for q in QUADRANTS},
                    {q: round(float(np.mean([r[1] for r in rows[q]])), 4) for q in QUADRANTS},
-                   {q: len(rows[q]) for q in QUADRANTS})  # fmt: skip
+                   {q: len(rows[q]) for q in QUADRANTS},
+                   _shares(degrees))  # fmt: skip
 
     def _at(self, table: dict[str, float], valence: float, arousal: float) -> float:
         v, a = (np.clip(valence, -1, 1) + 1) / 2, (np.clip(arousal, -1, 1) + 1) / 2  # 0 (negative) .. 1 (positive)
@@ -73,6 +92,11 @@ class EmotionProfile:
     def chromatic_at(self, valence: float, arousal: float) -> float:
         """The share of notes outside the key that music of this emotion has."""
         return self._at(self.chromatic, valence, arousal)
+
+    def colour_weights(self, key: Key) -> tuple[float, ...]:
+        """Weights of the 12 pitch classes as chromatic colour in `key` (the degrees' shares, moved to its tonic)."""
+        shares = self.colour_degrees[key.mode]
+        return tuple(shares[(pc - key.tonic) % 12] for pc in range(12))
 
     def velocity_offset(self, valence: float, arousal: float = 0.0) -> float:
         """Velocity this valence adds to (or takes from) emotionally neutral music of the same arousal."""
@@ -92,9 +116,15 @@ class EmotionProfile:
             for table in (profile.velocity, profile.chromatic):
                 if set(table) != set(QUADRANTS):
                     raise ValueError("a quadrant is missing")
+            if any(len(table.get(mode, ())) != 12 for table in (profile.colour_degrees,) for mode in ("major", "minor")):
+                raise ValueError("degree tables need 12 shares per mode")
             return profile
         except (OSError, ValueError, TypeError) as exc:
             raise CuecraftError(path, f"unreadable emotion profile ({exc.__class__.__name__}: {exc})") from None
+
+
+def _shares(tables: dict[str, np.ndarray]) -> dict[str, list[float]]:
+    return {mode: [round(float(x), 4) for x in table / max(1e-9, table.sum())] for mode, table in tables.items()}
 
 
 @functools.lru_cache(maxsize=1)

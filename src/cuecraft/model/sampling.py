@@ -36,7 +36,8 @@ CHORD_TONE_BONUS = 1.5
 ROOT_BASS_BONUS, BASS_BELOW = 2.5, 60
 # Off the downbeat, while a piece has fewer notes outside the key than its emotion's share (the learned
 # emotion profile: 5-12 % in the labelled corpus, the model alone about 1 %), chromatic passing and
-# neighbour tones are allowed and offered at e^COLOUR_BONUS their probability.
+# neighbour tones are allowed and offered at e^COLOUR_BONUS their probability, times their degree's
+# share of the corpus's chromatic notes relative to the commonest degree's.
 COLOUR_BONUS = 3.0
 
 
@@ -73,11 +74,12 @@ def over_chord(scale: frozenset[int], chord: frozenset[int], other_forms: dict[i
     return frozenset((scale - clashing) | chord)
 
 
-def colour_tones(scale: frozenset[int], chord: frozenset[int] | None) -> frozenset[int]:
+def colour_tones(scale: frozenset[int], chord: frozenset[int] | None, weights: tuple[float, ...]) -> frozenset[int]:
     """Chromatic tones a line may pass through: those outside the scale a semitone from a tone of the
-    chord of the moment (chromatic passing and neighbour notes), or from the scale's with no chord."""
+    chord of the moment (chromatic passing and neighbour notes), or from the scale's with no chord,
+    that music in the key takes at all (`weights` by pitch class)."""
     around = chord if chord is not None else scale
-    return frozenset(p for p in range(12) if p not in scale and any((p - c) % 12 in (1, 11) for c in around))
+    return frozenset(p for p in range(12) if p not in scale and weights[p] > 0 and any((p - c) % 12 in (1, 11) for c in around))
 
 
 class BarConstraint:
@@ -85,8 +87,13 @@ class BarConstraint:
     scale or the chord of the moment (a secondary dominant may bring its leading tone); in a V7-I
     close they keep to the chord's tones (the dominant seventh's, then the tonic triad's)."""
 
-    def __init__(self, tokenizer: CueTokenizer, key: Key, n_bars: int, cadence: bool, chromatic: float = 0.0) -> None:
+    def __init__(self, tokenizer: CueTokenizer, key: Key, n_bars: int, cadence: bool, chromatic: float = 0.0,
+                 colour_weights: tuple[float, ...] = ()) -> None:  # fmt: skip
         self.tokenizer, self.key, self.n_bars, self.cadence, self.chromatic = tokenizer, key, n_bars, cadence, chromatic
+        weights = np.array(colour_weights or [1.0] * 12, dtype=float)
+        self.colour_weights = tuple(weights / max(weights.max(), 1e-9))
+        with np.errstate(divide="ignore"):
+            self._colour_logits = np.where(weights > 0, COLOUR_BONUS + np.log(np.maximum(self.colour_weights, 1e-9)), 0.0)
         kinds = [name.split("_")[0] for name in tokenizer.names]
         self.is_kind = {k: np.array([kind == k for kind in kinds]) for k in ("Bar", "Pitch", "Position", "Velocity", "Duration")}
         self.last_kind = "Start"
@@ -132,14 +139,15 @@ class BarConstraint:
             return self.pitch_sets["tonic" if self.bars_opened == self.n_bars else "dominant"]
         allowed = self.pitch_sets["scale"] if self.chord is None else self._cached_mask(over_chord(self.scale, self.chord, self.other_forms))
         if self.last_kind == "Position" and self._colour_due():  # a passing tone, never inside a struck chord
-            allowed = allowed | self._cached_mask(colour_tones(self.scale, self.chord))
+            allowed = allowed | self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
         return allowed
 
     def colour_bias(self) -> np.ndarray | None:
         """Logit offsets offering chromatic passing tones while the piece is short of its share."""
         if self.last_kind != "Position" or not self._colour_due():
             return None
-        return self._cached_mask(colour_tones(self.scale, self.chord)) * COLOUR_BONUS
+        tones = self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
+        return np.where(tones, self._colour_logits[np.maximum(self.tokenizer.pitch_class_of, 0)], 0.0)
 
     def allowed(self) -> np.ndarray:
         """REMI grammar: Bar > Position > Pitch > Velocity > Duration > (Pitch | Position | Bar | EOS); a bar holds a note before it closes."""
@@ -229,7 +237,7 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
         raise ValueError("the transformer writes 4/4 only")
     n_bars = max(1, math.ceil(request.length_beats / 4 - 1e-9))
     prefix = _condition_ids(tokenizer, request)
-    constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence, request.chromatic)
+    constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence, request.chromatic, request.colour_weights)
     weaver = ChordWeaver(tokenizer, list(request.chords), request.key.tonic)
     body: list[int] = []
     bar_notes: dict[int, list[int]] = {}  # each bar's note tokens as written, for restating it
