@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
+from cuecraft import scoring
 from cuecraft.config import ScoreConfig
 from cuecraft.deliver.package import deliver_project
+from cuecraft.executors import in_background
 from cuecraft.film.dialogue import detect_speech
+from cuecraft.film.probe import probe_video
+from cuecraft.progress import SilentProgress
 from cuecraft.render.ducking import duck_curve
 from cuecraft.render.mux import read_film_audio
 from cuecraft.scoring import score_film
@@ -28,6 +33,24 @@ def test_speech_is_found_where_people_talk_and_nowhere_else(talking_film: Path, 
         covered = sum(min(b, e) - max(a, s) for a, b in regions if a < e and b > s)
         assert covered >= 0.5 * (e - s)  # the voice pauses between lines
     assert detect_speech(read_film_audio(test_film[0], 48000, 69 * 48000), 48000) == []  # room tone only
+
+
+def test_a_long_film_is_listened_to_beside_its_picture_and_hears_the_same(talking_film: Path, monkeypatch) -> None:  # noqa: ANN001
+    film = probe_video(talking_film)
+    heard = {}
+    for apart in (False, True):
+        monkeypatch.setattr(scoring, "LISTEN_APART_S", 0.0 if apart else 1e9)
+        heard[apart] = scoring.spot_film(film, ScoreConfig(), scoring.StageClock(SilentProgress())).dialogue
+    assert heard[True] == heard[False] and len(heard[True]) >= len(SPEECH) - 1
+
+
+def test_background_work_gives_its_result_and_stops_when_the_caller_fails() -> None:
+    with in_background(sorted, [3, 1, 2]) as result:
+        assert result.get(timeout=60) == [1, 2, 3]
+    started = time.monotonic()
+    with pytest.raises(KeyError), in_background(time.sleep, 60):
+        raise KeyError("the picture could not be read")
+    assert time.monotonic() - started < 20  # stopped, not waited for
 
 
 def test_the_duck_is_deep_under_speech_and_has_no_steps() -> None:

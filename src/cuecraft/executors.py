@@ -1,13 +1,16 @@
 """Running one function over many items: in this process, in local worker processes, or on a
 dask.distributed cluster. The corpus analyses files this way and scoring composes cues this way;
-results come back as they finish (their order is not the items')."""
+results come back as they finish (their order is not the items'). And one function in a process of
+its own while the caller goes on (scoring listens for speech while it reads the picture)."""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TypeVar
+from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult
+from typing import Any, TypeVar
 
 from cuecraft.errors import CuecraftError
 
@@ -27,6 +30,14 @@ def run_all(task: Callable[[Item], Result], items: Sequence[Item], workers: int 
         with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=multiprocessing.get_context("spawn")) as pool:
             for future in as_completed([pool.submit(task, item) for item in items]):
                 yield future.result()
+
+
+@contextmanager
+def in_background(task: Callable[..., Result], *args: Any) -> Iterator[AsyncResult]:  # noqa: ANN401 - any task's arguments
+    """`task(*args)` started in a spawned process; `.get()` its result inside the block. If the block
+    fails, the process is stopped with it rather than waited for."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # leaving the block terminates the pool
+        yield pool.apply_async(task, args)
 
 
 def _on_dask(task: Callable[[Item], Result], items: Sequence[Item], scheduler: str) -> Iterator[Result]:

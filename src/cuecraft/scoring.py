@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
 from cuecraft.cue_tasks import CueTask, make_takes
+from cuecraft.executors import in_background
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
 from cuecraft.film.dialogue import speech_in_film
 from cuecraft.film.hit_points import choose_hits, unreachable_hits
@@ -47,6 +48,9 @@ from cuecraft.takes import CUES_DIR, TAIL_SECONDS, compose_cue, cue_samples, new
 from cuecraft.theory import Key
 
 SCORE_WAV, MIX_DIR = "score.wav", ".mix"  # the mix's cue audio waits in MIX_DIR (render.streaming)
+# A film at least this long (s) is listened to for speech in a process of its own while its picture is
+# read (the two take similar time on one core each); a shorter one is not worth the process's start.
+LISTEN_APART_S = 240.0
 
 
 @dataclass
@@ -173,13 +177,15 @@ class Spotting:
 def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> Spotting:
     """The film's cues with mood, form, hit points, dialogue and brief: from the cue sheet `config.cues`
     if given, else spotted by scene (film.spotting)."""
-    with clock.stage("read picture (shots, light, motion)"):
-        reading = read_picture(film, config.shot_threshold)
-        shot_starts, stats = reading.shot_starts, reading.stats
-    with clock.stage("find dialogue"):
-        subtitles = read_srt(config.subtitles) if config.subtitles else []
-        check_against_film(config.subtitles, subtitles, film.duration_s)
-        lines, source = dialogue_map(film, subtitles)
+    subtitles = read_srt(config.subtitles) if config.subtitles else []
+    check_against_film(config.subtitles, subtitles, film.duration_s)
+    listen_apart = not subtitles and film.has_audio and film.duration_s >= LISTEN_APART_S
+    with in_background(speech_in_film, Path(film.path), film.duration_s) if listen_apart else nullcontext() as speech:
+        with clock.stage("read picture (shots, light, motion)"):
+            reading = read_picture(film, config.shot_threshold)
+            shot_starts, stats = reading.shot_starts, reading.stats
+        with clock.stage("find dialogue"):
+            lines, source = dialogue_map(film, subtitles, speech.get() if speech else None)
     with clock.stage("spot cues"):
         scenes = find_scenes(film, shot_starts, stats, tuple(lines), SceneRules(config.scene_distance))
         scene_spans = [(s.start_frame, s.end_frame) for s in scenes]
@@ -265,13 +271,13 @@ def _hit_points(film: FilmInfo, plan: _CuePlan, scenes: list[Scene], stats: Fram
     return [h for h in hits if h not in missed], note
 
 
-def dialogue_map(film: FilmInfo, subtitles: list[Subtitle]) -> tuple[list[tuple[int, int]], str]:
+def dialogue_map(film: FilmInfo, subtitles: list[Subtitle], heard: list[tuple[float, float]] | None = None) -> tuple[list[tuple[int, int]], str]:
     """Where people speak, as frame spans, and from what: the subtitles when given, else a voice detector
-    on the film's own sound."""
+    on the film's own sound (its regions `heard` already, if it ran in the background)."""
     if subtitles:
         spans, source = [(line.start_s, line.end_s) for line in subtitles], "subtitles"
     elif film.has_audio:
-        spans, source = speech_in_film(Path(film.path), film.duration_s), "voice detector (Silero VAD)"
+        spans, source = heard if heard is not None else speech_in_film(Path(film.path), film.duration_s), "voice detector (Silero VAD)"
     else:
         spans, source = [], "none (the film has no sound)"
     frames = [(film.frames_at_seconds(a), min(film.n_frames, film.frames_at_seconds(b))) for a, b in spans]
