@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--model", default="transformer")
     parser.add_argument("--model-path", type=Path, default=None)
     parser.add_argument("--size", type=int, nargs=2, default=[160, 90])
-    parser.add_argument("--workers", type=int, default=1, help="processes composing and rendering cues (CPU and memory here count this process only)")
+    parser.add_argument("--workers", type=int, default=0, help="processes composing and rendering cues (0: as score chooses; CPU time counts this process only, memory its children too)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # score one film in this process
     args = parser.parse_args()
     if not args.one:  # each film in a fresh process: one film's memory must not count towards the next

@@ -124,3 +124,11 @@ def test_cues_composed_on_a_dask_cluster_give_the_same_score(tmp_path: Path, tes
         assert (spread.outdir / there.takes[0].midi).read_bytes() == (scored.outdir / here.takes[0].midi).read_bytes()
         assert (spread.outdir / there.takes[0].audio).read_bytes() == (scored.outdir / here.takes[0].audio).read_bytes()
     assert (spread.outdir / "score.wav").read_bytes() == (scored.outdir / "score.wav").read_bytes()
+
+
+def test_long_scores_are_composed_on_every_core_short_ones_here() -> None:
+    from cuecraft.executors import cores
+    from cuecraft.scoring import AUTO_WORKERS_MIN_MUSIC_S, auto_workers
+
+    assert auto_workers(AUTO_WORKERS_MIN_MUSIC_S / 10) == 1  # a short film: starting workers would cost more than it saves
+    assert auto_workers(AUTO_WORKERS_MIN_MUSIC_S) == cores() >= 1

@@ -6,6 +6,7 @@ its own while the caller goes on (scoring listens for speech while it reads the 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -16,6 +17,11 @@ from cuecraft.errors import CuecraftError
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def run_all(task: Callable[[Item], Result], items: Sequence[Item], workers: int = 1, scheduler: str | None = None) -> Iterator[Result]:

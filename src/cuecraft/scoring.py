@@ -24,7 +24,7 @@ from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
 from cuecraft.cue_tasks import CueTask, make_takes
-from cuecraft.executors import in_background
+from cuecraft.executors import cores, in_background
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
 from cuecraft.film.dialogue import speech_in_film
 from cuecraft.film.hit_points import choose_hits, unreachable_hits
@@ -51,6 +51,7 @@ SCORE_WAV, MIX_DIR = "score.wav", ".mix"  # the mix's cue audio waits in MIX_DIR
 # A film at least this long (s) is listened to for speech in a process of its own while its picture is
 # read (the two take similar time on one core each); a shorter one is not worth the process's start.
 LISTEN_APART_S = 240.0
+AUTO_WORKERS_MIN_MUSIC_S = 600.0
 
 
 @dataclass
@@ -96,12 +97,13 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             total = film.frames_to_samples(film.n_frames, config.sample_rate)
             placed, previous, last_audio = PlacedCues(staging / MIX_DIR, total, config.sample_rate), None, None
             keys = {cue.id: _take_key(film, cue, project.theme_for(cue.settings), fingerprint, soundfont, config) for cue in cues if cue.music}
-            if config.workers > 1 or config.scheduler:  # the takes are made elsewhere, into the cache, then placed here in order
+            workers = config.workers or auto_workers(float(film.frames_to_seconds(sum(c.n_frames for c in cues if c.music))))
+            if workers > 1 or config.scheduler:  # the takes are made elsewhere, into the cache, then placed here in order
                 todo = [CueTask(keys[c.id], str(cache.folder), film.model_dump_json(), c.model_dump_json(),
                                 project.theme_for(c.settings).model_dump_json(), config.model, str(model_file), str(soundfont),
                                 config.sample_rate, config.redraws) for c in cues if c.music and cache.load(keys[c.id]) is None]  # fmt: skip
                 with timer("compose cues"):
-                    make_takes(todo, config.workers, config.scheduler, clock.progress.advance)
+                    make_takes(todo, workers, config.scheduler, clock.progress.advance)
             for cue in (c for c in cues if c.music):
                 start, n = cue_samples(film, cue, config.sample_rate)
                 theme = project.theme_for(cue.settings)
@@ -123,7 +125,7 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
                     mixed = mixed * ride_in(mixed, last_audio, cue_samples(film, previous, config.sample_rate)[1], config.sample_rate)
                 placed.add(start, mixed)
                 previous, last_audio = cue, mixed
-                if config.workers <= 1 and not config.scheduler:
+                if workers <= 1 and not config.scheduler:
                     clock.progress.advance()
         with stage("mix and loudness"):
             if project.dialogue:
@@ -134,6 +136,12 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             video = mux_score(Path(film.path), staging / SCORE_WAV, staging, config.keep_film_audio).name
             project.save(staging)
     return ScoreResult(project, outdir, loudness, outdir / video, clock.timings)
+
+
+def auto_workers(music_s: float) -> int:
+    """Worker processes for `music_s` seconds of cues: one per core from AUTO_WORKERS_MIN_MUSIC_S of music
+    (each worker loads the model and SoundFont, a few seconds that only longer scores repay), else none."""
+    return cores() if music_s >= AUTO_WORKERS_MIN_MUSIC_S else 1
 
 
 def _take_key(film: FilmInfo, cue: Cue, theme: Theme, fingerprint: str, soundfont: Path, config: ScoreConfig) -> str:
