@@ -69,8 +69,10 @@ def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_
     tail = tail_samples(renderer.sample_rate)
     stems = render_stems(renderer, midi, n, tail, room_of(settings))
     target = planned_loudness(intensity_for(settings.velocity, cue.mood.valence, cue.mood.arousal), settings.level_db)
-    gain = level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target)
-    return {name: audio * np.float32(gain) for name, audio in stems.items()}
+    gain = np.float32(level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target))
+    for audio in stems.values():
+        audio *= gain  # in place: a long cue's stems are hundreds of megabytes
+    return stems
 
 
 def room_of(settings: MusicSettings) -> Room:

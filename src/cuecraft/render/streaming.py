@@ -25,14 +25,14 @@ class PlacedCues:
     def __init__(self, folder: Path, total: int, sample_rate: int) -> None:
         self.folder, self.total, self.rate = folder, total, sample_rate
         folder.mkdir(parents=True, exist_ok=True)
-        self.cues: list[tuple[int, Path]] = []
+        self.cues: list[tuple[int, int, Path]] = []  # start, length (samples), where the audio waits
         self.dialogue: list[tuple[float, float]] = []
         self.duck_db = 0.0
 
     def add(self, start: int, audio: np.ndarray) -> None:
         path = self.folder / f"{len(self.cues):05d}.npy"
-        np.save(path, audio.astype(np.float32))
-        self.cues.append((start, path))
+        np.save(path, audio.astype(np.float32, copy=False))
+        self.cues.append((start, audio.shape[1], path))
 
     def duck(self, dialogue: list[tuple[float, float]], depth_db: float) -> None:
         """Dip the music by `depth_db` under these spans (seconds), as render.ducking shapes it."""
@@ -41,11 +41,10 @@ class PlacedCues:
     def block(self, first: int, n: int) -> np.ndarray:
         """Samples [first, first + n) of the mix (zeros outside the timeline)."""
         out = np.zeros((2, n), dtype=np.float32)
-        for start, path in self.cues:
-            audio = np.load(path, mmap_mode="r")
-            lo, hi = max(first, start, 0), min(first + n, start + audio.shape[1], self.total)
-            if lo < hi:
-                out[:, lo - first : hi - first] += audio[:, lo - start : hi - start]
+        for start, length, path in self.cues:
+            lo, hi = max(first, start, 0), min(first + n, start + length, self.total)
+            if lo < hi:  # only the cues sounding in the block are opened
+                out[:, lo - first : hi - first] += np.load(path, mmap_mode="r")[:, lo - start : hi - start]
         if self.dialogue and self.duck_db > 0:
             out *= duck_curve(self.dialogue, n, self.rate, self.duck_db, first=first)
         return out
