@@ -19,7 +19,7 @@ from cuecraft.deliver.midi_files import write_musicxml
 from cuecraft.model.baseline import MarkovBaseline
 from cuecraft.model.events import Note
 from cuecraft.project import Mood, MusicSettings
-from cuecraft.render.room import REVERB_SEND_CC, ROOMS, reverberate
+from cuecraft.render.room import REVERB_SEND_CC, ROOMS, add_return, room_return
 from cuecraft.render.soundfont import SYSTEM_SOUNDFONTS, find_soundfont
 from cuecraft.render.stems import render_stems
 from cuecraft.render.synth import Renderer
@@ -84,11 +84,16 @@ def test_the_room_adds_a_tail_and_keeps_stems_additive(renderer: Renderer) -> No
     after = slice(round(1.3 * RATE), round(1.6 * RATE))  # a second after the note
     assert rms_db(wet[:, after]) - rms_db(dry[:, after]) > 20
     assert rms_db(wet[:, after]) > rms_db(wet[:, : round(0.4 * RATE)]) - 45  # still audible, 40-odd dB under the note
-    # convolution is linear: the room's return of two sends is the sum of their returns
+    # convolution is linear: the room's return of two sends is the sum of their returns, and the return of
+    # a send is that of its pieces, each ringing on from where it starts (how stems are rendered, a chunk at a time)
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal((2, RATE)).astype(np.float32) for _ in range(2))
     room = ROOMS["chamber hall"]
-    assert np.allclose(reverberate(a + b, room, RATE), reverberate(a, room, RATE) + reverberate(b, room, RATE), atol=1e-3)
+    assert np.allclose(room_return(a + b, room, RATE), room_return(a, room, RATE) + room_return(b, room, RATE), atol=1e-3)
+    whole, pieces = room_return(a, room, RATE), np.zeros_like(room_return(a, room, RATE))
+    for first in range(0, RATE, 10_000):
+        add_return(pieces, first, room_return(a[:, first : first + 10_000], room, RATE))
+    assert np.allclose(pieces, whole, atol=1e-3) and np.abs(whole).max() > 0.1
 
 
 def orchestral_cue(baseline: MarkovBaseline, intensity: float, seed: int = 4, style: str = "orchestral",

@@ -76,9 +76,16 @@ def impulse_response(room: Room, sample_rate: int) -> np.ndarray:
     return response.astype(np.float32)
 
 
-def reverberate(send: np.ndarray, room: Room, sample_rate: int) -> np.ndarray:
-    """The room's return for a stereo send (2 x n, same length): each ear's response convolved with
-    its own side plus the other side at half level, so a part panned to one side still fills the
-    room. A plain linear convolution (scipy), so the returns of stems add up like the stems do."""
+def room_return(send: np.ndarray, room: Room, sample_rate: int) -> np.ndarray:
+    """The room's whole return for a stereo send (2 x n): n plus the response's length, ringing on.
+    Each ear's response is convolved with its own side plus the other side at half level, so a part
+    panned to one side still fills the room. A plain linear convolution (scipy), so the returns of
+    stems add up like the stems do, and so do the returns of consecutive pieces of one send."""
     crossed = np.stack([send[0] + 0.5 * send[1], send[1] + 0.5 * send[0]]) / np.float32(np.sqrt(1.25))
-    return oaconvolve(crossed, impulse_response(room, sample_rate), axes=1)[:, : send.shape[1]].astype(np.float32)  # overlap-add: memory of a block, not of the cue
+    return oaconvolve(crossed, impulse_response(room, sample_rate), axes=1).astype(np.float32, copy=False)
+
+
+def add_return(out: np.ndarray, first: int, wet: np.ndarray) -> None:
+    """Add a piece's return `wet`, which starts at sample `first`, into `out` (as far as `out` reaches)."""
+    last = min(out.shape[1], first + wet.shape[1])
+    out[:, first:last] += wet[:, : last - first]

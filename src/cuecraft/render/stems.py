@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pretty_midi
 
-from cuecraft.render.room import DEFAULT_SEND, REVERB_SEND_CC, Room, reverberate
+from cuecraft.render.room import DEFAULT_SEND, REVERB_SEND_CC, Room, add_return, room_return
 from cuecraft.render.synth import Renderer
 
 STEMS = ("strings", "brass", "woodwinds", "keys", "percussion", "synth", "world")
@@ -54,18 +54,21 @@ def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: in
                  room: Room | None = None) -> dict[str, np.ndarray]:  # fmt: skip
     """Each family stem of `midi`, `n_samples` long plus a tail that lets the last notes and the
     room ring on past the out point, fading to silence over `tail_samples` (into the next cue: a
-    crossfade). Every part renders in one pass; without a room the stems are dry."""
-    parts = renderer.render_parts(midi, n_samples + tail_samples)
-    stems = {}
-    for name, indices in stem_members(midi).items():
-        stem, send = np.zeros_like(parts[indices[0]]), np.zeros_like(parts[indices[0]]) if room is not None else None
-        for k in indices:  # summed in place: a long cue's parts are large, stacking them would copy them all
-            stem += parts[k]
-            if send is not None:
-                send += np.float32(reverb_send(midi.instruments[k])) * parts[k]
-        if send is not None:
-            stem += reverberate(send, room, renderer.sample_rate)
-        stems[name] = stem
+    crossfade). The parts and their reverb are rendered and summed into their stems twenty seconds at
+    a time, so only the stems are ever whole; without a room the stems are dry."""
+    n = n_samples + tail_samples
+    stem_of = {k: name for name, indices in stem_members(midi).items() for k in indices}
+    stems = {name: np.zeros((2, n), dtype=np.float32) for name in dict.fromkeys(stem_of.values())}
+    levels = {k: np.float32(reverb_send(midi.instruments[k])) for k in stem_of}
+    for first, parts in renderer.parts_in_chunks(midi, n):  # a chunk at a time: the parts never exist whole
+        sends: dict[str, np.ndarray] = {}
+        for k in sorted(parts.keys() & stem_of.keys()):
+            stems[stem_of[k]][:, first : first + parts[k].shape[1]] += parts[k]
+            if room is not None:
+                send = sends.setdefault(stem_of[k], np.zeros_like(parts[k]))
+                send += levels[k] * parts[k]
+        for name, send in sends.items():  # the chunk's reverb rings on into the stem's later samples
+            add_return(stems[name], first, room_return(send, room, renderer.sample_rate))  # type: ignore[arg-type]
     if tail_samples:
         fade = (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, tail_samples))).astype(np.float32)
         for audio in stems.values():

@@ -13,6 +13,7 @@ parsed once per process and lent to each fresh synthesizer (parsing MuseScore Ge
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from ctypes import c_int, c_void_p
 from pathlib import Path
 
@@ -37,6 +38,7 @@ END_FADE_SECONDS = 0.010  # a last-moment fade so audio cut at the out point nev
 DRUM_CHANNEL = 9
 MELODIC_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
 BLOCK = 4096  # frames per fluid_synth_process call (its buffers are ours, any length works)
+CHUNK = 960_000  # samples a pass hands over at a time (20 s at 48 kHz): a long cue's parts never exist whole
 NOTE_OFF, CONTROL, NOTE_ON = 0, 1, 2  # order of events on one sample: releases, then controllers, then attacks
 
 
@@ -78,35 +80,48 @@ class Renderer:
     def render(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> np.ndarray:
         """Stereo float32 audio (2 x n_samples) of `midi`, cut to exactly `n_samples`, dry."""
         mix = np.zeros((2, n_samples), dtype=np.float32)
-        for audio in self.render_parts(midi, n_samples):
-            mix += audio
+        for first, parts in self.parts_in_chunks(midi, n_samples):
+            for index in sorted(parts):
+                mix[:, first : first + parts[index].shape[1]] += parts[index]
         return mix
 
     def render_parts(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> list[np.ndarray]:
-        """Each instrument of `midi` alone (2 x n_samples, dry, cut with a fade), in instrument order.
-        Up to 15 pitched instruments and the drums share one pass; more take further passes.
-        Drum instruments share MIDI channel 10, so their sound is returned on the first of them."""
+        """Each instrument of `midi` alone (2 x n_samples, dry, cut with a fade), in instrument order
+        (silence for an instrument that sounds on another's channel: see `parts_in_chunks`)."""
+        whole = [np.zeros((2, n_samples), dtype=np.float32) for _ in midi.instruments]
+        for first, parts in self.parts_in_chunks(midi, n_samples):
+            for index, audio in parts.items():
+                whole[index][:, first : first + audio.shape[1]] = audio
+        return whole
+
+    def parts_in_chunks(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> Iterator[tuple[int, dict[int, np.ndarray]]]:
+        """(first sample, {instrument index: its dry audio, 2 x up to CHUNK samples}) through `n_samples`,
+        so a long cue's parts never have to exist whole; the arrays are reused for the next chunk.
+        Up to 15 pitched instruments and the drums share one pass; more take further passes. Drum
+        instruments share MIDI channel 10, so their sound comes on the first of them. Each part is
+        faded out over the last 10 ms, so audio cut at `n_samples` never clicks."""
         instruments = midi.instruments
         pitched = [i for i, inst in enumerate(instruments) if not inst.is_drum]
         drums = [i for i, inst in enumerate(instruments) if inst.is_drum]
         passes = [pitched[k : k + len(MELODIC_CHANNELS)] for k in range(0, max(1, len(pitched)), len(MELODIC_CHANNELS))]
-        parts: list[np.ndarray | None] = [None] * len(instruments)
+        fade = np.linspace(1.0, 0.0, min(n_samples, round(END_FADE_SECONDS * self.sample_rate)), dtype=np.float32)
         for number, group in enumerate(passes):
             channels = {index: channel for index, channel in zip(group, MELODIC_CHANNELS)}
             if number == 0:
                 channels |= {index: DRUM_CHANNEL for index in drums}
             if not channels:
                 continue
-            outputs = self._pass(midi, channels, n_samples)
-            for index, channel in channels.items():
-                if channel != DRUM_CHANNEL or index == drums[0]:
-                    parts[index] = faded_out(outputs[channel], self.sample_rate)  # a view: no copy of the audio
-        return [np.zeros((2, n_samples), dtype=np.float32) if p is None else p for p in parts]
+            fade_from = n_samples - fade.size
+            for first, outputs in self._pass(midi, channels, n_samples):
+                lo, hi = max(first, fade_from), first + outputs.shape[2]  # the part of the fade in this chunk
+                if lo < hi:
+                    outputs[..., lo - first : hi - first] *= fade[lo - fade_from : hi - fade_from]
+                yield first, {index: outputs[channel] for index, channel in channels.items() if channel != DRUM_CHANNEL or index == drums[0]}
 
-    def _pass(self, midi: pretty_midi.PrettyMIDI, channels: dict[int, int], n_samples: int) -> np.ndarray:
-        """One synthesizer run of the instruments at `channels` (instrument index -> MIDI channel):
-        a channels x 2 x n_samples array (as many channels as the highest one used), each channel's dry
-        stereo output."""
+    def _pass(self, midi: pretty_midi.PrettyMIDI, channels: dict[int, int], n_samples: int) -> Iterator[tuple[int, np.ndarray]]:
+        """One synthesizer run of the instruments at `channels` (instrument index -> MIDI channel), chunk
+        by chunk: (first sample, a channels x 2 x chunk array of each channel's dry stereo output, as
+        many channels as the highest one used)."""
         with _LOCK:
             sfont = _loaded_sfont(Path(self.soundfont))
             synth = fluidsynth.Synth(gain=self.gain, samplerate=float(self.sample_rate), channels=16, **{
@@ -119,7 +134,7 @@ class Renderer:
                     synth.program_select(channel, soundfont_id, 128 if instrument.is_drum else 0, instrument.program)
                     events += self._events(instrument, channel)
                 events.sort(key=lambda e: e[:2])
-                return self._play(synth, events, n_samples, max(channels.values()) + 1)
+                yield from self._play(synth, events, n_samples, max(channels.values()) + 1)
             finally:
                 _lend_back(synth, sfont)
 
@@ -136,24 +151,31 @@ class Renderer:
         return events
 
     @staticmethod
-    def _play(synth: fluidsynth.Synth, events: list[tuple], n_samples: int, n_channels: int) -> np.ndarray:
-        out = np.zeros((n_channels, 2, n_samples), dtype=np.float32)  # only the channels in use: a long cue's audio is large
-        position = 0
-        for sample, _, action, channel, a, b in events:
-            if sample >= n_samples:
-                break
-            _synthesize(synth, out, position, sample)
-            position = sample
-            if action == "on":
-                synth.noteon(channel, a, b)
-            elif action == "off":
-                synth.noteoff(channel, a)
-            elif action == "cc":
-                synth.cc(channel, a, b)
-            else:
-                synth.pitch_bend(channel, a)  # pyfluidsynth takes the bend relative to centre
-        _synthesize(synth, out, position, n_samples)
-        return out
+    def _play(synth: fluidsynth.Synth, events: list[tuple], n_samples: int, n_channels: int) -> Iterator[tuple[int, np.ndarray]]:
+        """The events played through `n_samples`, handed over CHUNK samples at a time (one buffer, reused)."""
+        buffer = np.zeros((n_channels, 2, min(CHUNK, max(1, n_samples))), dtype=np.float32)
+        pending = iter(events)
+        event = next(pending, None)
+        for first in range(0, n_samples, CHUNK):
+            last = min(first + CHUNK, n_samples)
+            out = buffer[:, :, : last - first]
+            out[:] = 0.0
+            position = first
+            while event is not None and event[0] < last:
+                sample, _, action, channel, a, b = event
+                _synthesize(synth, out, position - first, sample - first)
+                position = sample
+                if action == "on":
+                    synth.noteon(channel, a, b)
+                elif action == "off":
+                    synth.noteoff(channel, a)
+                elif action == "cc":
+                    synth.cc(channel, a, b)
+                else:
+                    synth.pitch_bend(channel, a)  # pyfluidsynth takes the bend relative to centre
+                event = next(pending, None)
+            _synthesize(synth, out, position - first, last - first)
+            yield first, out
 
 
 def _synthesize(synth: fluidsynth.Synth, out: np.ndarray, start: int, end: int) -> None:
@@ -165,14 +187,6 @@ def _synthesize(synth: fluidsynth.Synth, out: np.ndarray, start: int, end: int) 
     for block_start in range(start, end, BLOCK):
         addresses = rows + np.uint64(block_start * out.strides[2])
         _process(synth.synth, min(BLOCK, end - block_start), 0, None, n_rows, addresses.ctypes.data)
-
-
-def faded_out(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """`audio` faded out, in place, over its last 10 ms so its end never clicks."""
-    fade = min(audio.shape[1], round(END_FADE_SECONDS * sample_rate))
-    if fade:
-        audio[:, audio.shape[1] - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return audio
 
 
 def cut(audio: np.ndarray, n_samples: int, sample_rate: int) -> np.ndarray:

@@ -35,7 +35,7 @@ class TakeCache:
         if not (midi.is_file() and wav.is_file() and notes.is_file()):
             return None
         audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
-        return midi, audio.T, notes.read_text()
+        return midi, np.ascontiguousarray(audio.T), notes.read_text()  # laid out as a fresh render is: sums over it round alike
 
     def store(self, key: str, midi: pretty_midi.PrettyMIDI, audio: np.ndarray, sample_rate: int, notes: str) -> Path:
         """Save a finished take and what was said of it (JSON text); the WAV last: its presence marks the take complete."""
