@@ -84,8 +84,9 @@ def colour_tones(scale: frozenset[int], chord: frozenset[int] | None, weights: t
 
 class BarConstraint:
     """Tracks the bars generated so far and says which tokens may come next. Pitches stay in the key's
-    scale or the chord of the moment (a secondary dominant may bring its leading tone); in a V7-I
-    close they keep to the chord's tones (the dominant seventh's, then the tonic triad's)."""
+    scale or the chord of the moment (a secondary dominant may bring its leading tone), but for
+    chromatic passing tones up to the `chromatic` share of the notes (on degrees `colour_weights`
+    allows); in a V7-I close they keep to the chord's tones (the dominant seventh's, then the tonic triad's)."""
 
     def __init__(self, tokenizer: CueTokenizer, key: Key, n_bars: int, cadence: bool, chromatic: float = 0.0,
                  colour_weights: tuple[float, ...] = ()) -> None:  # fmt: skip
@@ -107,6 +108,7 @@ class BarConstraint:
         self.chord_from = 0  # position where the chord of the moment began
         self._bass_roots = {pc: np.isin(tokenizer.pitch_class_of, [pc]) & (tokenizer.pitch_of < BASS_BELOW) for pc in range(12)}
         self._masks: dict[frozenset[int], np.ndarray] = {}
+        self._colour_biases: dict[frozenset[int] | None, np.ndarray] = {}
         self.position_ids = np.array(sorted(tokenizer.position_of, key=tokenizer.position_of.get))
         self.position = -1  # the bar's last Position: time only moves forward
         self.bars_opened = 0
@@ -146,8 +148,10 @@ class BarConstraint:
         """Logit offsets offering chromatic passing tones while the piece is short of its share."""
         if self.last_kind != "Position" or not self._colour_due():
             return None
-        tones = self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
-        return np.where(tones, self._colour_logits[np.maximum(self.tokenizer.pitch_class_of, 0)], 0.0)
+        if self.chord not in self._colour_biases:  # one array per chord (None: no chord yet)
+            tones = self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
+            self._colour_biases[self.chord] = np.where(tones, self._colour_logits[np.maximum(self.tokenizer.pitch_class_of, 0)], 0.0)
+        return self._colour_biases[self.chord]
 
     def allowed(self) -> np.ndarray:
         """REMI grammar: Bar > Position > Pitch > Velocity > Duration > (Pitch | Position | Bar | EOS); a bar holds a note before it closes."""
