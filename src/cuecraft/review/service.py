@@ -204,7 +204,7 @@ class ReviewService:
         settings = MusicSettings.model_validate({**source.settings.model_dump(), "level_db": level_db})
         midi = load_midi(self.folder / source.midi)
         report(0.2, "rendering")
-        audio = render_take(self._renderer(), project.film, cue.model_copy(update={"mood": mood}), midi, settings)
+        audio = render_take(self._renderer(), project.film, cue, midi, settings)
         report(0.9, "saving")
         return self._add_take(actor, cue_id, "regenerate", midi, audio, settings, source.model, f"{take_id} at {level_db:+g} dB",
                               {"from_take": take_id, "level_db": level_db}, None)  # fmt: skip
