@@ -1,8 +1,9 @@
 """Turn a cue's mood into a musical brief: key, tempo, ensemble and dynamics.
 
 Mode follows valence (major for positive), tempo follows arousal (Gabrielsson & Lindström 2010 review
-these as the most consistent cues for perceived emotion), dynamics follow intensity and, as the emotion profile learned, valence. Cues share the
-film's home key or its relative key, so the score keeps one key signature and the theme stays near.
+these as the most consistent cues for perceived emotion), dynamics follow intensity and, as the emotion
+profile learned, valence. Cues share the film's home key or its relative key, so the score keeps one key
+signature and the theme stays near.
 """
 
 from __future__ import annotations

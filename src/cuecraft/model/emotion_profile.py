@@ -70,12 +70,10 @@ class EmotionProfile:
         degrees = {"major": np.zeros(12), "minor": np.zeros(12)}
         for notes, valence, arousal in labelled:
             if valence and arousal and notes:
-                outside = 0
-                for key, n in in_local_keys(notes):
-                    if n.pitch % 12 not in key.allowed_pitch_classes():
-                        degrees[key.mode][(n.pitch - key.tonic) % 12] += 1
-                        outside += 1
-                rows[quadrant_of(valence, arousal)].append((float(np.mean([n.velocity for n in notes])), outside / len(notes)))
+                outside = outside_the_key(notes)
+                for mode, degree in outside:
+                    degrees[mode][degree] += 1
+                rows[quadrant_of(valence, arousal)].append((float(np.mean([n.velocity for n in notes])), len(outside) / len(notes)))
         if any(not r for r in rows.values()):
             raise ValueError(f"every quadrant needs labelled pieces; have {', '.join(f'{q}: {len(r)}' for q, r in rows.items())}")
         return cls({q: round(float(np.mean([r[0] for r in rows[q]])), 2) for q in QUADRANTS},
@@ -116,8 +114,8 @@ class EmotionProfile:
             for table in (profile.velocity, profile.chromatic):
                 if set(table) != set(QUADRANTS):
                     raise ValueError("a quadrant is missing")
-            if any(len(table.get(mode, ())) != 12 for table in (profile.colour_degrees,) for mode in ("major", "minor")):
-                raise ValueError("degree tables need 12 shares per mode")
+            if any(len(profile.colour_degrees.get(mode, ())) != 12 for mode in ("major", "minor")):
+                raise ValueError("colour degrees need 12 shares per mode")
             return profile
         except (OSError, ValueError, TypeError) as exc:
             raise CuecraftError(path, f"unreadable emotion profile ({exc.__class__.__name__}: {exc})") from None

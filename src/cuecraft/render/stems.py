@@ -64,9 +64,10 @@ def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: in
         sends: dict[str, np.ndarray] = {}
         for k in sorted(parts.keys() & stem_of.keys()):
             stems[stem_of[k]][:, first : first + parts[k].shape[1]] += parts[k]
-            if room is not None:
-                send = sends.setdefault(stem_of[k], np.zeros_like(parts[k]))
-                send += levels[k] * parts[k]
+            if room is not None and stem_of[k] in sends:
+                sends[stem_of[k]] += levels[k] * parts[k]
+            elif room is not None:
+                sends[stem_of[k]] = levels[k] * parts[k]
         for name, send in sends.items():  # the chunk's reverb rings on into the stem's later samples
             add_return(stems[name], first, room_return(send, room, renderer.sample_rate))  # type: ignore[arg-type]
     if tail_samples:

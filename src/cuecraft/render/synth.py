@@ -85,15 +85,6 @@ class Renderer:
                 mix[:, first : first + parts[index].shape[1]] += parts[index]
         return mix
 
-    def render_parts(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> list[np.ndarray]:
-        """Each instrument of `midi` alone (2 x n_samples, dry, cut with a fade), in instrument order
-        (silence for an instrument that sounds on another's channel: see `parts_in_chunks`)."""
-        whole = [np.zeros((2, n_samples), dtype=np.float32) for _ in midi.instruments]
-        for first, parts in self.parts_in_chunks(midi, n_samples):
-            for index, audio in parts.items():
-                whole[index][:, first : first + audio.shape[1]] = audio
-        return whole
-
     def parts_in_chunks(self, midi: pretty_midi.PrettyMIDI, n_samples: int) -> Iterator[tuple[int, dict[int, np.ndarray]]]:
         """(first sample, {instrument index: its dry audio, 2 x up to CHUNK samples}) through `n_samples`,
         so a long cue's parts never have to exist whole; the arrays are reused for the next chunk.
