@@ -146,7 +146,7 @@ def test_any_overlap_is_refused(tmp_path_factory: pytest.TempPathFactory, length
         read_cue_sheet(path, film)
 
 
-@pytest.mark.parametrize("hostile", ["../../../escaped", "<img src=x onerror=alert(1)>", "act1/1M1", "", "a b", ".hidden"])
+@pytest.mark.parametrize("hostile", ["../../../escaped", "<img src=x onerror=alert(1)>", "act1/1M1", "", "a b", ".hidden", "1M1\U0001f3b5"])
 def test_hostile_cue_ids_are_refused_before_any_file_is_named(hostile: str, tmp_path: Path) -> None:
     """A cue id names files and appears on the review page: only a safe pattern is accepted."""
     sheet = tmp_path / "sheet.yaml"

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 import soundfile
 from fastapi.testclient import TestClient
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 from cuecraft.project import Project, TakeStatus
 from cuecraft.review.service import Actor, ReviewService, SettingsChange
 from cuecraft.review.store import MIGRATIONS, ProjectStore
+from cuecraft.review.waveform import peak_envelope
 from cuecraft.review.webapp import create_app
 from tests.conftest import PASSWORD
 
@@ -154,6 +156,24 @@ def test_regeneration_runs_in_the_background_and_adds_a_take(review_project: Rev
     assert log == [("clara", "regenerate", "1M4-t2"), ("clara", "note", "1M4-t2")]
     roll = composer.get(f"/media/takes/1M4/{new.id}.png")
     assert roll.status_code == 200 and roll.content[:4] == b"\x89PNG"
+    wave = composer.get(f"/media/takes/1M4/{new.id}.peaks").json()
+    audio, rate = soundfile.read(review_project.folder / new.audio)
+    assert wave["seconds"] == pytest.approx(len(audio) / rate) and len(wave["peaks"]) == 600
+    assert max(wave["peaks"]) == pytest.approx(min(1.0, abs(audio).max()), abs=1e-3)
+
+
+def test_a_waveform_overview_holds_each_slices_peak(tmp_path: Path) -> None:
+    """Silence, then a tone at half scale on the right channel only, then a click at 0.9: each slice its own peak."""
+    rate = 8000
+    audio = np.zeros((3 * rate, 2), dtype=np.float32)
+    audio[rate : 2 * rate, 1] = 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate)
+    audio[int(2.5 * rate), 0] = -0.9
+    soundfile.write(tmp_path / "take.wav", audio, rate, subtype="FLOAT")
+    wave = peak_envelope(tmp_path / "take.wav", bins=30)
+    peaks = wave["peaks"]
+    assert wave["seconds"] == 3.0 and len(peaks) == 30
+    assert max(peaks[:10]) == 0.0 and min(peaks[10:20]) > 0.45 and max(peaks[10:20]) == pytest.approx(0.5, abs=1e-3)
+    assert peaks[25] == pytest.approx(0.9, abs=1e-3) and peaks[20:25] == [0.0] * 5 and peaks[26:] == [0.0] * 4
 
 
 def test_the_audit_log_is_append_only(review_project: ReviewService) -> None:

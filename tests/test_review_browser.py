@@ -32,6 +32,7 @@ def test_composer_plays_a_take_against_picture_and_approves_it(review_project: R
         colour = page.evaluate("() => getComputedStyle(document.querySelector('.cue[data-cue=\"1M2\"]')).backgroundColor")
         assert colour == APPROVED_GREEN
         assert "approved 1M2 1M2-t1" in page.inner_text("#history")
+        page.wait_for_function("() => document.querySelector('tr[data-take=\"1M2-t1\"] canvas.wave').dataset.peaks")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "review.png"))
     assert review_project.project()[0].cue("1M2").take("1M2-t1").status.value == "approved"
@@ -86,6 +87,19 @@ def test_the_cue_panel_speaks_timecode_and_playback_stops_on_space(review_projec
         page.keyboard.press(" ")  # and stop it
         page.wait_for_function("() => !document.body.dataset.playing && document.getElementById('film').paused")
         assert page.evaluate("() => document.querySelector('tr[data-take=\"1M3-t1\"] audio').paused")
+        wave = row.locator("canvas.wave")  # the take's waveform: drawn from its peaks; a click plays from that point
+        page.wait_for_function("() => document.querySelector('tr[data-take=\"1M3-t1\"] canvas.wave').dataset.peaks === '600'")
+        inked = page.evaluate("""() => { const c = document.querySelector('tr[data-take="1M3-t1"] canvas.wave');
+                                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                                 let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n / (c.width * c.height); }""")  # fmt: skip
+        assert 0.05 < inked < 0.95, inked
+        box = wave.bounding_box()
+        wave.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        page.wait_for_function("() => document.body.dataset.playing === '1M3'")
+        position = page.evaluate("() => document.querySelector('tr[data-take=\"1M3-t1\"] audio').currentTime")
+        length = float(film.frames_to_seconds(cue.n_frames))
+        assert abs(position - length / 2) < 0.1 * length, (position, length)
+        page.keyboard.press(" ")
 
 
 def test_export_asks_before_delivering_unapproved_cues_and_links_each_delivery(review_project: ReviewService) -> None:

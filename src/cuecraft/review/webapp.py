@@ -29,6 +29,7 @@ from cuecraft.review.auth import Forbidden, TooManyAttempts, Unauthorized, login
 from cuecraft.review.guard import RequestGuard
 from cuecraft.review.jobs import Busy, JobRunner
 from cuecraft.review.pianoroll import piano_roll_png
+from cuecraft.review.waveform import peak_envelope
 from cuecraft.review.service import Actor, Locked, ReviewService, SettingsChange, Text
 from cuecraft.review.store import Conflict
 
@@ -282,6 +283,11 @@ def create_app(service: ReviewService) -> FastAPI:
     def take_audio(cue: str, take: str, who: Who) -> FileResponse:
         found = service.project()[0].cue(cue).take(take)
         return FileResponse(_inside(found.audio), media_type="audio/wav")
+
+    @app.get("/media/takes/{cue}/{take}.peaks")
+    def take_peaks(cue: str, take: str, who: Who) -> dict:
+        """The take's waveform overview: its length and the peak of each of 600 slices."""
+        return peak_envelope(_inside(service.project()[0].cue(cue).take(take).audio))
 
     @app.get("/media/takes/{cue}/{take}.png")
     def take_roll(cue: str, take: str, who: Who) -> Response:

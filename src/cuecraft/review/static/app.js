@@ -78,7 +78,8 @@ function drawCue(id) {  // every value goes through html``, which escapes it: no
       <button class="slotA">A</button><button class="slotB">B</button>
       <button class="rollToggle">Piano roll</button>
       <button class="bars" ${disabledUnless(editable)}>New bars…</button>
-      <button class="level" ${disabledUnless(editable)}>Level…</button><div class="roll"></div></td></tr>`);
+      <button class="level" ${disabledUnless(editable)}>Level…</button>
+      <canvas class="wave" width="600" height="40" title="click to play from there against picture"></canvas><div class="roll"></div></td></tr>`);
   panel.innerHTML = html`<h2>${cue.id} <small>${cue.title || ""}</small></h2>
     <p class="times">in <span class="tc">${timecode(cue.start_frame)}</span> · out <span class="tc">${timecode(cue.end_frame)}</span> ·
       duration <span class="tc">${timecode(cue.end_frame - cue.start_frame)}</span> · ends: ${s.ending || "ring-out"}
@@ -100,6 +101,7 @@ function drawCue(id) {  // every value goes through html``, which escapes it: no
   panel.querySelectorAll("tr[data-take]").forEach((row) => {
     const take = row.dataset.take, audio = row.querySelector("audio");
     row.querySelector(".play").onclick = () => playAgainstPicture(cue, audio);
+    drawWave(row.querySelector("canvas.wave"), cue, take, audio);
     row.querySelector(".approve").onclick = () => decide(cue.id, take, "approved");
     row.querySelector(".reject").onclick = () => decide(cue.id, take, "rejected");
     row.querySelector(".slotA").onclick = () => setSlot("A", cue, take, audio);
@@ -152,6 +154,22 @@ function playAgainstPicture(cue, audio, offset = 0) {
   state.playing = audio; state.playingCue = cue;
   film.play().catch(() => {}); audio.play().catch((error) => say(`cannot play: ${error.message}`));
   document.body.dataset.playing = `${cue.id}`;
+}
+const WAVE_FLOOR_DB = -60;  // the waveform's height is the peak in dB above this floor, so a quiet take still shows its shape
+async function drawWave(canvas, cue, take, audio) {  // the take's peaks, the playhead over them; a click plays from there
+  const { seconds: length, peaks } = await api("GET", `/media/takes/${cue.id}/${take}.peaks`);
+  const draw = () => {
+    const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, step = w / peaks.length;
+    g.clearRect(0, 0, w, h); g.fillStyle = "#6fa8dc";
+    peaks.forEach((p, i) => {
+      const height = p > 0 ? Math.max(0, 1 - (20 * Math.log10(p)) / WAVE_FLOOR_DB) : 0, half = Math.max(0.5, (height * h) / 2);
+      g.fillRect(i * step, h / 2 - half, Math.max(1, step), 2 * half);
+    });
+    if (state.playing === audio) { g.fillStyle = "#ff5a4e"; g.fillRect((audio.currentTime / length) * w - 1, 0, 2, h); }
+  };
+  canvas.dataset.peaks = String(peaks.length); draw();
+  audio.addEventListener("timeupdate", draw); audio.addEventListener("pause", draw);
+  canvas.onclick = (event) => playAgainstPicture(cue, audio, (length * event.offsetX) / canvas.clientWidth);
 }
 function setSlot(slot, cue, take, audio) { state.ab[slot] = { cue, take, audio }; $(`slot${slot}`).textContent = take; }
 $("abPlay").onclick = () => { const a = state.ab.A; if (a) { state.ab.now = "A"; $("abNow").textContent = "A"; playAgainstPicture(a.cue, a.audio); } };
