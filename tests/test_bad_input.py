@@ -1,5 +1,6 @@
 """Bad input of every kind ends in one clear line naming the problem, exit status 2, no traceback."""
 
+import errno
 import os
 from pathlib import Path
 
@@ -223,3 +224,31 @@ def test_no_room_to_write_is_said_before_any_work(tmp_path: Path, monkeypatch) -
     monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 5 * 2**20, 5 * 2**20))
     with pytest.raises(CuecraftError, match="not enough free space: about 100 MB needed, 5 MB free"):
         check_room_to_write(tmp_path / "out", 100 * 2**20)
+
+
+@pytest.mark.parametrize("code, said", [(errno.ENOSPC, "no space left on the device"), (errno.EROFS, "the file system is read-only")])
+def test_a_disk_that_fills_or_turns_read_only_mid_run_gets_one_line(code: int, said: str, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """Past the preflight (the disk fills while writing): one line naming the file and the problem, exit 2."""
+    from cuecraft import cli
+
+    def full(*_args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+        raise OSError(code, os.strerror(code), "/scores/out/score.wav")
+
+    monkeypatch.setattr(cli, "app", full)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err == f"error: /scores/out/score.wav: {said} (nothing earlier was overwritten)\n"
+
+
+def test_a_sound_file_refused_by_the_system_mid_write_gets_one_line(monkeypatch, capsys) -> None:  # noqa: ANN001
+    from cuecraft import cli
+
+    def refused(*_args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+        raise soundfile.LibsndfileError(cli.SNDFILE_SYSTEM_ERROR)  # what libsndfile raises when the disk fills
+
+    monkeypatch.setattr(cli, "app", refused)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1 and "the disk is full or the output read-only" in err

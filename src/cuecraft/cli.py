@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -700,9 +701,16 @@ def _terminated(signum: int, frame: object) -> None:
     sys.exit(143)
 
 
+SNDFILE_SYSTEM_ERROR = 2  # libsndfile's SF_ERR_SYSTEM: the operating system refused a read or write
+WRITE_FAILURES = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+                  errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied"}  # fmt: skip
+
+
 def main() -> None:
     """Entry point: bad input ends in one line on stderr and exit status 2, never a traceback. A
     SIGTERM unwinds like Ctrl-C, so staging folders and temporary files are cleaned up on the way out."""
+    import soundfile
+
     signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
@@ -713,4 +721,14 @@ def main() -> None:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or exc.title
         print(f"error: settings: {field}: {first['msg']}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in WRITE_FAILURES:
+            raise
+        print(f"error: {exc.filename or 'output'}: {WRITE_FAILURES[exc.errno]} (nothing earlier was overwritten)", file=sys.stderr)
+        sys.exit(2)
+    except soundfile.LibsndfileError as exc:
+        if exc.code != SNDFILE_SYSTEM_ERROR:
+            raise
+        print("error: audio could not be written: the disk is full or the output read-only (nothing earlier was overwritten)", file=sys.stderr)
         sys.exit(2)
