@@ -81,3 +81,25 @@ def test_drop_frame_timecode_keeps_to_the_clock() -> None:
     fast = FilmInfo(path="x", n_frames=10**6, fps_num=60000, fps_den=1001, width=2, height=2)
     assert fast.timecode(3600) == "00:01:00;04" and all(fast.frames_at(fast.timecode(n)) == n for n in range(0, 240000, 41))
     assert FilmInfo(path="x", n_frames=10, fps_num=25, width=2, height=2).timecode(25 * 61 + 3) == "00:01:01:03"
+
+
+def test_a_loud_moment_in_the_films_sound_does_not_turn_the_whole_score_down(tmp_path: Path) -> None:
+    """A shout at full scale in the production sound under a score at -12 dBFS: the sum passes full scale
+    there and is limited there; elsewhere score and sound keep their level (the whole film used to be
+    scaled down by the loudest moment's peak)."""
+    from cuecraft.render.mux import mux_score, read_film_audio
+
+    rate = 48000
+    shout = (0.98 * np.sin(2 * np.pi * 300 * np.arange(rate) / rate)).astype(np.float32)
+    film = tmp_path / "shout.mp4"
+    make_test_film(film, SHOTS, speech=((1.0, 2.0),), voice=shout)
+    n = round(float(probe_video(film).duration_s) * rate)
+    t = np.arange(n) / rate
+    score = np.stack([0.25 * np.sin(2 * np.pi * 440 * t)] * 2).astype(np.float32)
+    soundfile.write(tmp_path / "score.wav", score.T, rate, subtype="FLOAT")
+    scored = mux_score(film, tmp_path / "score.wav", tmp_path)
+    before, after = read_film_audio(film, rate, n), read_film_audio(scored, rate, n)
+    rms = lambda x: float(np.sqrt(np.mean(x**2)))  # noqa: E731
+    quiet = slice(4 * rate, 8 * rate)
+    assert 20 * np.log10(rms(after[:, quiet]) / rms(before[:, quiet] + score[:, quiet])) == pytest.approx(0.0, abs=0.3)
+    assert np.abs(after[:, rate : 2 * rate]).max() < 10 ** (-0.5 / 20)  # the shout with the score on it: held under full scale

@@ -94,3 +94,21 @@ def test_a_mix_written_in_blocks_meets_its_target_as_one_held_whole_does(tmp_pat
         meter.feed(audio[:, start : start + 12345])
     assert meter.integrated() == pytest.approx(integrated_loudness(audio, RATE), abs=1e-6)
     assert meter.true_peak_dbtp() == pytest.approx(true_peak_dbtp(audio), abs=1e-6)
+
+
+def test_laid_in_sound_is_limited_where_it_passes_the_ceiling_and_nowhere_else() -> None:
+    """Score and production sound summed past full scale across a block join: the limiter holds that
+    moment under the ceiling, block by block as one pass over the whole would, and leaves the rest bit for bit."""
+    from cuecraft.render.loudness import LIMITER_MARGIN_DB, peak_gain
+    from cuecraft.render.mux import limited
+
+    rate, block = 48000, 48000
+    t = np.arange(5 * rate) / rate
+    audio = np.stack([0.3 * np.sin(2 * np.pi * 220 * t), 0.3 * np.sin(2 * np.pi * 330 * t)]).astype(np.float32)
+    audio[:, int(1.8 * rate) : int(2.3 * rate)] *= 4.0  # a burst to 1.2 (+1.6 dBFS), across the join at 2 s
+    out = np.concatenate(list(limited((audio[:, i : i + block] for i in range(0, audio.shape[1], block)), rate, -1.0)), axis=1)
+    assert out.shape == audio.shape and true_peak_dbtp(out) <= -1.0 + 0.05
+    whole = audio * peak_gain(audio, rate, -1.0 - LIMITER_MARGIN_DB)
+    assert np.max(np.abs(out - whole)) < 1e-6  # the joins change nothing
+    untouched = np.r_[0 : int(1.7 * rate), int(2.4 * rate) : audio.shape[1]]
+    assert np.array_equal(out[:, untouched], audio[:, untouched])

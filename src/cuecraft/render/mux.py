@@ -1,5 +1,7 @@
 """Lay the score into the film: copy the picture untouched, mix the score into the film's own sound
-(if it has any, in its own channel layout), and encode AAC, all with PyAV into a new MP4 written atomically."""
+(if it has any, in its own channel layout), and encode AAC, all with PyAV into a new MP4 written atomically.
+The film's sound is decoded once, block by block; where score and sound together would pass the ceiling,
+a look-ahead limiter holds that moment down (the rest of the film keeps its level)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ import numpy as np
 import soundfile
 
 from cuecraft.atomic import atomic_path
+from cuecraft.render.loudness import LIMITER_LOOKAHEAD_S, LIMITER_MARGIN_DB, TRUE_PEAK_HEADROOM, peak_gain
 
 AAC_BIT_RATE = 256_000  # per stereo pair
 SCORED_MP4, SCORED_MOV = "scored.mp4", "scored.mov"
 MP4_VIDEO_CODECS = {"h264", "hevc", "vp9", "av1", "mpeg4"}  # what an MP4 carries as is
 MUX_BLOCK_S = 10
+LAID_IN_CEILING_DBTP = -1.0  # production sound and a normalized score can pass full scale together
 
 
 def read_film_audio(film: Path, sample_rate: int, n_samples: int, keep_layout: bool = False) -> np.ndarray | None:
@@ -77,7 +81,8 @@ def mux_score(film: Path, score: Path, folder: Path, keep_film_sound: bool = Tru
     info = soundfile.info(score)
     block = MUX_BLOCK_S * info.samplerate
     production = film_sound_blocks(film, info.samplerate, block) if has_sound and keep_film_sound else None
-    peak = _laid_in_peak(score, film, block) if production is not None else 1.0
+    music = soundfile.blocks(score, blocksize=block, always_2d=True, dtype="float32")
+    laid_in = (lay_in(m.T, next(production)[:, : m.shape[0]] if production is not None else None) for m in music)
     with av.open(str(film)) as source, atomic_path(target) as tmp, av.open(str(tmp), "w", format=target.suffix[1:]) as out:
         video_in = source.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
@@ -89,19 +94,31 @@ def mux_score(film: Path, score: Path, folder: Path, keep_film_sound: bool = Tru
             packet.stream = video_out
             out.mux(packet)
         encoder = AudioEncoder(out, audio_out)
-        for music in soundfile.blocks(score, blocksize=block, always_2d=True, dtype="float32"):
-            audio = lay_in(music.T, next(production)[:, : music.shape[0]] if production is not None else None)
-            encoder.write(audio / peak if peak > 1.0 else audio)
+        for audio in limited(laid_in, info.samplerate, LAID_IN_CEILING_DBTP if production is not None else None):
+            encoder.write(audio)
         encoder.close()
     return target
 
 
-def _laid_in_peak(score: Path, film: Path, block: int) -> float:
-    """The highest sample of the score laid into the film's sound (production sound on top of a normalized
-    score can clip: the sum is scaled into range)."""
-    production = film_sound_blocks(film, soundfile.info(score).samplerate, block)
-    return max((float(np.abs(lay_in(m.T, next(production)[:, : m.shape[0]])).max())
-                for m in soundfile.blocks(score, blocksize=block, always_2d=True, dtype="float32")), default=0.0)  # fmt: skip
+def limited(blocks: Iterator[np.ndarray], rate: int, ceiling_dbtp: float | None) -> Iterator[np.ndarray]:
+    """The blocks (channels x samples) with true peaks held under `ceiling_dbtp` by the look-ahead limiter,
+    linked across channels and left alone (gain exactly 1) wherever the sum stays under it; each block
+    is given out once the next has come, so the limiter sees across the join. None: passed as they are."""
+    if ceiling_dbtp is None:
+        yield from blocks
+        return
+    margin, ceiling = 4 * max(1, round(LIMITER_LOOKAHEAD_S * rate)), 10 ** (ceiling_dbtp / 20)
+    before, current = None, None
+    for following in chain(blocks, [None]):
+        if current is not None:
+            after = following[:, :margin] if following is not None else np.zeros((current.shape[0], 0), np.float32)
+            wide = np.concatenate([before if before is not None else after[:, :0], current, after], axis=1)
+            before = current[:, -margin:]  # as it came: the next block's gain sees the peaks the limiter is releasing from
+            if TRUE_PEAK_HEADROOM * float(np.abs(wide).max(initial=0.0)) >= ceiling:  # a true peak could pass: look closely
+                lead = wide.shape[1] - after.shape[1] - current.shape[1]
+                current = current * peak_gain(wide, rate, ceiling_dbtp - LIMITER_MARGIN_DB)[lead : lead + current.shape[1]]
+            yield current
+        current = following
 
 
 def write_audio_frames(out: av.container.OutputContainer, stream: av.AudioStream, audio: np.ndarray) -> None:
