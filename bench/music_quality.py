@@ -232,6 +232,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
                  "key (music21 Temperley-Kostka-Payne)": temperley_hits / len(rows),
                  "emotion quadrant": quadrant_hits / len(rows), "valence at fixed key": valence_hits / len(rows),
                  "arousal": arousal_hits / len(rows),
+                 "per quadrant": per_quadrant(requests, rows, pieces),
                  "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
                  "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
                  "overlapping area with real (Yang & Lerch)": {m: overlapping_area([f(n) for n, _ in real], [f(p) for p in pieces])
@@ -248,6 +249,17 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
             entry["seconds per music minute, two busy neighbours"] = float(np.sum(busy) / (music_minutes * len(busy)))
         report["systems"][name] = entry
         print(f"{name}: done", flush=True)
+
+
+def per_quadrant(requests: list[dict], rows: list[dict], pieces: list[list[Note]]) -> dict[str, dict[str, float]]:
+    """Mean chord colour, note colour and touch of each emotion quadrant's pieces: how valence is carried."""
+    out: dict[str, dict[str, float]] = {}
+    for quadrant in QUADRANTS:
+        chosen = [i for i, r in enumerate(requests) if r["quadrant"] == quadrant]
+        out[quadrant] = {"chord time outside the local key": float(np.mean([rows[i]["chord time outside the local key"] for i in chosen])),
+                         "notes outside the local key": float(np.mean([rows[i]["notes outside the local key"] for i in chosen])),
+                         "mean velocity": float(np.mean([n.velocity for i in chosen for n in pieces[i]]))}  # fmt: skip
+    return out
 
 
 def print_table(report: dict) -> None:
@@ -269,6 +281,9 @@ def print_table(report: dict) -> None:
               "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
               "seconds per music minute, two busy neighbours"):  # fmt: skip
         print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
+    for name in names:
+        for quadrant, values in report["systems"][name].get("per quadrant", {}).items():
+            print(f"{name} {quadrant}: " + ", ".join(f"{k} {v:.2f}" for k, v in values.items()))
     human = report.get("human_key_agreement")
     if human:
         print(f"\nKrumhansl-Schmuckler hears the human key of {human['songs']:.0f} POP909 16-bar excerpts in "

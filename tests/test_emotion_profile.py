@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from cuecraft.compose.cue_plan import intensity_for, velocity_for
-from cuecraft.compose.harmony_plan import plan_harmony
+from cuecraft.compose.harmony_plan import chords_outside, plan_harmony
 from cuecraft.errors import CuecraftError
 from cuecraft.model.composer import GenerationRequest
-from cuecraft.model.emotion_profile import EmotionProfile, chromatic_share, shipped_emotion_profile
+from cuecraft.model.emotion_profile import EmotionProfile, chromatic_chord_share, chromatic_share, shipped_emotion_profile
 from cuecraft.model.events import Note
 from cuecraft.model.harmony import shipped_harmony
 from cuecraft.model.sampling import over_chord
@@ -40,6 +40,7 @@ def test_profile_holds_each_quadrants_loudness_and_colour() -> None:
     assert profile.chromatic["V+A+"] == 0.0 and profile.chromatic["V-A+"] == pytest.approx(chromatic_share(labelled[3][0]), abs=1e-4)
     assert profile.chromatic["V-A-"] > 0.05  # some raised notes are heard as a passing change of key, not colour
     assert profile.chromatic_at(1, 1) == 0.0 and profile.chromatic_at(-1, -1) == profile.chromatic["V-A-"]
+    assert profile.chromatic_chords["V+A+"] == 0.0 and profile.chromatic_chords["V-A+"] == pytest.approx(chromatic_chord_share(labelled[3][0]), abs=1e-4)
     assert profile.chromatic_at(0, 1) == pytest.approx((profile.chromatic["V+A+"] + profile.chromatic["V-A+"]) / 2)
     # at low arousal, negative music is louder by 50: 25 either side of neutral
     assert profile.velocity_offset(-1, -1) == pytest.approx(25) and profile.velocity_offset(1, -1) == pytest.approx(-25)
@@ -56,7 +57,7 @@ def test_profile_round_trips_and_a_bad_file_is_named(tmp_path: Path) -> None:
     profile = shipped_emotion_profile()
     profile.save(tmp_path / "p.json")
     assert EmotionProfile.load(tmp_path / "p.json") == profile
-    (tmp_path / "bad.json").write_text('{"format": "cuecraft-emotion-profile/1", "velocity": {}, "chromatic": {}, "pieces": {}, "colour_degrees": {}}')
+    (tmp_path / "bad.json").write_text('{"format": "cuecraft-emotion-profile/2", "velocity": {}, "chromatic": {}, "chromatic_chords": {}, "pieces": {}, "colour_degrees": {}}')
     with pytest.raises(CuecraftError, match="unreadable emotion profile .*a quadrant is missing"):
         EmotionProfile.load(tmp_path / "bad.json")
 
@@ -100,3 +101,29 @@ def test_chromatic_colour_reaches_its_share_off_the_downbeat_and_spares_the_clos
         assert all(n.onset < 24 for n in colour_notes), "the V7-I close stays on its chords"
         assert all(n.onset % 4 > 0 for n in colour_notes), "bar downbeats stay in the harmony"
     assert shares[0.0] < 0.04 and 0.05 < shares[0.12] < 0.2, shares  # the close (a quarter of the piece) takes none
+
+
+def test_chord_colour_is_measured_in_the_key_in_force() -> None:
+    """A bar of C major, F minor (A flat: borrowed), G7, C: a quarter of the chord time is outside the key."""
+    chords = [(60, 64, 67), (60, 65, 68), (59, 62, 65, 67), (60, 64, 67)]
+    notes = [Note(bar * 4 + beat, 1.0, pitch, 80) for bar, chord in enumerate(chords * 4) for beat in range(4) for pitch in chord]
+    assert chromatic_chord_share(notes) == pytest.approx(0.25, abs=0.02)
+    assert chromatic_chord_share([Note(b, 1.0, p, 80) for b in range(16) for p in (60, 64, 67)]) == 0.0
+
+
+def test_a_plan_aims_at_the_share_of_chords_outside_the_key_its_mood_asks_for() -> None:
+    """The emotion profile's share for negative valence exceeds positive's; plans drawn to each come near it,
+    and the darker plans hold more borrowed and chromatic chords than the brighter ones, in either mode."""
+    profile, model = shipped_emotion_profile(), shipped_harmony()
+    dark_aim, bright_aim = profile.chromatic_chords_at(-0.8, -0.8), profile.chromatic_chords_at(0.8, -0.8)
+    assert dark_aim > bright_aim + 0.05
+    for key in (Key.parse("E minor"), Key.parse("Bb major")):
+        shares = {}
+        for valence, aim in ((-0.8, dark_aim), (0.8, bright_aim)):
+            plans = [plan_harmony(model, key, 16, 100, valence, -0.8, 0.3, seed, outside_share=aim) for seed in range(8)]
+            shares[valence] = sum(c.end - c.start for p in plans for c in p.chords if c.chord.pitch_classes - key.allowed_pitch_classes()) / (16 * 4 * 8)
+            assert abs(shares[valence] - aim) < 0.12, (key, valence, shares, aim)
+        plain = [plan_harmony(model, key, 16, 100, -0.8, -0.8, 0.3, seed) for seed in range(8)]
+        plain_share = sum(c.end - c.start for p in plain for c in p.chords if c.chord.pitch_classes - key.allowed_pitch_classes()) / (16 * 4 * 8)
+        assert shares[-0.8] > shares[0.8] and shares[-0.8] > plain_share, (key, shares, plain_share)
+        assert all(name in chords_outside(key) for name in ("1_maj", "6_dim")) and "7_7" not in chords_outside(key)

@@ -86,8 +86,9 @@ def plan_for(settings: MusicSettings, key: Key, length_beats: float, mood: Mood 
     opening = label_chords(prompt, quoted_bars * settings.beats_per_bar) if prompt else None
     valence, arousal = (mood.valence, mood.arousal) if mood else (0.0, 0.0)
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    outside_share = shipped_emotion_profile().chromatic_chords_at(valence, arousal)
     return plan_harmony(harmony or shipped_harmony(), key, bars, settings.tempo, valence, arousal, intensity, settings.seed,
-                        opening, cadence)  # fmt: skip
+                        opening, cadence, outside_share)  # fmt: skip
 
 
 def plan_fields(plan: HarmonyPlan) -> dict:

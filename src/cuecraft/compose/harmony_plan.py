@@ -6,17 +6,21 @@ ends on a half cadence (V); `a'` restates the opening two bars of `a` (notes and
 on V-I; `b` leaves the tonic and ends on V to lead back. The plan's opening can be fixed (the chords
 of a quoted theme); its close is V7-I when asked. The chord changes as often as the corpus's median
 at that tempo (harmonic_rhythm), half as often in calm scenes (intensity below CALM), within 2-8 beats.
+Of the draws that meet a phrase's ends, the plan keeps the one that brings its share of chords outside
+the key (borrowed, chromatic) nearest the share asked for: the emotion profile's for the scene's mood.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from cuecraft.corpus.chords import TimedChord, merge_segments
-from cuecraft.model.harmony import SYMBOLS, HarmonyModel, chord_of, symbol
+from cuecraft.model.harmony import SYMBOLS, HarmonyModel, chord_of, symbol, tilted
 from cuecraft.theory import Key
 
 PHRASE_BARS = 4
@@ -61,15 +65,51 @@ def _function_score(chain: list[str], history: list[str], tonic: set[str]) -> in
     return int(pre_dominant) + int(max(rivals, default=0) <= on_tonic)
 
 
-def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first: set[str] | None, last: set[str] | None,
-           valence: float, arousal: float, rng: np.random.Generator) -> list[str]:  # fmt: skip
+@functools.lru_cache(maxsize=24)
+def chords_outside(key: Key) -> frozenset[str]:
+    """The chords (degree symbols) with a tone outside the key that leave its tonic standing: borrowed and
+    chromatic chords, but none on the tonic (the other mode's tonic changes the key heard, not its colour)."""
+    return frozenset(name for name in SYMBOLS
+                     if not chord_of(name, key).pitch_classes <= key.allowed_pitch_classes() and _degree(name) != 0)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ColourAim:
+    """The share of chords outside the key a plan aims at, and the plan's count so far (chords, outside)."""
+
+    share: float
+    chords: int = 0
+    outside: int = 0
+
+    def miss(self, chain: list[str], key: Key) -> float:
+        """How far the plan's share would be from the aim with `chain` added."""
+        outside = self.outside + sum(name in chords_outside(key) for name in chain)
+        return abs(outside / max(1, self.chords + len(chain)) - self.share)
+
+
+def _next_chords(model: HarmonyModel, mode: str, valence: float, arousal: float) -> Callable[[list[str]], np.ndarray]:
+    """P(next chord | the last two) for one plan's mode and mood, each history worked out once."""
+    known: dict[tuple[str, ...], np.ndarray] = {}
+    tilt = model.emotion_tilt(mode, valence, arousal)
+
+    def probabilities(history: list[str]) -> np.ndarray:
+        last_two = tuple(history[-2:])
+        if last_two not in known:
+            known[last_two] = tilted(model.ngram_distribution(mode, list(last_two)), tilt)
+        return known[last_two].copy()
+
+    return probabilities
+
+
+def _chain(next_chords: Callable[[list[str]], np.ndarray], key: Key, history: list[str], length: int, first: set[str] | None,
+           last: set[str] | None, rng: np.random.Generator, aim: ColourAim | None = None) -> list[str]:  # fmt: skip
     """`length` chords continuing `history`, the first in `first` and the last in `last` when given
-    (the best of ATTEMPTS draws; the ends are forced if no draw meets them)."""
-    best, best_score, tonic = None, -1, tonic_chords(key)
+    (the best of ATTEMPTS draws, nearest the `aim` among the best; the ends are forced if no draw meets them)."""
+    best, best_score, tonic = None, (-1, 0.0), tonic_chords(key)
     for _ in range(ATTEMPTS):
         chain: list[str] = []
         for i in range(length):
-            probs = model.next_distribution(key.mode, history + chain, valence, arousal)
+            probs = next_chords(history + chain)
             if i == 0 and first:
                 probs = probs * np.isin(SYMBOLS, list(first))
             if len(chain) >= MAX_REPEAT and len(set(chain[-MAX_REPEAT:])) == 1:
@@ -77,10 +117,11 @@ def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first
             if probs.sum() <= 0:
                 probs = np.isin(SYMBOLS, list(first or {tonic_symbol(key)})).astype(float)
             chain.append(SYMBOLS[int(rng.choice(len(SYMBOLS), p=probs / probs.sum()))])
-        score = (last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1) + _function_score(chain, history, tonic)
+        score = ((last is None or chain[-1] in last) + (len(set(chain)) > 1 or length == 1) + _function_score(chain, history, tonic),
+                 -aim.miss(chain, key) if aim else 0.0)
         if score > best_score:
             best, best_score = chain, score
-        if score == 4:
+        if score[0] == 4 and not aim:
             break
     assert best is not None
     if last and best[-1] not in last:
@@ -90,10 +131,12 @@ def _chain(model: HarmonyModel, key: Key, history: list[str], length: int, first
 
 def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valence: float = 0.0, arousal: float = 0.0,
                  intensity: float = 0.5, seed: int = 0, opening: list[TimedChord] | None = None,
-                 cadence: bool = True) -> HarmonyPlan:  # fmt: skip
+                 cadence: bool = True, outside_share: float | None = None) -> HarmonyPlan:  # fmt: skip
     """Chords for `n_bars` 4/4 bars and the bars that restate earlier ones. `opening` (chords of a
-    quoted theme, beats from the start) stands as given; `cadence` closes on V7-I."""
+    quoted theme, beats from the start) stands as given; `cadence` closes on V7-I; `outside_share`, when
+    given, is the share of chords outside the key to aim at."""
     rng = np.random.default_rng(seed)
+    next_chords = _next_chords(model, key.mode, valence, arousal)
     learned = model.harmonic_rhythm(tempo) * (2 if intensity < CALM else 1)
     beats_per_chord = min((2.0, 4.0, 8.0), key=lambda b: abs(np.log2(b / learned)))
     slot_of = lambda bar: math.ceil(bar * 4 / beats_per_chord - 1e-9)  # noqa: E731 - first slot at or after a bar line
@@ -128,7 +171,9 @@ def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valen
             ending = None  # the close is already in place
         opener = {tonic} if (todo[0] == 0) else ({s for s in SYMBOLS if not s.startswith("0_")} if letter == "b" else None)
         previous = [s for s in slots[: todo[0]] if s]
-        chain = _chain(model, key, previous[-2:], len(todo), opener, ending, valence, arousal, rng)
+        placed = [s for s in slots if s]
+        aim = None if outside_share is None else ColourAim(outside_share, len(placed), sum(s in chords_outside(key) for s in placed))
+        chain = _chain(next_chords, key, previous[-2:], len(todo), opener, ending, rng, aim)
         for slot, name in zip(todo, chain):
             slots[slot] = name
     chords = merge_segments([chord_of(name, key) if name else None for name in slots], beats_per_chord)

@@ -99,6 +99,10 @@ class HarmonyModel:
 
     def next_distribution(self, mode: str, history: list[str], valence: float = 0.0, arousal: float = 0.0) -> np.ndarray:
         """Probabilities over SYMBOLS for the chord after `history` in `mode`, tilted by emotion."""
+        return tilted(self.ngram_distribution(mode, history), self.emotion_tilt(mode, valence, arousal))
+
+    def ngram_distribution(self, mode: str, history: list[str]) -> np.ndarray:
+        """Probabilities over SYMBOLS for the chord after `history` in `mode`, before any emotion."""
         probs = np.zeros(len(SYMBOLS))
         tables = [
             self.trigrams.get(mode, {}).get("|".join(history[-2:])) if len(history) >= 2 else None,
@@ -113,12 +117,15 @@ class HarmonyModel:
                 probs += weight * counts / counts.sum()
         if not probs.any():
             probs[INDEX["0_maj" if mode == "major" else "0_min"]] = 1.0
+        return probs
+
+    def emotion_tilt(self, mode: str, valence: float, arousal: float) -> np.ndarray:
+        """Log-weights over SYMBOLS that lean the chords toward those of music with this emotion."""
         tilt = np.zeros(len(SYMBOLS))
         for amount, table in ((valence, self.valence_tilt.get(mode, {})), (arousal, self.arousal_tilt.get(mode, {}))):
             for name, ratio in table.items():
                 tilt[INDEX[name]] += amount * ratio
-        weighted = probs * np.exp(tilt)
-        return weighted / weighted.sum()
+        return tilt
 
     def harmonic_rhythm(self, tempo: float) -> float:
         """Median beats per chord in the corpus at this tempo."""
@@ -138,6 +145,12 @@ class HarmonyModel:
             return cls(**payload)
         except (OSError, ValueError, TypeError) as exc:
             raise CuecraftError(path, f"unreadable harmony model ({exc.__class__.__name__}: {exc})") from None
+
+
+def tilted(probs: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """`probs` reweighted by exp(`tilt`), summing to 1."""
+    weighted = probs * np.exp(tilt)
+    return weighted / weighted.sum()
 
 
 def _log_ratio(positive: Counter, negative: Counter) -> dict[str, float]:

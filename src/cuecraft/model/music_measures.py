@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 
 from cuecraft.corpus.chords import label_chords
-from cuecraft.model.emotion_profile import chromatic_share
+from cuecraft.model.emotion_profile import chromatic_chord_share, chromatic_share
 from cuecraft.model.events import Note
 from cuecraft.model.metrics import pitch_class_entropy
 from cuecraft.theory import Key
@@ -142,4 +142,5 @@ def measure(notes: Sequence[Note], key: Key, n_bars: int) -> dict[str, float]:
         "top pitch-class share": top_pitch_class_share(notes),
         "longest run of one chord": float(longest_chord_run(notes)),
         "notes outside the local key": chromatic_share(list(notes)),
+        "chord time outside the local key": chromatic_chord_share(list(notes)),
     }
