@@ -61,13 +61,14 @@ def originality_of(midi: pretty_midi.PrettyMIDI) -> OriginalityReport:
     return shipped_index().report(midi_notes(midi))
 
 
-def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> dict[str, np.ndarray]:
+def render_cue_stems(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings,
+                     mixdown: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
     """The cue's family stems as they go into the mix: the cue long plus its tail, in its ensemble's
     room, together at the loudness planned for the take's intensity and trim (render.levels): valence
-    changes how hard the notes are played, not how loud the cue sits in the mix."""
+    changes how hard the notes are played, not how loud the cue sits in the mix. `mixdown`: one stem, the mix."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
     tail = tail_samples(renderer.sample_rate)
-    stems = render_stems(renderer, midi, n, tail, room_of(settings))
+    stems = render_stems(renderer, midi, n, tail, room_of(settings), mixdown)
     target = planned_loudness(intensity_for(settings.velocity, cue.mood.valence, cue.mood.arousal), settings.level_db)
     gain = np.float32(level_gain(sum_stems(stems, n + tail), renderer.sample_rate, target))
     for audio in stems.values():
@@ -81,9 +82,9 @@ def room_of(settings: MusicSettings) -> Room:
 
 
 def render_cue(renderer: Renderer, film: FilmInfo, cue: Cue, midi: pretty_midi.PrettyMIDI, settings: MusicSettings) -> np.ndarray:
-    """The cue's audio as it goes into the mix: the sum of its stems (render_cue_stems)."""
+    """The cue's audio as it goes into the mix: the sum of its stems (render_cue_stems), mixed down as they are made."""
     _, n = cue_samples(film, cue, renderer.sample_rate)
-    return sum_stems(render_cue_stems(renderer, film, cue, midi, settings), n + tail_samples(renderer.sample_rate))
+    return sum_stems(render_cue_stems(renderer, film, cue, midi, settings, mixdown=True), n + tail_samples(renderer.sample_rate))
 
 
 def tail_samples(sample_rate: int) -> int:

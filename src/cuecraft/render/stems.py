@@ -11,6 +11,7 @@ from cuecraft.render.room import DEFAULT_SEND, REVERB_SEND_CC, Room, add_return,
 from cuecraft.render.synth import Renderer
 
 STEMS = ("strings", "brass", "woodwinds", "keys", "percussion", "synth", "world")
+MIX = "mix"  # the one stem of a mixdown: every part together
 
 # General MIDI program ranges (inclusive start, exclusive end) -> stem.
 _PROGRAM_STEMS = (
@@ -51,13 +52,15 @@ def stem_members(midi: pretty_midi.PrettyMIDI) -> dict[str, list[int]]:
 
 
 def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int, tail_samples: int = 0,
-                 room: Room | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+                 room: Room | None = None, mixdown: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
     """Each family stem of `midi`, `n_samples` long plus a tail that lets the last notes and the
     room ring on past the out point, fading to silence over `tail_samples` (into the next cue: a
     crossfade). The parts and their reverb are rendered and summed into their stems twenty seconds at
-    a time, so only the stems are ever whole; without a room the stems are dry."""
+    a time, so only the stems are ever whole; without a room the stems are dry. With `mixdown` every
+    part goes into one stem, MIX: the sum of the stems, without the memory of holding them apart (the
+    room is linear and one for all, so one send carries every part's reverb)."""
     n = n_samples + tail_samples
-    stem_of = {k: name for name, indices in stem_members(midi).items() for k in indices}
+    stem_of = {k: MIX if mixdown else name for name, indices in stem_members(midi).items() for k in indices}
     stems = {name: np.zeros((2, n), dtype=np.float32) for name in dict.fromkeys(stem_of.values())}
     levels = {k: np.float32(reverb_send(midi.instruments[k])) for k in stem_of}
     for first, parts in renderer.parts_in_chunks(midi, n):  # a chunk at a time: the parts never exist whole
@@ -78,7 +81,9 @@ def render_stems(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: in
 
 
 def sum_stems(stems: dict[str, np.ndarray], n_samples: int) -> np.ndarray:
-    """The mix of stems, `n_samples` long (silence if there are none)."""
+    """The mix of stems, `n_samples` long (silence if there are none; a lone stem is the mix itself)."""
+    if len(stems) == 1:
+        return next(iter(stems.values()))
     mix = np.zeros((2, n_samples), dtype=np.float32)
     for audio in stems.values():
         mix += audio
@@ -87,4 +92,4 @@ def sum_stems(stems: dict[str, np.ndarray], n_samples: int) -> np.ndarray:
 
 def render_mix(renderer: Renderer, midi: pretty_midi.PrettyMIDI, n_samples: int, room: Room | None = None) -> np.ndarray:
     """`midi` rendered in `room` (dry without one): the sum of its stems, `n_samples` long."""
-    return sum_stems(render_stems(renderer, midi, n_samples, room=room), n_samples)
+    return sum_stems(render_stems(renderer, midi, n_samples, room=room, mixdown=True), n_samples)

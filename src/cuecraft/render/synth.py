@@ -47,9 +47,12 @@ _LOCK = threading.Lock()  # one pass at a time per process: the lent SoundFont i
 
 
 def _loaded_sfont(path: Path) -> int:
-    """The process's parsed copy of a SoundFont (a fluid_sfont_t pointer), loading it on first use."""
+    """The process's parsed copy of a SoundFont (a fluid_sfont_t pointer), loading it on first use. Its
+    samples are loaded as a pass selects the instruments that use them and let go after (FluidSynth's
+    dynamic sample loading): a General MIDI SoundFont holds hundreds of MB of samples, a cue uses a few
+    instruments, and every worker process would otherwise hold all of them."""
     if path not in _LOADED:
-        holder = fluidsynth.Synth(channels=16)
+        holder = fluidsynth.Synth(channels=16, **{"synth.dynamic-sample-loading": 1})
         soundfont_id = holder.sfload(str(path))
         if soundfont_id < 0:
             holder.delete()
