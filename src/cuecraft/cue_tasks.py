@@ -12,7 +12,6 @@ from pathlib import Path
 
 from cuecraft.executors import run_all
 from cuecraft.model.composer import Composer
-from cuecraft.model.loading import load_composer
 from cuecraft.project import Cue, FilmInfo, Theme
 from cuecraft.render.synth import Renderer
 from cuecraft.render.take_cache import TakeCache
@@ -37,7 +36,30 @@ class CueTask:
 
 @functools.cache
 def _composer(kind: str, path: str) -> Composer:
+    """The task's composer: a transformer from its decoder weights (.npz: sampling needs no torch, and a
+    worker without it is some 200 MB smaller), any other model as loaded by name."""
+    if kind == "transformer" and path.endswith(".npz"):
+        from cuecraft.model.decoder import DecoderWeights
+        from cuecraft.model.sampling import TransformerComposer
+
+        return TransformerComposer(DecoderWeights.load(Path(path)))
+    from cuecraft.model.loading import load_composer
+
     return load_composer(kind, Path(path), Path(path))  # type: ignore[arg-type]
+
+
+def model_for_workers(composer: Composer, model_file: Path, fingerprint: str, cache: TakeCache) -> Path:
+    """What workers load the model from: a transformer's decoder weights, written once into the take cache
+    (named by the checkpoint's content), else the model file itself."""
+    from cuecraft.model.decoder import DecoderWeights
+    from cuecraft.model.sampling import TransformerComposer
+
+    if not isinstance(composer, TransformerComposer) or isinstance(composer.model, DecoderWeights):
+        return model_file
+    path = cache.folder / f"decoder-{fingerprint}.npz"
+    if not path.exists():
+        DecoderWeights.of(composer.model).save(path)
+    return path
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
-from cuecraft.cue_tasks import CueTask, make_takes
+from cuecraft.cue_tasks import CueTask, make_takes, model_for_workers
 from cuecraft.executors import cores, in_background
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
 from cuecraft.film.dialogue import speech_in_film
@@ -99,8 +99,9 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             keys = {cue.id: _take_key(film, cue, project.theme_for(cue.settings), fingerprint, soundfont, config) for cue in cues if cue.music}
             workers = config.workers or auto_workers(float(film.frames_to_seconds(sum(c.n_frames for c in cues if c.music))))
             if workers > 1 or config.scheduler:  # the takes are made elsewhere, into the cache, then placed here in order
+                for_workers = model_for_workers(composer, model_file, fingerprint, cache)
                 todo = [CueTask(keys[c.id], str(cache.folder), film.model_dump_json(), c.model_dump_json(),
-                                project.theme_for(c.settings).model_dump_json(), config.model, str(model_file), str(soundfont),
+                                project.theme_for(c.settings).model_dump_json(), config.model, str(for_workers), str(soundfont),
                                 config.sample_rate, config.redraws) for c in cues if c.music and cache.load(keys[c.id]) is None]  # fmt: skip
                 with timer("compose cues"):
                     make_takes(todo, workers, config.scheduler, clock.progress.advance)

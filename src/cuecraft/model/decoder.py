@@ -5,16 +5,25 @@ matrices) the work per token is tiny and PyTorch's per-operation overhead domina
 costs ~40-90 us through torch and ~19 us as a BLAS matrix-vector product here, so decoding is several
 times faster. Same weights, same arithmetic (float32, exact GELU, LayerNorm eps 1e-5): its logits
 match the torch model's to float rounding (tests/test_transformer.py). Training and scoring whole
-sequences stay in torch.
+sequences stay in torch; the weights, saved as .npz (DecoderWeights), let a process sample without it.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import erf
 from threadpoolctl import ThreadpoolController
 
-from cuecraft.model.transformer import CueTransformer
+from cuecraft.atomic import atomic_path
+from cuecraft.model.transformer_config import TransformerConfig
+
+if TYPE_CHECKING:
+    from cuecraft.model.transformer import CueTransformer
 
 LAYER_NORM_EPS = 1e-5
 _BLAS = ThreadpoolController()  # found once: looking the libraries up costs milliseconds
@@ -46,26 +55,50 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
     return centred / np.sqrt(variance + LAYER_NORM_EPS) * weight + bias
 
 
+@dataclass(frozen=True)
+class DecoderWeights:
+    """A trained CueTransformer's weights as float32 arrays laid out for decoding, with its shape: all
+    that sampling needs, without torch (a worker process that only samples loads these from .npz)."""
+
+    config: TransformerConfig
+    arrays: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, model: CueTransformer) -> DecoderWeights:
+        state = {name: value.detach().cpu().numpy().astype(np.float32) for name, value in model.state_dict().items()}
+        arrays = {"tokens": state["tokens.weight"], "positions": state["positions.weight"],
+                  "norm.weight": state["norm.weight"], "norm.bias": state["norm.bias"], "head": np.ascontiguousarray(state["head.weight"].T)}  # fmt: skip
+        for i in range(model.config.n_layers):
+            w = {name[len(f"blocks.{i}.") :]: value for name, value in state.items() if name.startswith(f"blocks.{i}.")}
+            for part, name in (("norm1", "norm1"), ("norm2", "norm2"), ("qkv", "attention.qkv"), ("out", "attention.out"), ("up", "mlp.0"), ("down", "mlp.2")):
+                transpose = part not in ("norm1", "norm2")  # linear layers: inputs times the transposed weight
+                arrays[f"{i}.{part}.weight"] = np.ascontiguousarray(w[f"{name}.weight"].T) if transpose else w[f"{name}.weight"]
+                arrays[f"{i}.{part}.bias"] = w[f"{name}.bias"]
+        return cls(model.config, arrays)
+
+    def save(self, path: Path) -> None:
+        """As an uncompressed .npz (with the config as JSON), written atomically."""
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, config=np.array(json.dumps(self.config.to_dict())), **self.arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> DecoderWeights:
+        with np.load(path) as saved:
+            return cls(TransformerConfig(**json.loads(str(saved["config"]))), {k: saved[k] for k in saved.files if k != "config"})
+
+
 class NumpyDecoder:
     """The model's weights as float32 arrays and a cache of `context` keys and values per layer."""
 
-    def __init__(self, model: CueTransformer) -> None:
-        weights = {name: value.detach().cpu().numpy().astype(np.float32) for name, value in model.state_dict().items()}
-        config = model.config
+    def __init__(self, source: CueTransformer | DecoderWeights) -> None:
+        weights = source if isinstance(source, DecoderWeights) else DecoderWeights.of(source)
+        config, a = weights.config, weights.arrays
         self.heads, self.head_width, self.context = config.n_heads, config.d_model // config.n_heads, config.context
-        self.tokens, self.positions = weights["tokens.weight"], weights["positions.weight"]
-        self.layers = []
-        for i in range(config.n_layers):
-            w = {name[len(f"blocks.{i}.") :]: value for name, value in weights.items() if name.startswith(f"blocks.{i}.")}
-            self.layers.append({
-                "norm1": (w["norm1.weight"], w["norm1.bias"]), "norm2": (w["norm2.weight"], w["norm2.bias"]),
-                "qkv": (np.ascontiguousarray(w["attention.qkv.weight"].T), w["attention.qkv.bias"]),
-                "out": (np.ascontiguousarray(w["attention.out.weight"].T), w["attention.out.bias"]),
-                "up": (np.ascontiguousarray(w["mlp.0.weight"].T), w["mlp.0.bias"]),
-                "down": (np.ascontiguousarray(w["mlp.2.weight"].T), w["mlp.2.bias"]),
-            })  # fmt: skip
-        self.norm = (weights["norm.weight"], weights["norm.bias"])
-        self.head = np.ascontiguousarray(weights["head.weight"].T)
+        self.tokens, self.positions = a["tokens"], a["positions"]
+        self.layers = [{part: (a[f"{i}.{part}.weight"], a[f"{i}.{part}.bias"]) for part in ("norm1", "norm2", "qkv", "out", "up", "down")}
+                       for i in range(config.n_layers)]  # fmt: skip
+        self.norm = (a["norm.weight"], a["norm.bias"])
+        self.head = a["head"]
         shape = (config.n_layers, self.heads, self.context, self.head_width)
         self.keys, self.values = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
         self.length = 0

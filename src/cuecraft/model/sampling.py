@@ -9,16 +9,18 @@ import contextlib
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from cuecraft.model.composer import GenerationRequest
-from cuecraft.model.decoder import NumpyDecoder
+from cuecraft.model.decoder import DecoderWeights, NumpyDecoder
 from cuecraft.model.events import Note
 from cuecraft.model.tokenizer import ChordWeaver, Conditions, CueTokenizer
-from cuecraft.model.transformer import CueTransformer
 from cuecraft.theory import Key
+
+if TYPE_CHECKING:  # torch is imported only where a whole sequence goes through the torch model
+    from cuecraft.model.transformer import CueTransformer
 
 TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
 SAMPLING_THREADS = 1  # one-token steps of a small model gain nothing from more threads, and lose a lot when cores are busy
@@ -232,11 +234,11 @@ def nucleus_sample(logits: np.ndarray, allowed: np.ndarray, temperature: float, 
     return int(order[min(int(np.searchsorted(kept, rng.random() * kept[-1], side="right")), len(order) - 1)])
 
 
-@torch.inference_mode()
-def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: GenerationRequest,
+def sample_ids(model: CueTransformer | DecoderWeights, tokenizer: CueTokenizer, request: GenerationRequest,
                settings: SamplingSettings = SamplingSettings()) -> list[int]:  # fmt: skip
     """Token ids of the prompt and its continuation to exactly ceil(length / bar) bars, with the
-    request's chord plan woven in as the model reads and writes, and its repeated bars restated."""
+    request's chord plan woven in as the model reads and writes, and its repeated bars restated.
+    `model` as DecoderWeights samples without torch (with the cache only)."""
     if request.beats_per_bar != 4:
         raise ValueError("the transformer writes 4/4 only")
     n_bars = max(1, math.ceil(request.length_beats / 4 - 1e-9))
@@ -269,7 +271,7 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
                     logits = decoder.feed(view[fed:])
                     fed = len(view)
                 else:
-                    logits = model(torch.tensor([view]))[0][0, -1].numpy()
+                    logits = _torch_logits(model, view)
                 offsets = [b for b in (balance.bias(), constraint.chord_tone_bias(), constraint.colour_bias()) if b is not None]
                 token = nucleus_sample(logits, constraint.allowed(), request.temperature * settings.temperature, settings.top_p,
                                        rng, sum(offsets) if offsets else None)  # fmt: skip
@@ -289,7 +291,15 @@ def sample_ids(model: CueTransformer, tokenizer: CueTokenizer, request: Generati
     return body
 
 
-@torch.no_grad()
+def _torch_logits(model: CueTransformer, view: list[int]) -> np.ndarray:
+    """The torch model's logits for the token after `view`, the whole view run again (no cache)."""
+    import torch
+
+    torch.set_num_threads(SAMPLING_THREADS)
+    with torch.inference_mode():
+        return model(torch.tensor([view]))[0][0, -1].numpy()
+
+
 def log_likelihood(model: CueTransformer, tokenizer: CueTokenizer, request: GenerationRequest, notes: list[Note],
                    from_beat: float) -> float:  # fmt: skip
     """Mean log-probability per token the model gives `notes` from `from_beat` (a bar line) on (at
@@ -307,8 +317,12 @@ def log_likelihood(model: CueTransformer, tokenizer: CueTokenizer, request: Gene
     if start >= bars[first] > 0:  # one very full bar before: better to hear it from its middle than not at all
         start = max(0, len(body) - room + 1)
     view = prefix + body[start:]
-    logits, _ = model(torch.tensor([view[:-1]]))
-    logp = torch.log_softmax(logits[0], dim=-1).gather(1, torch.tensor(view[1:])[:, None])[:, 0]
+    import torch
+
+    torch.set_num_threads(SAMPLING_THREADS)
+    with torch.no_grad():
+        logits, _ = model(torch.tensor([view[:-1]]))
+        logp = torch.log_softmax(logits[0], dim=-1).gather(1, torch.tensor(view[1:])[:, None])[:, 0]
     judged_from = len(prefix) + bars[first] - start - 1  # logits at i predict view[i + 1]
     return float(logp[judged_from:].mean())
 
@@ -337,14 +351,15 @@ class TransformerComposer:
 
     name = "cue-transformer"
 
-    def __init__(self, model: CueTransformer, info: dict | None = None, settings: SamplingSettings = SamplingSettings()) -> None:
-        self.model, self.info, self.settings = model.eval(), info or {}, settings
+    def __init__(self, model: CueTransformer | DecoderWeights, info: dict | None = None, settings: SamplingSettings = SamplingSettings()) -> None:
+        self.model, self.info, self.settings = model if isinstance(model, DecoderWeights) else model.eval(), info or {}, settings
         self.tokenizer = CueTokenizer()
 
     def generate(self, request: GenerationRequest) -> list[Note]:
-        torch.set_num_threads(SAMPLING_THREADS)
         ids = sample_ids(self.model, self.tokenizer, request, self.settings)
         return [n for n in self.tokenizer.decode_notes(ids) if n.onset < request.length_beats]
 
     def log_likelihood(self, request: GenerationRequest, notes: list[Note], from_beat: float) -> float:
+        if isinstance(self.model, DecoderWeights):
+            raise ValueError("judging a passage runs the whole sequence through the torch model: load the checkpoint")
         return log_likelihood(self.model, self.tokenizer, request, notes, from_beat)

@@ -17,11 +17,18 @@ All pieces are 4/4: REMI bars are four beats, with a 16th-note grid in the first
 from __future__ import annotations
 
 import bisect
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 import symusic
-from miditok import REMI, TokenizerConfig, TokSequence
+
+# miditok imports its PyTorch dataset helpers, and torch with them, whenever torch is installed.
+# cuecraft uses its tokenizers only; without this a process that only samples (a cue worker, which
+# decodes in NumPy) would load torch for nothing (about 200 MB). A None entry makes that import fail,
+# which miditok expects and passes over.
+sys.modules.setdefault("miditok.pytorch_data", None)  # type: ignore[arg-type]
+from miditok import REMI, TokenizerConfig, TokSequence  # noqa: E402
 
 from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, chord_at
 from cuecraft.corpus.features import DRUMS, GM_FAMILIES

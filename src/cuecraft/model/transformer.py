@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cuecraft.model.transformer_config import TransformerConfig
+
+__all__ = ["CueTransformer", "TransformerConfig"]
+
 KVCache = list[tuple[torch.Tensor, torch.Tensor]]
-
-
-@dataclass(frozen=True)
-class TransformerConfig:
-    vocab_size: int
-    context: int = 512
-    d_model: int = 256
-    n_layers: int = 4
-    n_heads: int = 4
-    d_ff: int = 1024
-    dropout: float = 0.1
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class SelfAttention(nn.Module):
