@@ -70,7 +70,17 @@ def test_the_cue_panel_speaks_timecode_and_playback_stops_on_space(review_projec
     cue = project.cue("1M3")
     film = project.film
     with serve(create_app(review_project)) as url, chromium() as page:
-        log_in(page, url, "clara", PASSWORD)
+        page.goto(url)  # before logging in, the login form alone: no empty app skeleton under it
+        page.locator("#loginForm").wait_for()
+        assert page.locator("#loginForm").is_visible() and not page.locator("#app").is_visible()
+        page.fill("#loginName", "clara")
+        page.fill("#loginPassword", "wrong")
+        page.click("#loginButton")
+        page.wait_for_function("document.getElementById('message').textContent.length > 0")  # a failed login says so
+        page.fill("#loginPassword", PASSWORD)  # then the right password, on the same page
+        page.click("#loginButton")
+        page.locator("#app").wait_for()
+        assert not page.locator("#login").is_visible()
         assert page.inner_text("#message") == ""  # no stale login error once logged in
         page.locator('.cue[data-cue="1M3"]').click()
         times = page.inner_text("#cuePanel .times")

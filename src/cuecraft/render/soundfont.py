@@ -3,8 +3,8 @@
 MuseScore General (MIT, Debian musescore-general-soundfont-lossless) comes first: velocity-layered,
 stereo orchestral samples made for notation playback (docs/sound.md compares it with FluidR3 GM on
 the same cues). Its uncompressed .sf2 is used, not the .sf3: FluidSynth decodes an .sf3's Ogg
-samples on every load (4-5 s per render here) while an .sf2's samples are cached in the process.
-FluidR3 GM is the fallback."""
+samples on every load (4-5 s per render here) while an .sf2's are copied from the file (from the
+operating system's cache after the first pass), only for the instruments a pass plays. FluidR3 GM is the fallback."""
 
 from __future__ import annotations
 
