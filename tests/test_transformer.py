@@ -192,30 +192,42 @@ def test_generate_command_writes_the_requested_piece(tmp_path: Path) -> None:
     assert not (tmp_path / "x.mid").exists()
 
 
-def test_a_worker_samples_from_decoder_weights_without_torch(transformer: TransformerComposer, tmp_path: Path) -> None:
-    """The shipped model's decoder weights as .npz: a process that loads them (as a cue worker does) writes
-    the very notes the checkpoint's composer writes, and never imports torch."""
+def test_cues_are_composed_from_decoder_weights_without_torch(transformer: TransformerComposer, tmp_path: Path) -> None:
+    """The shipped checkpoint's decoder weights, exported once into the take cache as .npz by a short-lived
+    process: a process that composes from them (the scoring process, a cue worker) writes the very notes
+    the checkpoint's composer writes, and never imports torch."""
     import json
     import subprocess
     import sys
 
-    from cuecraft.cue_tasks import model_for_workers
+    from cuecraft.cue_tasks import sampling_model
+    from cuecraft.model.loading import SHIPPED_TRANSFORMER
     from cuecraft.render.take_cache import TakeCache
 
-    path = model_for_workers(transformer, Path("unused.pt"), "shipped", TakeCache(tmp_path))
-    assert path == tmp_path / "decoder-shipped.npz" and path.stat().st_size < 20 * 2**20
+    path = sampling_model("transformer", SHIPPED_TRANSFORMER, "shipped", TakeCache(tmp_path / "cache"))
+    assert path == tmp_path / "cache" / "decoder-shipped.npz" and path.stat().st_size < 20 * 2**20
     request = GenerationRequest(Key.parse("F minor"), 32, tempo=96, valence=-0.4, arousal=0.3, seed=11, velocity=80)
     expected = [(n.onset, n.duration, n.pitch, n.velocity) for n in transformer.generate(request)]
     script = f"""
 import json, sys
-from cuecraft.cue_tasks import _composer
+from cuecraft.cue_tasks import composer_from
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.theory import Key
-notes = _composer("transformer", {str(path)!r}).generate(GenerationRequest(Key.parse("F minor"), 32, tempo=96, valence=-0.4,
-                                                                          arousal=0.3, seed=11, velocity=80))
+notes = composer_from("transformer", {str(path)!r}).generate(GenerationRequest(Key.parse("F minor"), 32, tempo=96, valence=-0.4,
+                                                                              arousal=0.3, seed=11, velocity=80))
 print(json.dumps({{"torch": "torch" in sys.modules, "notes": [(n.onset, n.duration, n.pitch, n.velocity) for n in notes]}}))
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     worker = json.loads(result.stdout.strip().splitlines()[-1])
     assert worker["torch"] is False
     assert [tuple(n) for n in worker["notes"]] == expected and len(expected) > 40
+
+
+def test_a_damaged_checkpoint_is_named_across_the_export_process(tmp_path: Path) -> None:
+    from cuecraft.cue_tasks import sampling_model
+    from cuecraft.render.take_cache import TakeCache
+
+    (tmp_path / "cut.pt").write_bytes(b"PK\x03\x04 not a whole checkpoint")
+    with pytest.raises(CuecraftError, match="cut.pt: damaged transformer checkpoint"):
+        sampling_model("transformer", tmp_path / "cut.pt", "cut", TakeCache(tmp_path / "cache"))
+    assert not (tmp_path / "cache").exists()  # nothing written for a model that could not be read

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuecraft.executors import run_all
+from cuecraft.executors import in_background, run_all
 from cuecraft.model.composer import Composer
 from cuecraft.project import Cue, FilmInfo, Theme
 from cuecraft.render.synth import Renderer
@@ -35,9 +35,9 @@ class CueTask:
 
 
 @functools.cache
-def _composer(kind: str, path: str) -> Composer:
-    """The task's composer: a transformer from its decoder weights (.npz: sampling needs no torch, and a
-    worker without it is some 200 MB smaller), any other model as loaded by name."""
+def composer_from(kind: str, path: str) -> Composer:
+    """A composer for cues: a transformer from its decoder weights (.npz: sampling needs no torch, and a
+    process without it is some 200 MB smaller), any other model as loaded by name."""
     if kind == "transformer" and path.endswith(".npz"):
         from cuecraft.model.decoder import DecoderWeights
         from cuecraft.model.sampling import TransformerComposer
@@ -48,18 +48,27 @@ def _composer(kind: str, path: str) -> Composer:
     return load_composer(kind, Path(path), Path(path))  # type: ignore[arg-type]
 
 
-def model_for_workers(composer: Composer, model_file: Path, fingerprint: str, cache: TakeCache) -> Path:
-    """What workers load the model from: a transformer's decoder weights, written once into the take cache
-    (named by the checkpoint's content), else the model file itself."""
-    from cuecraft.model.decoder import DecoderWeights
-    from cuecraft.model.sampling import TransformerComposer
-
-    if not isinstance(composer, TransformerComposer) or isinstance(composer.model, DecoderWeights):
+def sampling_model(kind: str, model_file: Path, fingerprint: str, cache: TakeCache) -> Path:
+    """What cues are composed from: a transformer's decoder weights, exported once into the take cache
+    (named by the checkpoint's content) by a short-lived process that loads the checkpoint with torch,
+    so neither the scoring process nor its workers ever load torch; any other model's own file."""
+    if kind != "transformer":
         return model_file
     path = cache.folder / f"decoder-{fingerprint}.npz"
     if not path.exists():
-        DecoderWeights.of(composer.model).save(path)
+        with in_background(export_decoder_weights, str(model_file), str(path)) as exported:
+            exported.get()
     return path
+
+
+def export_decoder_weights(checkpoint: str, out: str) -> None:
+    """Load a transformer checkpoint (a damaged one is named as such) and save its decoder weights as .npz."""
+    from cuecraft.model.checkpoint import load_model
+    from cuecraft.model.decoder import DecoderWeights
+
+    model, _ = load_model(Path(checkpoint))
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    DecoderWeights.of(model).save(Path(out))
 
 
 @functools.cache
@@ -71,7 +80,7 @@ def make_take(task: CueTask) -> str:
     """Compose and render one cue into the take cache (each worker loads the model and SoundFont once)."""
     film, cue = FilmInfo.model_validate_json(task.film), Cue.model_validate_json(task.cue)
     theme = Theme.model_validate_json(task.theme) if task.theme else None
-    midi, report = compose_cue(_composer(task.model, task.model_file), film, cue, cue.settings, theme, task.redraws)
+    midi, report = compose_cue(composer_from(task.model, task.model_file), film, cue, cue.settings, theme, task.redraws)
     audio = render_cue(_renderer(task.soundfont, task.sample_rate), film, cue, midi, cue.settings)
     TakeCache(Path(task.cache)).store(task.key, midi, audio, task.sample_rate, report.model_dump_json())
     return task.key

@@ -12,3 +12,7 @@ class CuecraftError(Exception):
         self.subject = str(subject)
         self.problem = problem
         super().__init__(f"{self.subject}: {problem}")
+
+    def __reduce__(self) -> tuple:
+        """Rebuilt from its two parts when it crosses to another process (a worker's error reaches the caller whole)."""
+        return self.__class__, (self.subject, self.problem)

@@ -23,7 +23,7 @@ from cuecraft.compose.theme import write_themes
 from cuecraft.config import DEFAULT_BASELINE_PATH, ScoreConfig
 from cuecraft.film.mood import blend_with_words, mood_from_picture
 from cuecraft.corpus.files import content_hash
-from cuecraft.cue_tasks import CueTask, make_takes, model_for_workers
+from cuecraft.cue_tasks import CueTask, composer_from, make_takes, sampling_model
 from cuecraft.executors import cores, in_background
 from cuecraft.film.cue_sheet import CueSheetEntry, SheetCue, read_cue_sheet
 from cuecraft.film.dialogue import speech_in_film
@@ -32,7 +32,7 @@ from cuecraft.film.picture import FrameStats, read_picture
 from cuecraft.film.scenes import Scene, SceneRules, find_scenes
 from cuecraft.film.spotting import SpottingRules, describe_span, ending_for, spot_scenes
 from cuecraft.film.subtitles import Subtitle, check_against_film, read_scenes, read_srt, words_per_cue
-from cuecraft.model.loading import load_composer, resolve_model_path
+from cuecraft.model.paths import resolve_model_path
 from cuecraft.preflight import preflight
 from cuecraft.progress import ProgressReporter, SilentProgress
 from cuecraft.project import (PROJECT_FILE, Cue, CueSection, Ending, FilmInfo, Mood, MusicSettings, OriginalityReport, Project,
@@ -82,26 +82,26 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
     """Compose (the film's themes first, unless `themes` are given), render, mix and mux every cue of a spotted
     project into `outdir`, staged and published at once; finished takes are cached for resumption."""
     stage, timer, film = clock.stage, clock.timer, project.film
+    cache = TakeCache(outdir / CACHE_DIR)
     with stage("load model"):
         soundfont = find_soundfont(config.soundfont)
         model_file = resolve_model_path(config.model, config.model_path, DEFAULT_BASELINE_PATH)
-        composer = load_composer(config.model, model_file, DEFAULT_BASELINE_PATH)
         fingerprint = content_hash(model_file)
+        sampled_from = sampling_model(config.model, model_file, fingerprint, cache)
+        composer = composer_from(config.model, str(sampled_from))
     cues = project.cues
     with staged_folder(outdir, last=PROJECT_FILE) as staging:
         (staging / CUES_DIR).mkdir()
         with stage("compose and render cues", sum(c.music for c in cues)):
             project.themes = themes or write_themes(composer, Key.parse(project.home_key), seed=config.seed, redraws=config.redraws)
-            cache = TakeCache(outdir / CACHE_DIR)
             renderer = Renderer(soundfont, config.sample_rate)
             total = film.frames_to_samples(film.n_frames, config.sample_rate)
             placed, previous, last_audio = PlacedCues(staging / MIX_DIR, total, config.sample_rate), None, None
             keys = {cue.id: _take_key(film, cue, project.theme_for(cue.settings), fingerprint, soundfont, config) for cue in cues if cue.music}
             workers = config.workers or auto_workers(float(film.frames_to_seconds(sum(c.n_frames for c in cues if c.music))))
             if workers > 1 or config.scheduler:  # the takes are made elsewhere, into the cache, then placed here in order
-                for_workers = model_for_workers(composer, model_file, fingerprint, cache)
                 todo = [CueTask(keys[c.id], str(cache.folder), film.model_dump_json(), c.model_dump_json(),
-                                project.theme_for(c.settings).model_dump_json(), config.model, str(for_workers), str(soundfont),
+                                project.theme_for(c.settings).model_dump_json(), config.model, str(sampled_from), str(soundfont),
                                 config.sample_rate, config.redraws) for c in cues if c.music and cache.load(keys[c.id]) is None]  # fmt: skip
                 with timer("compose cues"):
                     make_takes(todo, workers, config.scheduler, clock.progress.advance)
