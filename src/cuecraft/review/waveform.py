@@ -16,11 +16,11 @@ def peak_envelope(path: Path, bins: int = 600) -> dict:
     with sf.SoundFile(str(path)) as audio:
         frames, rate = audio.frames, audio.samplerate
         peaks = np.zeros(bins)
-        edges = np.linspace(0, frames, bins + 1)
         start = 0
         for block in audio.blocks(blocksize=BLOCK_FRAMES, always_2d=True, dtype="float32"):
             level = np.abs(block).max(axis=1)
-            slices = np.searchsorted(edges, np.arange(start, start + len(level)), side="right") - 1
-            np.maximum.at(peaks, np.clip(slices, 0, bins - 1), level)
+            slices = np.arange(start, start + len(level), dtype=np.int64) * bins // frames  # each sample's slice, in order
+            firsts = np.flatnonzero(np.r_[True, slices[1:] != slices[:-1]])  # where each slice's run in the block begins
+            np.maximum.at(peaks, slices[firsts], np.maximum.reduceat(level, firsts))
             start += len(level)
     return {"seconds": frames / rate if rate else 0.0, "peaks": [round(float(p), 3) for p in np.minimum(peaks, 1.0)]}
