@@ -44,29 +44,25 @@ def key_in_force(notes: list[Note]) -> Callable[[float], Key]:
     return lambda beat: spans[max(0, bisect.bisect(starts, beat) - 1)].key
 
 
-def in_local_keys(notes: list[Note]) -> list[tuple[Key, Note]]:
-    """Each note with the key in force where it sounds."""
-    key_at = key_in_force(notes)
-    return [(key_at(n.onset), n) for n in notes]
-
-
-def outside_the_key(notes: list[Note]) -> list[tuple[str, int]]:
+def outside_the_key(notes: list[Note], key_at: Callable[[float], Key] | None = None) -> list[tuple[str, int]]:
     """(mode, degree above the tonic) of each note outside the key in force where it sounds (the raised
-    7th counts as in a minor key)."""
-    return [(key.mode, (n.pitch - key.tonic) % 12) for key, n in in_local_keys(notes) if n.pitch % 12 not in key.allowed_pitch_classes()]
+    7th counts as in a minor key); `key_at`: the notes' key_in_force, when it is already known."""
+    key_at = key_at or key_in_force(notes)
+    in_force = ((key_at(n.onset), n) for n in notes)
+    return [(key.mode, (n.pitch - key.tonic) % 12) for key, n in in_force if n.pitch % 12 not in key.allowed_pitch_classes()]
 
 
-def chromatic_share(notes: list[Note]) -> float:
+def chromatic_share(notes: list[Note], key_at: Callable[[float], Key] | None = None) -> float:
     """Share of notes outside the key in force where they sound."""
-    return len(outside_the_key(notes)) / len(notes) if notes else 0.0
+    return len(outside_the_key(notes, key_at)) / len(notes) if notes else 0.0
 
 
-def chromatic_chord_share(notes: list[Note]) -> float:
+def chromatic_chord_share(notes: list[Note], key_at: Callable[[float], Key] | None = None) -> float:
     """Share of chord time (the chord labeller's chords) on chords with a tone outside the key in force
     where they start: borrowed and chromatic chords (a modulation's chords are in their own key)."""
     if not notes:
         return 0.0
-    key_at, chords = key_in_force(notes), label_chords(notes)
+    key_at, chords = key_at or key_in_force(notes), label_chords(notes)
     outside = sum(c.end - c.start for c in chords if not c.chord.pitch_classes <= key_at(c.start).allowed_pitch_classes())
     return outside / sum(c.end - c.start for c in chords)
 
@@ -90,11 +86,12 @@ class EmotionProfile:
         degrees = {"major": np.zeros(12), "minor": np.zeros(12)}
         for notes, valence, arousal in labelled:
             if valence and arousal and notes:
-                outside = outside_the_key(notes)
+                key_at = key_in_force(notes)  # found once: the notes and the chords are judged in the same keys
+                outside = outside_the_key(notes, key_at)
                 for mode, degree in outside:
                     degrees[mode][degree] += 1
                 rows[quadrant_of(valence, arousal)].append((float(np.mean([n.velocity for n in notes])), len(outside) / len(notes),
-                                                            chromatic_chord_share(notes)))  # fmt: skip
+                                                            chromatic_chord_share(notes, key_at)))  # fmt: skip
         if any(not r for r in rows.values()):
             raise ValueError(f"every quadrant needs labelled pieces; have {', '.join(f'{q}: {len(r)}' for q, r in rows.items())}")
         return cls({q: round(float(np.mean([r[0] for r in rows[q]])), 2) for q in QUADRANTS},

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 
 from cuecraft.corpus.chords import label_chords
-from cuecraft.model.emotion_profile import chromatic_chord_share, chromatic_share
+from cuecraft.model.emotion_profile import chromatic_chord_share, chromatic_share, key_in_force
 from cuecraft.model.events import Note
 from cuecraft.model.metrics import pitch_class_entropy
 from cuecraft.theory import Key
@@ -125,6 +125,7 @@ def measure(notes: Sequence[Note], key: Key, n_bars: int) -> dict[str, float]:
     """Every measure of one piece of `n_bars` bars in `key`."""
     repeats, run = same_pitch_repeats(notes)
     pitches = [n.pitch for n in notes]
+    key_at = key_in_force(list(notes))  # the local keys, found once for both colour measures
     return {
         "tonic triad share": share_on(notes, key, key.tonic_triad()),
         "tonic + fifth share": share_on(notes, key, (0, 7)),
@@ -141,6 +142,6 @@ def measure(notes: Sequence[Note], key: Key, n_bars: int) -> dict[str, float]:
         "notes per bar": len(notes) / n_bars,
         "top pitch-class share": top_pitch_class_share(notes),
         "longest run of one chord": float(longest_chord_run(notes)),
-        "notes outside the local key": chromatic_share(list(notes)),
-        "chord time outside the local key": chromatic_chord_share(list(notes)),
+        "notes outside the local key": chromatic_share(list(notes), key_at),
+        "chord time outside the local key": chromatic_chord_share(list(notes), key_at),
     }
