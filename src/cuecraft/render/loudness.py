@@ -81,6 +81,12 @@ def _spread(short: np.ndarray) -> float:
     return float(np.percentile(gated, 95) - np.percentile(gated, 10))
 
 
+def limiter_reach(sample_rate: int) -> int:
+    """Samples either side of a block that its limiter gain depends on (look-ahead window and smoothing,
+    with room to spare): the context a block-by-block limiter must read around each block."""
+    return 4 * max(1, round(LIMITER_LOOKAHEAD_S * sample_rate))
+
+
 def peak_gain(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray:
     """The limiter's gain per sample: pulls down, smoothly and with look-ahead, every stretch whose
     true peak passes the ceiling (from the 4x-oversampled envelope, so inter-sample peaks count)."""

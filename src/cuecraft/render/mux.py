@@ -15,7 +15,7 @@ import numpy as np
 import soundfile
 
 from cuecraft.atomic import atomic_path
-from cuecraft.render.loudness import LIMITER_LOOKAHEAD_S, LIMITER_MARGIN_DB, TRUE_PEAK_HEADROOM, peak_gain
+from cuecraft.render.loudness import LIMITER_MARGIN_DB, TRUE_PEAK_HEADROOM, limiter_reach, peak_gain
 
 AAC_BIT_RATE = 256_000  # per stereo pair
 SCORED_MP4, SCORED_MOV = "scored.mp4", "scored.mov"
@@ -107,7 +107,7 @@ def limited(blocks: Iterator[np.ndarray], rate: int, ceiling_dbtp: float | None)
     if ceiling_dbtp is None:
         yield from blocks
         return
-    margin, ceiling = 4 * max(1, round(LIMITER_LOOKAHEAD_S * rate)), 10 ** (ceiling_dbtp / 20)
+    margin, ceiling = limiter_reach(rate), 10 ** (ceiling_dbtp / 20)
     before, current = None, None
     for following in chain(blocks, [None]):
         if current is not None:

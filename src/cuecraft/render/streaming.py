@@ -13,7 +13,7 @@ import numpy as np
 import soundfile
 
 from cuecraft.render.ducking import duck_curve
-from cuecraft.render.loudness import LIMITER_LOOKAHEAD_S, LIMITER_MARGIN_DB, MAX_PASSES, LoudnessMeter, LoudnessReport, peak_gain
+from cuecraft.render.loudness import LIMITER_MARGIN_DB, MAX_PASSES, LoudnessMeter, LoudnessReport, limiter_reach, peak_gain
 
 BLOCK_S = 20.0
 
@@ -78,7 +78,7 @@ def write_normalized(cues: PlacedCues, target: Path, target_lufs: float, ceiling
 def _write(cues: PlacedCues, target: Path, gain: float, ceiling_dbtp: float | None) -> LoudnessMeter:
     """One pass: the mix times `gain`, limited under `ceiling_dbtp` if given, written and measured."""
     meter = LoudnessMeter(cues.rate)
-    margin = 4 * max(1, round(LIMITER_LOOKAHEAD_S * cues.rate))  # the limiter's look-ahead reaches across block joins
+    margin = limiter_reach(cues.rate)  # the limiter's look-ahead reaches across block joins
     with soundfile.SoundFile(target, "w", samplerate=cues.rate, channels=2, subtype="PCM_24") as wav:
         for first, block in cues.blocks():
             out = block * np.float32(gain)
