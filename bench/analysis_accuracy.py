@@ -6,7 +6,8 @@ Truth:
 - music21's RomanText analyses with their scores: 20 Bach chorales (found by the BWV number the analysis names) and 48
   Monteverdi madrigals: the home key (the analysis's first key), the local key and the chord of every
   beat.
-Measures: global key (major and minor pieces apart), local key per beat, chord per beat (root and
+Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
+for comparison; the finder's weights were fitted on odd-numbered POP909 songs, see fit_key_weights.py), local key per beat, chord per beat (root and
 triad family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the truth labels.
 
   python bench/analysis_accuracy.py [--data ../shared/data] [--every 1]
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
+from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import TimedKey, estimate_key, local_keys, pitch_class_profile
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.errors import CuecraftError
@@ -66,11 +68,24 @@ def key_at(keys: list[TimedKey], beat: float) -> Key | None:
     return next((k.key for k in keys if k.start <= beat < k.end), None)
 
 
+def rests_on_relative_major(piece: Truth) -> bool:
+    """Whether a minor piece's own human chords contradict its key label: more time on the relative
+    major's tonic triad than on the minor tonic's, and a last chord off the minor tonic."""
+    def time_on(root: int, family: str) -> float:
+        return sum(c.end - c.start for c in piece.chords if c.chord.root == root and c.chord.triad_family() == family)
+
+    tonic = piece.key.tonic
+    return time_on((tonic + 3) % 12, "maj") > time_on(tonic, "min") and piece.chords[-1].chord.root != tonic
+
+
 def score(piece: Truth, tally: Tally) -> None:
     """Add one piece's key, local-key and chord agreement to `tally`."""
-    estimate, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in piece.notes))
-    tally.add(f"global key, {piece.key.mode}", estimate == piece.key)
     found_chords = label_chords(piece.notes)
+    profile_only, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in piece.notes))
+    tally.add(f"global key, {piece.key.mode}", find_key(piece.notes, found_chords)[0] == piece.key)
+    tally.add(f"  profile alone, {piece.key.mode}", profile_only == piece.key)
+    if piece.key.mode == "minor":
+        tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
     found_keys = local_keys((n.onset, n.duration, n.pitch) for n in piece.notes) if piece.keys else []
     end = int(max(c.end for c in piece.chords))
     for beat in range(end):
@@ -146,7 +161,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
     parser.add_argument("--truth", choices=("all", "romantext", "pop909"), default="all")
     args = parser.parse_args()
-    pop, bach, monteverdi = Tally(), Tally(), Tally()
+    held_out, fitted, bach, monteverdi = Tally(), Tally(), Tally(), Tally()
     if args.truth in ("all", "romantext"):
         for piece in romantext_pieces(args.every):
             score(piece, bach if piece.title.startswith("riemenschneider") else monteverdi)
@@ -154,8 +169,9 @@ def main() -> None:
         monteverdi.report("music21 RomanText: Monteverdi madrigals (modal; their analyses' keys), per quarter note")
     if args.truth in ("all", "pop909"):
         for piece in pop909_songs(args.data, args.every):
-            score(piece, pop)
-        pop.report("POP909, per beat")
+            score(piece, fitted if int(piece.title) % 2 else held_out)
+        held_out.report("POP909 even-numbered songs (held out from the key finder's fit), per beat")
+        fitted.report("POP909 odd-numbered songs (the key finder's weights were fitted on them), per beat")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import pretty_midi
 
 from cuecraft.corpus.features import InstrumentUse, PieceFeatures, WindowFeatures, gm_family
 from cuecraft.corpus.harmony_analysis import harmony_of
+from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import estimate_key, pitch_class_profile
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
@@ -62,12 +63,13 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
     if not all_notes:
         raise ValueError("no notes")
     duration = midi.get_end_time()
-    key, confidence = _key_of(pitched)
+    notes = in_beats(midi, pitched)
+    key, confidence = _home_key(notes)
     velocities = np.array([n.velocity for n in all_notes], dtype=float)
     labels = _beat_chords(midi) if pitched else []
     changes = sum(1 for a, b in zip(labels, labels[1:]) if a != b)
     bars = max(1, len(midi.get_downbeats()))
-    local, chords, sections = harmony_of(_in_beats(midi, pitched), _beats_per_bar(midi)) if pitched else ([], [], [])
+    local, chords, sections = harmony_of(notes, _beats_per_bar(midi)) if pitched else ([], [], [])
     return PieceFeatures(
         kind="symbolic",
         duration_s=round(duration, 3),
@@ -107,6 +109,13 @@ def analyse_symbolic_file(path: str | Path) -> PieceFeatures:
         raise CuecraftError(path, f"cannot analyse: {exc}") from None
 
 
+def _home_key(notes: list[Note]) -> tuple[str | None, float | None]:
+    if not notes:
+        return None, None
+    key, confidence = find_key(notes)
+    return key.name, round(confidence, 3)
+
+
 def _key_of(notes: list[pretty_midi.Note]) -> tuple[str | None, float | None]:
     if not notes:
         return None, None
@@ -124,7 +133,7 @@ def _main_tempo(midi: pretty_midi.PrettyMIDI, duration: float) -> float:
     return max(by_tempo, key=by_tempo.__getitem__) if by_tempo else round(float(tempi[0]), 2)
 
 
-def _in_beats(midi: pretty_midi.PrettyMIDI, notes: list[pretty_midi.Note]) -> list[Note]:
+def in_beats(midi: pretty_midi.PrettyMIDI, notes: list[pretty_midi.Note]) -> list[Note]:
     """Notes with onsets and durations in quarter-note beats (through the file's tempo map)."""
     beat = lambda seconds: midi.time_to_tick(seconds) / midi.resolution  # noqa: E731
     return [Note(beat(n.start), max(1e-3, beat(n.end) - beat(n.start)), n.pitch, n.velocity) for n in notes]
