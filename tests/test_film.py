@@ -6,7 +6,7 @@ from cuecraft.film.mood import mood_from_picture
 from cuecraft.film.picture import read_picture
 from cuecraft.film.probe import probe_video
 from cuecraft.film.scenes import find_scenes
-from cuecraft.film.testfilm import DEMO_SHOTS
+from cuecraft.film.testfilm import DEMO_SHOTS, ShotSpec, make_test_film
 from cuecraft.project import FilmInfo, PictureFeatures
 
 
@@ -82,3 +82,15 @@ def test_h264_with_b_frames_is_read_as_constant_rate() -> None:
     assert stamps != sorted(stamps)  # the file really has reordered frames
     info = probe_video(film)
     assert info.n_frames == len(stamps) == 1252 and (info.fps_num, info.fps_den) == (24, 1)
+
+
+def test_a_film_read_in_stretches_at_once_reads_as_in_one_pass(tmp_path: Path) -> None:
+    # B-frames (reordered, as x264 writes by default) and a cut one frame after the middle, where two stretches meet
+    shots = (ShotSpec(50, (200, 60, 40), 0.3, True), ShotSpec(47, (30, 60, 200), 0.5, False),
+             ShotSpec(30, (220, 220, 200), 0.2, True), ShotSpec(65, (40, 160, 60), 0.4, False))  # fmt: skip
+    cuts = make_test_film(tmp_path / "cut.mp4", shots, b_frames=True)
+    film = probe_video(tmp_path / "cut.mp4")
+    whole, split = read_picture(film, workers=1), read_picture(film, workers=2)
+    assert whole.shot_starts == split.shot_starts == [0, *cuts] and cuts[1] == film.n_frames // 2 + 1
+    for name in ("frames", "brightness", "saturation", "warmth", "motion"):
+        assert getattr(split.stats, name) == getattr(whole.stats, name)

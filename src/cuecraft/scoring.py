@@ -191,7 +191,7 @@ def spot_film(film: FilmInfo, config: ScoreConfig, clock: StageClock) -> Spottin
     listen_apart = not subtitles and film.has_audio and film.duration_s >= LISTEN_APART_S
     with in_background(speech_in_film, Path(film.path), film.duration_s) if listen_apart else nullcontext() as speech:
         with clock.stage("read picture (shots, light, motion)"):
-            reading = read_picture(film, config.shot_threshold)
+            reading = read_picture(film, config.shot_threshold, config.workers or None)
             shot_starts, stats = reading.shot_starts, reading.stats
         with clock.stage("find dialogue"):
             lines, source = dialogue_map(film, subtitles, speech.get() if speech else None)

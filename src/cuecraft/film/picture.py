@@ -4,6 +4,7 @@ of film (brightness, saturation, warmth, motion)."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -11,12 +12,16 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
-from cuecraft.film.shots import DEFAULT_THRESHOLD, DETECTION_WIDTH, ShotDetector
+from cuecraft.executors import cores, run_all
+from cuecraft.film.shots import DEFAULT_THRESHOLD, DETECTION_WIDTH, MIN_SHOT_FRAMES, ShotDetector
 from cuecraft.project import FilmInfo
 
 ANALYSIS_WIDTH = 160  # frames are downscaled before analysis: the statistics are global, so detail is waste
 SAMPLES_PER_SECOND = 6.0
+SPLIT_MIN_S = 240.0  # from this length the film is read in a process per core (starting one takes about a second)
+OVERLAP_FRAMES = 4 * MIN_SHOT_FRAMES  # context read either side of a stretch: the shot detector's memory and more
 REC709_LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # perceived brightness, not HSV value
 
 
@@ -53,36 +58,75 @@ class PictureReading:
     stats: FrameStats
 
 
-def read_picture(film: FilmInfo, threshold: float = DEFAULT_THRESHOLD) -> PictureReading:
+def read_picture(film: FilmInfo, threshold: float = DEFAULT_THRESHOLD, workers: int | None = None) -> PictureReading:
     """Decode the film once, at analysis size: every frame to the shot detector, a few a second to the
     statistics. Frames are placed on the film's frame grid by their timestamps, so a variable-rate
-    film (a phone's) is read as the constant-rate film its cues are timed in."""
+    film (a phone's) is read as the constant-rate film its cues are timed in. A long film is read in
+    `workers` consecutive stretches at once (None: one per core from SPLIT_MIN_S of film)."""
+    if workers is None:
+        workers = cores() if film.duration_s >= SPLIT_MIN_S else 1
+    bounds = [film.n_frames * k // max(1, workers) for k in range(max(1, workers) + 1)]
+    spans = [(film, threshold, start, end) for start, end in zip(bounds[:-1], bounds[1:]) if end > start]
+    stretches = sorted(run_all(_read_stretch, spans, workers=len(spans)), key=lambda stretch: stretch[0])
     stats = FrameStats()
+    shot_starts: list[int] = []
+    for _, starts, part in stretches:
+        shot_starts += starts
+        for name in ("frames", "brightness", "saturation", "warmth", "motion"):
+            getattr(stats, name).extend(getattr(part, name))
+    # the first sample has no predecessor: give it its successor's motion rather than a false zero
+    if len(stats.motion) > 1:
+        stats.motion[0] = stats.motion[1]
+    return PictureReading(shot_starts or [0], stats)
+
+
+def _read_stretch(span: tuple[FilmInfo, float, int, int]) -> tuple[int, list[int], FrameStats]:
+    """Shot starts and sampled statistics of frames [start, end): decoding begins OVERLAP_FRAMES early
+    (from the keyframe before) and runs on as far past the end, so the shot detector and the motion
+    measure see what they would in one pass over the whole film."""
+    film, threshold, start, end = span
     step = max(1, round(float(film.fps) / SAMPLES_PER_SECOND))
-    seconds_per_step = step / float(film.fps)
-    shots = ShotDetector(film.fps, threshold)
+    lead = max(0, start - OVERLAP_FRAMES) // step * step  # on the sampling grid, so samples fall where one pass puts them
+    tail = film.n_frames if end >= film.n_frames else min(film.n_frames, end + OVERLAP_FRAMES)
+    stats, shots, reformatter = FrameStats(), ShotDetector(film.fps, threshold), VideoReformatter()
     previous: np.ndarray | None = None
-    next_sample = 0
+    next_sample = lead
     with av.open(str(Path(film.path))) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        frames_per_tick = stream.time_base * film.fps
         width = max(1, round(film.width / max(1, film.width // DETECTION_WIDTH)))
         height = max(1, round(film.height * width / film.width))
-        for count, frame in enumerate(container.decode(stream)):
-            index = count if frame.time is None else round(Fraction(frame.time).limit_denominator(10**6) * film.fps)
-            if index >= film.n_frames:
+        for count, frame in enumerate(_frames_from(container, stream, lead / film.fps)):
+            index = count if frame.pts is None else round(frame.pts * frames_per_tick)
+            if index < lead:
+                continue
+            if index >= tail:
                 break
-            rgb = frame.to_ndarray(format="rgb24", width=width, height=height)
+            rgb = reformatter.reformat(frame, width=width, height=height, format="rgb24").to_ndarray()
             shots.feed(index, rgb[..., ::-1])
             if index < next_sample:
                 continue
             next_sample = index - index % step + step
             small = cv2.resize(rgb, (ANALYSIS_WIDTH, max(1, round(height * ANALYSIS_WIDTH / width))), interpolation=cv2.INTER_AREA)
-            previous = _measure(stats, index, small.astype(np.float32), previous, seconds_per_step)
-    # the first sample has no predecessor: give it its successor's motion rather than a false zero
-    if len(stats.motion) > 1:
-        stats.motion[0] = stats.motion[1]
-    return PictureReading(shots.shot_starts(), stats)
+            previous = _measure(stats, index, small.astype(np.float32), previous, step / float(film.fps))
+    kept = [k for k, frame in enumerate(stats.frames) if start <= frame < end]
+    part = FrameStats()
+    for name in ("frames", "brightness", "saturation", "warmth", "motion"):
+        getattr(part, name).extend(getattr(stats, name)[k] for k in kept)
+    return start, [s for s in shots.shot_starts(final=tail >= film.n_frames) if start <= s < end], part
+
+
+def _frames_from(container: av.container.InputContainer, stream: av.VideoStream, seconds: Fraction) -> Iterator[av.VideoFrame]:
+    """The stream's frames from the keyframe at or before `seconds` (all of them from 0, or where the
+    file cannot seek); a frame's count among those given matters only for frames without timestamps,
+    which files that seek well do not have."""
+    if seconds > 0:
+        try:
+            container.seek(int(seconds / stream.time_base), stream=stream, backward=True, any_frame=False)
+        except av.error.FFmpegError:
+            container.seek(0)
+    return container.decode(stream)
 
 
 def _measure(stats: FrameStats, index: int, rgb: np.ndarray, previous: np.ndarray | None, seconds_per_step: float) -> np.ndarray:

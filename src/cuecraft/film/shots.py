@@ -30,7 +30,9 @@ class ShotDetector:
         self.last = frame
         self.starts.update(t.frame_num for t in self.detector.process_frame(FrameTimecode(frame, fps=self.fps), bgr))
 
-    def shot_starts(self) -> list[int]:
-        if self.last >= 0:
+    def shot_starts(self, final: bool = True) -> list[int]:
+        """First frames of the shots fed so far; `final`: the film ends with the last frame fed, so
+        a cut the detector still holds back is let out (not for a stretch read from a longer film)."""
+        if final and self.last >= 0:
             self.starts.update(t.frame_num for t in self.detector.post_process(FrameTimecode(self.last, fps=self.fps)))
         return sorted(self.starts)

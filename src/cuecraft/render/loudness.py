@@ -92,6 +92,8 @@ def peak_gain(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.nd
     true peak passes the ceiling (from the 4x-oversampled envelope, so inter-sample peaks count)."""
     ceiling = 10 ** (ceiling_dbtp / 20)
     n = audio.shape[1]
+    if TRUE_PEAK_HEADROOM * float(np.abs(audio).max(initial=0.0)) < ceiling:  # no true peak can reach it: nothing to do
+        return np.ones(n, np.float32)
     envelope = np.abs(_oversampled(audio)).max(axis=0)[: n * OVERSAMPLING].reshape(n, OVERSAMPLING).max(axis=1)
     needed = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
     window = max(1, round(LIMITER_LOOKAHEAD_S * sample_rate))
@@ -152,12 +154,14 @@ class LoudnessMeter:
 
     def feed(self, audio: np.ndarray) -> None:
         audio = audio.astype(np.float64)
-        weighted = np.empty_like(audio)
-        for ch, signal in enumerate(audio):
-            for k, f in enumerate(self.filters):
-                signal, self.states[ch][k] = lfilter(f.b, f.a, signal, zi=self.states[ch][k])
-                signal = signal * f.passband_gain
-            weighted[ch] = signal
+        if not audio.any():  # silence (much of a film's score): past the filters' ringing, it weighs nothing
+            weighted = np.zeros_like(audio)
+            ringing = self._weigh(audio[:, : self.step])
+            weighted[:, : ringing.shape[1]] = ringing
+            if max(np.abs(zi).max() for states in self.states for zi in states) > 1e-12:  # still ringing: weigh it all
+                weighted[:, ringing.shape[1] :] = self._weigh(audio[:, ringing.shape[1] :])
+        else:
+            weighted = self._weigh(audio)
         pending = np.concatenate([self.pending, weighted], axis=1)
         whole = pending.shape[1] // self.step * self.step
         squares = (pending[:, :whole] ** 2).sum(axis=0).reshape(-1, self.step).mean(axis=1)
@@ -169,6 +173,16 @@ class LoudnessMeter:
             if upsampled.size:
                 self.peak = max(self.peak, float(np.abs(upsampled).max()))
         self.history = joined[:, -TRUE_PEAK_MARGIN:]
+
+    def _weigh(self, audio: np.ndarray) -> np.ndarray:
+        """The K-weighted signal, carrying the filters' state from the audio fed before."""
+        weighted = np.empty_like(audio)
+        for ch, signal in enumerate(audio):
+            for k, f in enumerate(self.filters):
+                signal, self.states[ch][k] = lfilter(f.b, f.a, signal, zi=self.states[ch][k])
+                signal = signal * f.passband_gain
+            weighted[ch] = signal
+        return weighted
 
     def _windows(self, steps: int) -> np.ndarray:
         """Loudness (LUFS) of every window of `steps` 100-ms steps, advancing one step at a time."""

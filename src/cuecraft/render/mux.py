@@ -15,7 +15,7 @@ import numpy as np
 import soundfile
 
 from cuecraft.atomic import atomic_path
-from cuecraft.render.loudness import LIMITER_MARGIN_DB, TRUE_PEAK_HEADROOM, limiter_reach, peak_gain
+from cuecraft.render.loudness import LIMITER_MARGIN_DB, limiter_reach, peak_gain
 
 AAC_BIT_RATE = 256_000  # per stereo pair
 SCORED_MP4, SCORED_MOV = "scored.mp4", "scored.mov"
@@ -107,17 +107,15 @@ def limited(blocks: Iterator[np.ndarray], rate: int, ceiling_dbtp: float | None)
     if ceiling_dbtp is None:
         yield from blocks
         return
-    margin, ceiling = limiter_reach(rate), 10 ** (ceiling_dbtp / 20)
+    margin = limiter_reach(rate)
     before, current = None, None
     for following in chain(blocks, [None]):
         if current is not None:
             after = following[:, :margin] if following is not None else np.zeros((current.shape[0], 0), np.float32)
             wide = np.concatenate([before if before is not None else after[:, :0], current, after], axis=1)
             before = current[:, -margin:]  # as it came: the next block's gain sees the peaks the limiter is releasing from
-            if TRUE_PEAK_HEADROOM * float(np.abs(wide).max(initial=0.0)) >= ceiling:  # a true peak could pass: look closely
-                lead = wide.shape[1] - after.shape[1] - current.shape[1]
-                current = current * peak_gain(wide, rate, ceiling_dbtp - LIMITER_MARGIN_DB)[lead : lead + current.shape[1]]
-            yield current
+            lead = wide.shape[1] - after.shape[1] - current.shape[1]
+            yield current * peak_gain(wide, rate, ceiling_dbtp - LIMITER_MARGIN_DB)[lead : lead + current.shape[1]]
         current = following
 
 
