@@ -1,5 +1,7 @@
 """Where people speak in the film's own sound: Silero VAD (MIT), a small neural voice detector that
-ships its weights in its package (`silero-vad`), run on 16 kHz mono.
+ships its weights in its package (`silero-vad`), run on 16 kHz mono. Its sequence model (ONNX Runtime)
+gives the streaming model's probabilities a block of 512 windows per call instead of one window per
+call: a 20-minute film is listened to in about 2 s instead of 21.
 
 It tells speech from music and effects far better than an energy rule (which took a trailer's
 dragon roar and drums for dialogue), but a line spoken under loud music can be missed: measured
@@ -21,28 +23,22 @@ BRIDGE_S, MIN_REGION_S = 0.5, 0.25
 
 
 @lru_cache(maxsize=1)
-def _model():  # noqa: ANN202 (a TorchScript module)
+def _model():  # noqa: ANN202 (silero_vad's SileroVADSequence: an ONNX Runtime session on one thread)
     from silero_vad import load_silero_vad
 
-    return load_silero_vad()
+    return load_silero_vad(sequence=True)
 
 
 def detect_speech(audio: np.ndarray, sample_rate: int) -> list[tuple[float, float]]:
     """Speech regions (start, end) in seconds of channels x samples audio (or mono samples)."""
-    import torch
-    from silero_vad import get_speech_timestamps
+    from silero_vad.sequence_vad import get_speech_timestamps_sequence
 
     mono = audio.mean(axis=0) if audio.ndim == 2 else audio
     mono = resample_poly(mono.astype(np.float64), RATE, sample_rate) if sample_rate != RATE else mono.astype(np.float64)
     if mono.size < RATE // 10 or not np.any(mono):
         return []
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a small recurrent model: one thread is fastest and leaves the other cores to the rest
-    try:
-        found = get_speech_timestamps(torch.from_numpy(mono.astype(np.float32)), _model(), threshold=THRESHOLD,
-                                      sampling_rate=RATE, min_silence_duration_ms=round(1000 * BRIDGE_S))  # fmt: skip
-    finally:
-        torch.set_num_threads(threads)
+    found = get_speech_timestamps_sequence(mono.astype(np.float32), _model(), threshold=THRESHOLD, sampling_rate=RATE,
+                                           min_silence_duration_ms=round(1000 * BRIDGE_S))  # fmt: skip
     regions = [(s["start"] / RATE, s["end"] / RATE) for s in found]
     return [(round(s, 3), round(e, 3)) for s, e in regions if e - s >= MIN_REGION_S]
 
