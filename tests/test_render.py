@@ -96,6 +96,24 @@ def test_a_mix_written_in_blocks_meets_its_target_as_one_held_whole_does(tmp_pat
     assert meter.true_peak_dbtp() == pytest.approx(true_peak_dbtp(audio), abs=1e-6)
 
 
+def test_the_true_envelope_oversamples_only_where_a_peak_could_reach_the_floor() -> None:
+    from scipy.signal import resample_poly
+
+    from cuecraft.render.loudness import OVERSAMPLING, TRUE_PEAK_CHUNK, true_envelope
+
+    rate = 48000
+    t = np.arange(3 * rate) / rate
+    audio = np.stack([0.05 * np.sin(2 * np.pi * 997 * t), 0.05 * np.sin(2 * np.pi * 1499 * t)])
+    audio[:, rate : rate + 3000] *= 16.0  # one loud stretch of 0.8 inside chunks of quiet
+    full = np.abs(resample_poly(audio, OVERSAMPLING, 1, axis=-1)).max(axis=0).reshape(-1, OVERSAMPLING).max(axis=1)
+    envelope = true_envelope(audio, 0.5)
+    loud = np.zeros(audio.shape[1], bool)
+    loud[rate // TRUE_PEAK_CHUNK * TRUE_PEAK_CHUNK : (rate + 3000) // TRUE_PEAK_CHUNK * TRUE_PEAK_CHUNK + TRUE_PEAK_CHUNK] = True
+    assert np.allclose(envelope[loud], full[loud], atol=1e-9)  # oversampled exactly as the whole would be
+    assert np.array_equal(envelope[~loud], np.abs(audio).max(axis=0)[~loud])  # the samples themselves: far under the floor
+    assert envelope.max() == pytest.approx(full.max(), abs=1e-9) and full.max() > np.abs(audio).max()
+
+
 def test_laid_in_sound_is_limited_where_it_passes_the_ceiling_and_nowhere_else() -> None:
     """Score and production sound summed past full scale across a block join: the limiter holds that
     moment under the ceiling, block by block as one pass over the whole would, and leaves the rest bit for bit."""

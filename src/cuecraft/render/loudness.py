@@ -20,6 +20,7 @@ TRUE_PEAK_MARGIN = 64  # input samples carried between blocks so oversampling se
 # between samples exceed the samples' by well under 6 dB in real programmes, and a film's score is
 # silent or quiet for much of its length.
 TRUE_PEAK_HEADROOM = 2.0
+TRUE_PEAK_CHUNK = 4096  # samples oversampled together: only the chunks loud enough to matter are
 
 
 SHORT_TERM_S, SHORT_TERM_HOP_S = 3.0, 0.1
@@ -42,6 +43,29 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
 
 def _oversampled(audio: np.ndarray) -> np.ndarray:
     return resample_poly(audio.astype(np.float64), OVERSAMPLING, 1, axis=-1)
+
+
+def true_envelope(audio: np.ndarray, floor: float) -> np.ndarray:
+    """Per sample, the largest magnitude of the 4x-oversampled signal around it across channels, worked
+    out where a true peak could reach `floor` (chunks whose sample peak is within TRUE_PEAK_HEADROOM
+    of it); elsewhere the samples' own magnitude, which is all a caller comparing with `floor` needs."""
+    channels, n = audio.shape
+    magnitude = np.abs(audio).max(axis=0, initial=0.0) if n else np.zeros(0)
+    envelope = magnitude.astype(np.float64)
+    chunks = -(-n // TRUE_PEAK_CHUNK)
+    padded = np.zeros(chunks * TRUE_PEAK_CHUNK)
+    padded[:n] = magnitude
+    loud = np.flatnonzero(TRUE_PEAK_HEADROOM * padded.reshape(chunks, TRUE_PEAK_CHUNK).max(axis=1) > floor)
+    if loud.size:  # each loud chunk oversampled with TRUE_PEAK_MARGIN samples either side (zeros past the ends)
+        framed = np.zeros((channels, chunks * TRUE_PEAK_CHUNK + 2 * TRUE_PEAK_MARGIN))
+        framed[:, TRUE_PEAK_MARGIN : TRUE_PEAK_MARGIN + n] = audio
+        rows = np.stack([framed[:, k * TRUE_PEAK_CHUNK : (k + 1) * TRUE_PEAK_CHUNK + 2 * TRUE_PEAK_MARGIN] for k in loud])
+        upsampled = _oversampled(rows)[..., OVERSAMPLING * TRUE_PEAK_MARGIN : OVERSAMPLING * (TRUE_PEAK_MARGIN + TRUE_PEAK_CHUNK)]
+        peaks = np.abs(upsampled).max(axis=1).reshape(loud.size, TRUE_PEAK_CHUNK, OVERSAMPLING).max(axis=2)
+        where = loud[:, None] * TRUE_PEAK_CHUNK + np.arange(TRUE_PEAK_CHUNK)
+        inside = where < n
+        envelope[where[inside]] = peaks[inside]
+    return envelope
 
 
 def true_peak_dbtp(audio: np.ndarray) -> float:
@@ -94,7 +118,7 @@ def peak_gain(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.nd
     n = audio.shape[1]
     if TRUE_PEAK_HEADROOM * float(np.abs(audio).max(initial=0.0)) < ceiling:  # no true peak can reach it: nothing to do
         return np.ones(n, np.float32)
-    envelope = np.abs(_oversampled(audio)).max(axis=0)[: n * OVERSAMPLING].reshape(n, OVERSAMPLING).max(axis=1)
+    envelope = true_envelope(audio, ceiling)
     needed = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
     window = max(1, round(LIMITER_LOOKAHEAD_S * sample_rate))
     gain = minimum_filter1d(needed, size=2 * window + 1)
@@ -142,7 +166,8 @@ class LoudnessMeter:
     block (channels x samples, any block sizes): the same measures as the functions above, in memory
     that does not grow with the programme (a feature film's mix never has to be held at once)."""
 
-    def __init__(self, sample_rate: int, channels: int = 2) -> None:
+    def __init__(self, sample_rate: int, channels: int = 2, true_peak: bool = True) -> None:
+        self.true_peak = true_peak  # False: loudness only (the true peak costs an oversampling pass)
         self.rate, self.step = sample_rate, round(0.1 * sample_rate)
         self.filters = [pyloudnorm.IIRfilter(gain, q, fc, sample_rate, kind)
                         for kind, gain, q, fc in (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0))]  # fmt: skip
@@ -168,10 +193,8 @@ class LoudnessMeter:
         self.steps.extend(squares.tolist())
         self.pending = pending[:, whole:]
         joined = np.concatenate([self.history, audio], axis=1)
-        if TRUE_PEAK_HEADROOM * float(np.abs(joined).max(initial=0.0)) > self.peak:  # else it cannot hold the programme's peak
-            upsampled = resample_poly(joined, OVERSAMPLING, 1, axis=-1)[:, OVERSAMPLING * self.history.shape[1] :]
-            if upsampled.size:
-                self.peak = max(self.peak, float(np.abs(upsampled).max()))
+        if self.true_peak and TRUE_PEAK_HEADROOM * float(np.abs(joined).max(initial=0.0)) > self.peak:  # else it cannot hold the programme's peak
+            self.peak = max(self.peak, float(true_envelope(joined, self.peak)[self.history.shape[1] :].max(initial=0.0)))
         self.history = joined[:, -TRUE_PEAK_MARGIN:]
 
     def _weigh(self, audio: np.ndarray) -> np.ndarray:

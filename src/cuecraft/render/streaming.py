@@ -1,7 +1,7 @@
 """The score's mix made in blocks, so its memory does not grow with the film: each cue's audio is kept
 on disk where it lies on the timeline, ducked under the dialogue map; a first pass measures loudness,
-a second writes score.wav at the target gain (with the true-peak limiter where peaks would pass the
-ceiling) and measures what it wrote, and the gain is corrected and written again until the loudness
+a second writes score.wav at the target gain (through the true-peak limiter, which acts only where peaks
+would pass the ceiling) and measures what it wrote, and the gain is corrected and written again until the loudness
 is on target (render.loudness does the same to arrays held whole)."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class PlacedCues:
 
 def write_normalized(cues: PlacedCues, target: Path, target_lufs: float, ceiling_dbtp: float) -> LoudnessReport:
     """Write the mix of `cues` to `target` (24-bit WAV) at `target_lufs` with true peaks under `ceiling_dbtp`."""
-    meter = LoudnessMeter(cues.rate)
+    meter = LoudnessMeter(cues.rate, true_peak=False)  # the limiter finds the peaks it must hold down itself
     for _, block in cues.blocks():
         meter.feed(block)
     loudness = meter.integrated()
@@ -65,9 +65,8 @@ def write_normalized(cues: PlacedCues, target: Path, target_lufs: float, ceiling
         _write(cues, target, 1.0, None)
         return LoudnessReport(loudness, float("-inf"), 0.0, 0.0)
     gain_db = target_lufs - loudness
-    limit = meter.true_peak_dbtp() + gain_db > ceiling_dbtp
     for _ in range(MAX_PASSES):
-        out = _write(cues, target, 10 ** (gain_db / 20), ceiling_dbtp - LIMITER_MARGIN_DB if limit else None)
+        out = _write(cues, target, 10 ** (gain_db / 20), ceiling_dbtp - LIMITER_MARGIN_DB)
         error = target_lufs - out.integrated()
         if abs(error) < 0.05:
             break
