@@ -103,3 +103,27 @@ def test_a_loud_moment_in_the_films_sound_does_not_turn_the_whole_score_down(tmp
     quiet = slice(4 * rate, 8 * rate)
     assert 20 * np.log10(rms(after[:, quiet]) / rms(before[:, quiet] + score[:, quiet])) == pytest.approx(0.0, abs=0.3)
     assert np.abs(after[:, rate : 2 * rate]).max() < 10 ** (-0.5 / 20)  # the shout with the score on it: held under full scale
+
+
+def test_sound_encoded_in_stretches_at_once_splices_as_one_encoders(tmp_path: Path) -> None:
+    """The scored film's sound encoded by two processes and spliced: bit for bit one encoder's up to the
+    join, and at the join and after it as close to the uncoded sound as one encoder gets."""
+    from cuecraft.render.mux import AAC_FRAME, LAID_IN_CEILING_DBTP, lay_in, limited, mux_score, read_film_audio
+
+    rate = 48000
+    film = tmp_path / "film.mp4"
+    make_test_film(film, SHOTS, speech=((3.0, 6.0),), voice=(0.5 * np.sin(2 * np.pi * 200 * np.arange(rate) / rate)).astype(np.float32))
+    n = round(float(probe_video(film).duration_s) * rate)
+    t = np.arange(n) / rate
+    score = np.stack([0.3 * np.sin(2 * np.pi * 440 * t) * (1 + np.sin(2 * np.pi * 0.7 * t)), 0.2 * np.sin(2 * np.pi * 660 * t)])
+    score = (score + np.random.default_rng(5).normal(0, 0.03, score.shape)).astype(np.float32)  # broadband, as music is
+    soundfile.write(tmp_path / "score.wav", score.T, rate, subtype="FLOAT")
+    (tmp_path / "one").mkdir(), (tmp_path / "two").mkdir()
+    one = read_film_audio(mux_score(film, tmp_path / "score.wav", tmp_path / "one", workers=1), rate, n)
+    two = read_film_audio(mux_score(film, tmp_path / "score.wav", tmp_path / "two", workers=2), rate, n)
+    uncoded = np.concatenate(list(limited(iter([lay_in(score, read_film_audio(film, rate, n))]), rate, LAID_IN_CEILING_DBTP)), axis=1)
+    join = n // 2 // AAC_FRAME * AAC_FRAME
+    assert np.array_equal(one[:, : join - 2048], two[:, : join - 2048])
+    for part in (slice(join - 8192, join + 8192), slice(join + 8192, n)):
+        snr = lambda coded: 10 * np.log10(np.sum(uncoded[:, part] ** 2) / np.sum((coded[:, part] - uncoded[:, part]) ** 2))  # noqa: E731, B023
+        assert snr(two) == pytest.approx(snr(one), abs=1.0) and snr(one) > 20

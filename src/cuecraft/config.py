@@ -43,8 +43,8 @@ class ScoreConfig(BaseModel):
     seed: Seed = 0
     redraws: int = Field(2, ge=0, le=5, description="times a take or theme flagged as copying the training music is drawn again")
     keep_film_audio: bool = Field(True, description="mix the film's own sound under the score in scored.mp4")
-    workers: int = Field(0, ge=0, le=64, description="local processes reading the picture and composing and rendering cues (1: this "
-                         "process; 0: one per core when the film or its music is long enough to repay starting them)")
+    workers: int = Field(0, ge=0, le=64, description="local processes reading the picture, composing and rendering cues and encoding the "
+                         "sound (1: this process; 0: one per core when the film or its music is long enough to repay starting them)")
     scheduler: str | None = Field(None, description="a dask.distributed scheduler (tcp://HOST:PORT) to compose and render cues on")
 
     @model_validator(mode="after")

@@ -100,9 +100,11 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             keys = {cue.id: _take_key(film, cue, project.theme_for(cue.settings), fingerprint, soundfont, config) for cue in cues if cue.music}
             workers = config.workers or auto_workers(float(film.frames_to_seconds(sum(c.n_frames for c in cues if c.music))))
             if workers > 1 or config.scheduler:  # the takes are made elsewhere, into the cache, then placed here in order
+                # longest cues first, so no worker is left with a long cue alone at the end
                 todo = [CueTask(keys[c.id], str(cache.folder), film.model_dump_json(), c.model_dump_json(),
                                 project.theme_for(c.settings).model_dump_json(), config.model, str(sampled_from), str(soundfont),
-                                config.sample_rate, config.redraws) for c in cues if c.music and cache.load(keys[c.id]) is None]  # fmt: skip
+                                config.sample_rate, config.redraws)
+                        for c in sorted(cues, key=lambda c: -c.n_frames) if c.music and cache.load(keys[c.id]) is None]  # fmt: skip
                 with timer("compose cues"):
                     make_takes(todo, workers, config.scheduler, clock.progress.advance)
             for cue in (c for c in cues if c.music):
@@ -134,7 +136,7 @@ def score_project(project: Project, outdir: Path, config: ScoreConfig, clock: St
             loudness = write_normalized(placed, staging / SCORE_WAV, config.loudness_target_lufs, config.true_peak_ceiling_dbtp)
             shutil.rmtree(staging / MIX_DIR)
         with stage("mux into video"):
-            video = mux_score(Path(film.path), staging / SCORE_WAV, staging, config.keep_film_audio).name
+            video = mux_score(Path(film.path), staging / SCORE_WAV, staging, config.keep_film_audio, config.workers or None).name
             project.save(staging)
     return ScoreResult(project, outdir, loudness, outdir / video, clock.timings)
 
