@@ -2,7 +2,7 @@
 
 Truth: the subtitle spans (a line is on screen while it is spoken, give or take a fraction of a
 second). Reports, on a 10 ms grid, the share of subtitled time found as speech (recall) and of found
-speech that lies under a subtitle (precision), with a 0.3 s tolerance either side of each subtitle;
+speech that lies under a subtitle (precision), each span widened by --tolerance seconds (default 0);
 and the seconds per film minute of Silero's streaming model (one window per call) against the
 sequence model cuecraft uses, on the same sound.
 
@@ -21,7 +21,7 @@ from cuecraft.film.dialogue import RATE, THRESHOLD, detect_speech
 from cuecraft.film.subtitles import read_srt
 from cuecraft.render.mux import read_film_audio
 
-GRID_S, TOLERANCE_S = 0.01, 0.3
+GRID_S = 0.01
 FILMS = Path(__file__).resolve().parents[2] / "shared" / "films"
 
 
@@ -48,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--film", type=Path, default=FILMS / "sintel_trailer.mp4")
     parser.add_argument("--subtitles", type=Path, default=FILMS / "sintel_trailer.srt")
+    parser.add_argument("--tolerance", type=float, default=0.0, help="seconds each span is widened by when the other is judged")
     args = parser.parse_args()
     lines = [(s.start_s, s.end_s) for s in read_srt(args.subtitles)]
     import av
@@ -63,8 +64,8 @@ def main() -> None:
     sequence = time.perf_counter() - started
     length = int(seconds / GRID_S) + 1
     truth, heard = coverage(lines, length), coverage(found, length)
-    recall = (truth & coverage(found, length, TOLERANCE_S)).sum() / max(1, truth.sum())
-    precision = (heard & coverage(lines, length, TOLERANCE_S)).sum() / max(1, heard.sum())
+    recall = (truth & coverage(found, length, args.tolerance)).sum() / max(1, truth.sum())
+    precision = (heard & coverage(lines, length, args.tolerance)).sum() / max(1, heard.sum())
     print(f"{args.film.name}: {seconds:.1f} s, {len(lines)} subtitles ({truth.sum() * GRID_S:.1f} s), {len(found)} speech regions found ({heard.sum() * GRID_S:.1f} s)")
     print(f"recall (subtitled time heard as speech) {recall:.1%}; precision (speech heard under a subtitle) {precision:.1%}")
     per_minute = 60 / seconds
