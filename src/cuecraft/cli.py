@@ -57,7 +57,7 @@ def score(
     subtitles: SubtitlesOption = None,
     screenplay: ScreenplayOption = None,
     redraws: Annotated[int, typer.Option(min=0, max=5, help="times a take or theme flagged as copying the training music is drawn again")] = 2,
-    workers: Annotated[int, typer.Option(min=0, max=64, help="local processes reading the picture, composing and rendering cues and encoding the sound (0: one per core for films of four minutes or music of ten)")] = 0,
+    workers: Annotated[int, typer.Option(min=0, max=64, help="local processes reading the picture, composing and rendering cues and encoding the sound (0: one per core for films of four minutes or music of three)")] = 0,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Spot FILM into cues, compose and render each, mix to a loudness target and lay it into the film."""

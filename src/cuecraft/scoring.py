@@ -49,9 +49,9 @@ from cuecraft.theory import Key
 
 SCORE_WAV, MIX_DIR = "score.wav", ".mix"  # the mix's cue audio waits in MIX_DIR (render.streaming)
 # A film at least this long (s) is listened to for speech in a process of its own while its picture is
-# read (the two take similar time on one core each); a shorter one is not worth the process's start.
+# read (it finishes well before the picture readers); a shorter one is not worth the process's start.
 LISTEN_APART_S = 240.0
-AUTO_WORKERS_MIN_MUSIC_S = 600.0
+AUTO_WORKERS_MIN_MUSIC_S = 180.0  # a 5-minute film's cues: 27.5 s in one process, 20.9 s on two workers (bench/feature_film.py)
 
 
 @dataclass
