@@ -3,9 +3,9 @@ home-key finder hearing the key a piece cadences on where its pitch profile lean
 
 import pytest
 
+from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.evaluation import mirex_key_score, notated_key, tempo_agreement
 from cuecraft.corpus.global_key import EVIDENCE, find_key, key_evidence
-from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.keyfinding import KEYS, estimate_key, pitch_class_profile
 from cuecraft.corpus.sources import music21_corpus_paths
 from cuecraft.corpus.symbolic import analyse_symbolic_file
