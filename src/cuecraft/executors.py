@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from cuecraft.errors import CuecraftError
 
+SPLIT_MIN_S = 240.0  # a film at least this long (s) is read and encoded in a stretch per core (a process starts in about a second)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -22,6 +23,21 @@ Result = TypeVar("Result")
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def stretch_count(seconds: float, workers: int | None = None) -> int:
+    """How many stretches work over `seconds` of film is cut into: `workers` if given, else one per
+    core from SPLIT_MIN_S (a shorter film does not repay starting a process)."""
+    if workers is not None:
+        return max(1, workers)
+    return cores() if seconds >= SPLIT_MIN_S else 1
+
+
+def stretches(total: int, parts: int, grid: int = 1) -> list[tuple[int, int]]:
+    """[start, end) spans cutting range(total) into `parts` consecutive, nearly equal stretches whose
+    inner bounds fall on multiples of `grid`."""
+    bounds = [total * k // parts // grid * grid for k in range(parts)] + [total]
+    return [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
 
 
 def run_all(task: Callable[[Item], Result], items: Sequence[Item], workers: int = 1, scheduler: str | None = None) -> Iterator[Result]:
@@ -32,10 +48,25 @@ def run_all(task: Callable[[Item], Result], items: Sequence[Item], workers: int 
     elif workers <= 1 or len(items) <= 1:
         yield from map(task, items)
     else:
-        # spawned, not forked: the caller may hold torch's and FluidSynth's threads, which a fork would copy mid-flight
-        with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        with _local_pool(min(workers, len(items))) as pool:
             for future in as_completed([pool.submit(task, item) for item in items]):
                 yield future.result()
+
+
+def run_in_order(task: Callable[[Item], Result], items: Sequence[Item], workers: int = 1) -> Iterator[Result]:
+    """`task(item)` for every item in `workers` local processes (1: here), the results in the items'
+    order, each given as soon as it and those before it are done. `task` must be a module-level function."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(task, items)
+        return
+    with _local_pool(min(workers, len(items))) as pool:
+        for future in [pool.submit(task, item) for item in items]:
+            yield future.result()
+
+
+def _local_pool(workers: int) -> ProcessPoolExecutor:
+    # spawned, not forked: the caller may hold torch's and FluidSynth's threads, which a fork would copy mid-flight
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 @contextmanager

@@ -14,13 +14,12 @@ import cv2
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from cuecraft.executors import cores, run_all
+from cuecraft.executors import run_in_order, stretch_count, stretches
 from cuecraft.film.shots import DEFAULT_THRESHOLD, DETECTION_WIDTH, MIN_SHOT_FRAMES, ShotDetector
 from cuecraft.project import FilmInfo
 
 ANALYSIS_WIDTH = 160  # frames are downscaled before analysis: the statistics are global, so detail is waste
 SAMPLES_PER_SECOND = 6.0
-SPLIT_MIN_S = 240.0  # from this length the film is read in a process per core (starting one takes about a second)
 OVERLAP_FRAMES = 4 * MIN_SHOT_FRAMES  # context read either side of a stretch: the shot detector's memory and more
 REC709_LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # perceived brightness, not HSV value
 
@@ -28,12 +27,27 @@ REC709_LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # perceived 
 class FrameStats:
     """Per-sampled-frame statistics, indexed by film frame number."""
 
+    FIELDS = ("frames", "brightness", "saturation", "warmth", "motion")
+
     def __init__(self) -> None:
         self.frames: list[int] = []
         self.brightness: list[float] = []
         self.saturation: list[float] = []
         self.warmth: list[float] = []
         self.motion: list[float] = []  # mean |difference| to the previous sample beyond a fade's, per second, 0..1
+
+    def extend(self, later: FrameStats) -> None:
+        """Append the samples of a later stretch of the film."""
+        for name in self.FIELDS:
+            getattr(self, name).extend(getattr(later, name))
+
+    def within(self, start: int, end: int) -> FrameStats:
+        """The samples whose frame lies in [start, end)."""
+        kept = [k for k, frame in enumerate(self.frames) if start <= frame < end]
+        part = FrameStats()
+        for name in self.FIELDS:
+            getattr(part, name).extend(getattr(self, name)[k] for k in kept)
+        return part
 
     def window(self, start: int, end: int) -> dict[str, float]:
         """Means of every statistic over the samples whose frame lies in [start, end).
@@ -62,25 +76,20 @@ def read_picture(film: FilmInfo, threshold: float = DEFAULT_THRESHOLD, workers: 
     """Decode the film once, at analysis size: every frame to the shot detector, a few a second to the
     statistics. Frames are placed on the film's frame grid by their timestamps, so a variable-rate
     film (a phone's) is read as the constant-rate film its cues are timed in. A long film is read in
-    `workers` consecutive stretches at once (None: one per core from SPLIT_MIN_S of film)."""
-    if workers is None:
-        workers = cores() if film.duration_s >= SPLIT_MIN_S else 1
-    bounds = [film.n_frames * k // max(1, workers) for k in range(max(1, workers) + 1)]
-    spans = [(film, threshold, start, end) for start, end in zip(bounds[:-1], bounds[1:]) if end > start]
-    stretches = sorted(run_all(_read_stretch, spans, workers=len(spans)), key=lambda stretch: stretch[0])
+    `workers` consecutive stretches at once (None: one per core from executors.SPLIT_MIN_S of film)."""
+    spans = [(film, threshold, start, end) for start, end in stretches(film.n_frames, stretch_count(film.duration_s, workers))]
     stats = FrameStats()
     shot_starts: list[int] = []
-    for _, starts, part in stretches:
+    for starts, part in run_in_order(_read_stretch, spans, workers=len(spans)):
         shot_starts += starts
-        for name in ("frames", "brightness", "saturation", "warmth", "motion"):
-            getattr(stats, name).extend(getattr(part, name))
+        stats.extend(part)
     # the first sample has no predecessor: give it its successor's motion rather than a false zero
     if len(stats.motion) > 1:
         stats.motion[0] = stats.motion[1]
     return PictureReading(shot_starts or [0], stats)
 
 
-def _read_stretch(span: tuple[FilmInfo, float, int, int]) -> tuple[int, list[int], FrameStats]:
+def _read_stretch(span: tuple[FilmInfo, float, int, int]) -> tuple[list[int], FrameStats]:
     """Shot starts and sampled statistics of frames [start, end): decoding begins OVERLAP_FRAMES early
     (from the keyframe before) and runs on as far past the end, so the shot detector and the motion
     measure see what they would in one pass over the whole film."""
@@ -110,11 +119,7 @@ def _read_stretch(span: tuple[FilmInfo, float, int, int]) -> tuple[int, list[int
             next_sample = index - index % step + step
             small = cv2.resize(rgb, (ANALYSIS_WIDTH, max(1, round(height * ANALYSIS_WIDTH / width))), interpolation=cv2.INTER_AREA)
             previous = _measure(stats, index, small.astype(np.float32), previous, step / float(film.fps))
-    kept = [k for k, frame in enumerate(stats.frames) if start <= frame < end]
-    part = FrameStats()
-    for name in ("frames", "brightness", "saturation", "warmth", "motion"):
-        getattr(part, name).extend(getattr(stats, name)[k] for k in kept)
-    return start, [s for s in shots.shot_starts(final=tail >= film.n_frames) if start <= s < end], part
+    return [s for s in shots.shot_starts(final=tail >= film.n_frames) if start <= s < end], stats.within(start, end)
 
 
 def _frames_from(container: av.container.InputContainer, stream: av.VideoStream, seconds: Fraction) -> Iterator[av.VideoFrame]:

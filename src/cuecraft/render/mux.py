@@ -16,14 +16,13 @@ import numpy as np
 import soundfile
 
 from cuecraft.atomic import atomic_path
-from cuecraft.executors import cores, run_all
+from cuecraft.executors import run_in_order, stretch_count, stretches
 from cuecraft.render.loudness import LIMITER_MARGIN_DB, limiter_reach, peak_gain
 
 AAC_BIT_RATE = 256_000  # per stereo pair
 SCORED_MP4, SCORED_MOV = "scored.mp4", "scored.mov"
 MP4_VIDEO_CODECS = {"h264", "hevc", "vp9", "av1", "mpeg4"}  # what an MP4 carries as is
 MUX_BLOCK_S = 10
-SPLIT_MIN_S = 240.0  # from this length the sound is encoded in a stretch per core at once (a process starts in about a second)
 AAC_FRAME = 1024  # samples per AAC frame: stretches start on the frame grid, so their packets splice
 ENCODER_OVERLAP = 32768  # samples each stretch's encoder hears either side: at a join the SNR of one encoder (4096 lost 3 dB)
 LAID_IN_CEILING_DBTP = -1.0  # production sound and a normalized score can pass full scale together
@@ -78,17 +77,15 @@ def mux_score(film: Path, score: Path, folder: Path, keep_film_sound: bool = Tru
     score (a WAV as long as the film) laid into the film's own sound (in its channel layout: stereo,
     5.1 ...) when `keep_film_sound`, else the score alone, as AAC, a block at a time. MP4 (scored.mp4),
     or QuickTime (scored.mov) for pictures MP4 cannot carry, such as ProRes. The sound is encoded in
-    `workers` stretches at once (None: one per core from SPLIT_MIN_S of film), spliced as one encoder's."""
+    `workers` stretches at once (None: one per core from executors.SPLIT_MIN_S of film), spliced as one encoder's."""
     with av.open(str(film)) as source:
         codec = source.streams.video[0].codec_context.name
         with_sound = bool(source.streams.audio) and keep_film_sound
         layout = source.streams.audio[0].layout.name if with_sound else "stereo"
     target = folder / (SCORED_MP4 if codec in MP4_VIDEO_CODECS else SCORED_MOV)
     info = soundfile.info(score)
-    if workers is None:
-        workers = cores() if info.duration >= SPLIT_MIN_S else 1
-    bounds = [info.frames * k // max(1, workers) // AAC_FRAME * AAC_FRAME for k in range(max(1, workers))] + [info.frames]
-    stretches = [SoundStretch(str(film), str(score), start, end, layout, with_sound) for start, end in zip(bounds, bounds[1:]) if end > start]
+    spans = [SoundStretch(str(film), str(score), start, end, layout, with_sound)
+             for start, end in stretches(info.frames, stretch_count(info.duration, workers), grid=AAC_FRAME)]  # fmt: skip
     with av.open(str(film)) as source, atomic_path(target) as tmp, av.open(str(tmp), "w", format=target.suffix[1:]) as out:
         video_in = source.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
@@ -99,15 +96,12 @@ def mux_score(film: Path, score: Path, folder: Path, keep_film_sound: bool = Tru
                 continue
             packet.stream = video_out
             out.mux(packet)
-        waiting: dict[int, list[tuple[int, bytes, int]]] = {}
-        for start, packets in run_all(encode_stretch, stretches, workers=len(stretches)):
-            waiting[start] = packets
-            while stretches and stretches[0].start in waiting:  # spliced in film order as the stretches come in
-                for pts, data, duration in waiting.pop(stretches.pop(0).start):
-                    packet = av.Packet(data)
-                    packet.pts = packet.dts = pts
-                    packet.duration, packet.time_base, packet.stream = duration, Fraction(1, info.samplerate), audio_out
-                    out.mux(packet)
+        for packets in run_in_order(encode_stretch, spans, workers=len(spans)):  # spliced in film order
+            for pts, data, duration in packets:
+                packet = av.Packet(data)
+                packet.pts = packet.dts = pts
+                packet.duration, packet.time_base, packet.stream = duration, Fraction(1, info.samplerate), audio_out
+                out.mux(packet)
     return target
 
 
@@ -124,7 +118,7 @@ class SoundStretch:
     with_sound: bool
 
 
-def encode_stretch(stretch: SoundStretch) -> tuple[int, list[tuple[int, bytes, int]]]:
+def encode_stretch(stretch: SoundStretch) -> list[tuple[int, bytes, int]]:
     """The AAC packets (pts in samples of the whole film, data, duration) of one stretch of the laid-in
     sound. Its encoder starts ENCODER_OVERLAP samples early and runs as far past the end, so where two
     stretches meet both encoders have heard the same music: the decoder's overlap-add across the join
@@ -136,8 +130,9 @@ def encode_stretch(stretch: SoundStretch) -> tuple[int, list[tuple[int, bytes, i
     stop = min(info.frames, stretch.end + ENCODER_OVERLAP)
     first = max(0, begin - limiter_reach(rate)) // block  # the block the limiter starts from
     production = film_sound_blocks(Path(stretch.film), rate, block) if stretch.with_sound else None
-    for _ in range(first if production is not None else 0):
-        next(production)  # type: ignore[arg-type]
+    if production is not None:
+        for _ in range(first):
+            next(production)
     music = soundfile.blocks(stretch.score, blocksize=block, always_2d=True, dtype="float32", start=first * block)
     laid_in = (lay_in(m.T, next(production)[:, : m.shape[0]] if production is not None else None) for m in music)
     context = av.CodecContext.create("aac", "w")
@@ -156,7 +151,7 @@ def encode_stretch(stretch: SoundStretch) -> tuple[int, list[tuple[int, bytes, i
             break
     encoder.close()
     own = [(begin + p.pts, bytes(p), p.duration) for p in packets]
-    return stretch.start, [p for p in own if (stretch.start == 0 or p[0] >= stretch.start) and (stretch.end == info.frames or p[0] < stretch.end)]
+    return [p for p in own if (stretch.start == 0 or p[0] >= stretch.start) and (stretch.end == info.frames or p[0] < stretch.end)]
 
 
 def limited(blocks: Iterator[np.ndarray], rate: int, ceiling_dbtp: float | None) -> Iterator[np.ndarray]:
