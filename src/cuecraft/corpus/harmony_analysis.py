@@ -15,7 +15,7 @@ import bisect
 import string
 from collections.abc import Sequence
 
-from cuecraft.corpus.chords import QUALITIES, Chord, label_chords
+from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, label_chords
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
 from cuecraft.corpus.keyfinding import local_keys
 from cuecraft.model.events import Note
@@ -47,15 +47,16 @@ def roman_numeral(chord: Chord, bass: int | None, key: Key) -> str:
     return numeral + ("" if chord.quality == "sus4" else _TRIAD_FIGURES.get(position, ""))
 
 
-def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4) -> tuple[list[KeySpan], list[ChordSpan], list[SectionSpan]]:
+def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4, labelled: Sequence[TimedChord] | None = None,
+               ) -> tuple[list[KeySpan], list[ChordSpan], list[SectionSpan]]:  # fmt: skip
     """The local keys, numbered chords and sections of pitched notes in beats (the global key is the
-    symbolic analysis's own)."""
+    symbolic analysis's own); `labelled`: the notes' chords (label_chords) when the caller has them."""
     ordered = sorted(notes, key=lambda n: n.onset)
     onsets = [n.onset for n in ordered]
     keys = local_keys((n.onset, n.duration, n.pitch) for n in ordered)
     key_starts = [k.start for k in keys]
     chords = []
-    for timed in label_chords(ordered):
+    for timed in label_chords(ordered) if labelled is None else labelled:
         first, last = bisect.bisect_left(onsets, timed.start - 1e-6), bisect.bisect_left(onsets, timed.start + 1)
         struck = ordered[first:last] or [n for n in ordered[:first] if timed.start + 1e-6 < n.onset + n.duration]  # else what still sounds
         bass = min(n.pitch for n in struck) % 12 if struck else None

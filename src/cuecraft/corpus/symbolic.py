@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
+from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.features import InstrumentUse, PieceFeatures, WindowFeatures, gm_family
-from cuecraft.corpus.harmony_analysis import harmony_of
 from cuecraft.corpus.global_key import find_key
+from cuecraft.corpus.harmony_analysis import harmony_of
 from cuecraft.corpus.keyfinding import estimate_key, pitch_class_profile
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
@@ -64,12 +65,13 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
         raise ValueError("no notes")
     duration = midi.get_end_time()
     notes = in_beats(midi, pitched)
-    key, confidence = _home_key(notes)
+    labelled = label_chords(notes)  # the home key and the harmony both read them
+    key, confidence = _home_key(notes, labelled)
     velocities = np.array([n.velocity for n in all_notes], dtype=float)
     labels = _beat_chords(midi) if pitched else []
     changes = sum(1 for a, b in zip(labels, labels[1:]) if a != b)
     bars = max(1, len(midi.get_downbeats()))
-    local, chords, sections = harmony_of(notes, _beats_per_bar(midi)) if pitched else ([], [], [])
+    local, chords, sections = harmony_of(notes, _beats_per_bar(midi), labelled) if pitched else ([], [], [])
     return PieceFeatures(
         kind="symbolic",
         duration_s=round(duration, 3),
@@ -109,10 +111,10 @@ def analyse_symbolic_file(path: str | Path) -> PieceFeatures:
         raise CuecraftError(path, f"cannot analyse: {exc}") from None
 
 
-def _home_key(notes: list[Note]) -> tuple[str | None, float | None]:
+def _home_key(notes: list[Note], chords: list[TimedChord]) -> tuple[str | None, float | None]:
     if not notes:
         return None, None
-    key, confidence = find_key(notes)
+    key, confidence = find_key(notes, chords)
     return key.name, round(confidence, 3)
 
 
