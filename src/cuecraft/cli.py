@@ -195,9 +195,14 @@ def train(
     init_from: Annotated[Optional[Path], typer.Option(help="start from this checkpoint's weights")] = None,
     tiny: Annotated[bool, typer.Option(help="a tiny model that trains in seconds (for tests)")] = False,
     fresh: Annotated[bool, typer.Option(help="ignore any saved training state and start over")] = False,
+    pack_out: Annotated[Optional[Path], typer.Option(help="write the tokenized training pieces to this token pack and stop (to train elsewhere with scripts/train_pack.py)")] = None,
+    pseudo_labels: Annotated[bool, typer.Option(help="label unlabelled VGMIDI pieces' emotion from the labelled ones")] = True,
 ) -> None:
     """Train the chord-conditioned transformer on the corpora (resumes from OUT's training state);
-    held-out games and the emotion judge's pieces are never trained on (see model.training_set)."""
+    held-out games and the emotion judge's pieces are never trained on (see model.training_set).
+    Unlabelled VGMIDI pieces get pseudo-labels from the labelled training pieces (model.pseudo_labels)."""
+    from cuecraft.model.pseudo_labels import with_pseudo_labels
+    from cuecraft.model.token_pack import save_pack
     from cuecraft.model.train import TrainConfig, train as run_training
     from cuecraft.model.training_set import load_split, tokenize
     from cuecraft.model.tokenizer import CueTokenizer
@@ -205,8 +210,16 @@ def train(
     make = TrainConfig.tiny if tiny else TrainConfig
     config = make(max_minutes=max_minutes, max_steps=max_steps, init_from=str(init_from) if init_from else None)
     training, held_out = load_split(data, out / "corpora.pkl")
-    pieces = tokenize(training, CueTokenizer())
+    before = sum(p.valence is not None for p in training)
+    training = with_pseudo_labels(training) if pseudo_labels else training
+    console.print(f"emotion labels: {before} pieces by listeners, {sum(p.valence is not None for p in training) - before} more by pseudo-label")
+    tokenizer = CueTokenizer()
+    pieces = tokenize(training, tokenizer)
     console.print(f"{len(pieces)} pieces to learn from; {len(held_out)} held out for evaluation")
+    if pack_out:
+        save_pack(pack_out, pieces, tokenizer)
+        console.print(f"token pack of {len(pieces)} pieces -> {pack_out}")
+        return
     progress = RichProgress()
     progress.start("training", max_steps)
     done = [0]

@@ -16,11 +16,8 @@ All pieces are 4/4: REMI bars are four beats, with a 16th-note grid in the first
 
 from __future__ import annotations
 
-import bisect
 import sys
-from dataclasses import dataclass
 
-import numpy as np
 import symusic
 
 # miditok imports its PyTorch dataset helpers, and torch with them, whenever torch is installed.
@@ -33,29 +30,12 @@ from miditok import REMI, TokenizerConfig, TokSequence  # noqa: E402
 from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, chord_at
 from cuecraft.corpus.features import DRUMS, GM_FAMILIES
 from cuecraft.model.events import Note
-from cuecraft.theory import Key
+from cuecraft.model.vocabulary import DENSITY_EDGES, HALF_BAR_POSITION, TEMPO_EDGES, Conditions, Vocabulary
 
-TEMPO_EDGES = (66, 80, 94, 108, 122, 140, 160)
-DENSITY_EDGES = (4, 8, 12, 16, 24, 32)
+__all__ = ["Conditions", "CueTokenizer", "ChordWeaver"]
+
 FAMILIES = (*GM_FAMILIES, DRUMS)
 TICKS_PER_QUARTER = 480
-HALF_BAR_POSITION = 8  # REMI position (16ths) of beat 3 in a 4/4 bar: where a second chord may enter
-
-
-@dataclass(frozen=True)
-class Conditions:
-    """What a piece is asked (or known) to be: the model's steering inputs."""
-
-    key: Key
-    tempo: float
-    valence: float | None = None
-    arousal: float | None = None
-    density: float | None = None  # notes per bar; None = a middle density
-    families: tuple[str, ...] = ("piano",)
-
-
-def _sign(value: float | None) -> str:
-    return "unk" if value is None or value == 0 else ("pos" if value > 0 else "neg")
 
 
 def remi_config() -> TokenizerConfig:
@@ -67,35 +47,17 @@ def remi_config() -> TokenizerConfig:
     )  # fmt: skip
 
 
-class CueTokenizer:
-    """REMI plus condition tokens, with the id tables sampling and augmentation need."""
+class CueTokenizer(Vocabulary):
+    """REMI plus condition and chord tokens: the vocabulary's tables with MidiTok's encoding and decoding."""
 
     def __init__(self) -> None:
         self.remi = REMI(remi_config())
         for token in (*self.condition_token_names(), *self.chord_token_names()):
             self.remi.add_to_vocab(token)
-        vocab = self.remi.vocab
-        self.vocab: dict[str, int] = dict(vocab)
-        self.names: list[str] = [""] * len(vocab)
-        for name, index in vocab.items():
-            self.names[index] = name
-        self.pad, self.bos, self.eos, self.bar = (vocab[t] for t in ("PAD_None", "BOS_None", "EOS_None", "Bar_None"))
-        self.pitch_ids = np.array([vocab.get(f"Pitch_{p}", -1) for p in range(128)])  # -1 outside the range
-        self.condition_ids = np.array([vocab[t] for t in self.condition_token_names()])
-        self.tonic_ids = [vocab[f"Tonic_{t}"] for t in range(12)]
-        # lookup tables for transposition: the pitch (or tonic) each id stands for, -1 for other tokens
-        self.pitch_of = np.full(len(vocab), -1)
-        self.pitch_of[self.pitch_ids[self.pitch_ids >= 0]] = np.flatnonzero(self.pitch_ids >= 0)
-        self.pitch_class_of = np.where(self.pitch_of >= 0, self.pitch_of % 12, -1)  # per id; -1 for other tokens
-        self._tonic_of = np.full(len(vocab), -1)
-        self._tonic_of[self.tonic_ids] = np.arange(12)
-        self.half_bar = vocab[f"Position_{HALF_BAR_POSITION}"]
-        self.position_of = {vocab[f"Position_{p}"]: p for p in range(64) if f"Position_{p}" in vocab}
-        self.is_chord = np.array([name.startswith("Chord_") for name in self.names])
-        self.velocity_of = {vocab[n]: int(n.split("_")[1]) for n in vocab if n.startswith("Velocity_")}
-
-    def __len__(self) -> int:
-        return len(self.names)
+        names = [""] * len(self.remi.vocab)
+        for name, index in self.remi.vocab.items():
+            names[index] = name
+        super().__init__(names)
 
     @staticmethod
     def condition_token_names() -> list[str]:
@@ -131,15 +93,6 @@ class CueTokenizer:
         weaver = ChordWeaver(self, chords, tonic)
         return [out for token in self.encode_notes(notes) for out in weaver.feed(token)]
 
-    def condition_ids_for(self, c: Conditions) -> list[int]:
-        density = 10.0 if c.density is None else c.density
-        names = [
-            f"Valence_{_sign(c.valence)}", f"Arousal_{_sign(c.arousal)}", f"Mode_{c.key.mode}", f"Tonic_{c.key.tonic}",
-            f"Tempo_{bisect.bisect(TEMPO_EDGES, c.tempo)}", f"Density_{bisect.bisect(DENSITY_EDGES, density)}",
-            *sorted(f"Family_{f.replace(' ', '-')}" for f in set(c.families) if f in FAMILIES),
-        ]  # fmt: skip
-        return [self.bos, *(self.vocab[n] for n in names)]
-
     def encode_score(self, score: symusic.Score) -> list[int]:
         """REMI ids of all pitched notes of a score merged into one stream (drums left out)."""
         merged = symusic.Track(program=0)
@@ -174,21 +127,6 @@ class CueTokenizer:
             (Note(n.time / tpq, n.duration / tpq, n.pitch, n.velocity) for t in score.tracks for n in t.notes),
             key=lambda n: (n.onset, n.pitch),
         )
-
-    def transpose(self, ids: np.ndarray, semitones: int) -> np.ndarray | None:
-        """Shift every Pitch token and the Tonic token; None if a pitch would leave the range."""
-        out = ids.copy()
-        pitches = self.pitch_of[ids]
-        is_pitch = pitches >= 0
-        if is_pitch.any():
-            shifted = pitches[is_pitch] + semitones
-            if shifted.min() < 21 or shifted.max() > 108:
-                return None
-            out[is_pitch] = self.pitch_ids[shifted]
-        tonics = self._tonic_of[ids]
-        is_tonic = tonics >= 0
-        out[is_tonic] = np.array(self.tonic_ids)[(tonics[is_tonic] + semitones) % 12]
-        return out
 
 
 class ChordWeaver:

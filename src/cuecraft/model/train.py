@@ -20,8 +20,8 @@ from cuecraft.atomic import atomic_path, write_text_atomic
 from cuecraft.errors import CuecraftError
 from cuecraft.model.checkpoint import FORMAT, save_model
 from cuecraft.model.dataset import IGNORE, TokenizedPiece, sample_batch, split_by_piece, validation_windows
-from cuecraft.model.tokenizer import CueTokenizer
 from cuecraft.model.transformer import CueTransformer, TransformerConfig
+from cuecraft.model.vocabulary import Vocabulary
 
 MODEL_FILE, STATE_FILE, CURVE_FILE, HISTORY_FILE = "model.pt", "training-state.pt", "loss.png", "history.json"
 
@@ -73,9 +73,13 @@ def _learning_rate(config: TrainConfig, step: int) -> float:
     return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def _loss(model: CueTransformer, inputs: np.ndarray, targets: np.ndarray) -> torch.Tensor:
-    logits, _ = model(torch.from_numpy(inputs))
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), torch.from_numpy(targets).reshape(-1), ignore_index=IGNORE)
+def batch_loss(model: CueTransformer, inputs: np.ndarray, targets: np.ndarray) -> torch.Tensor:
+    """Cross-entropy of the batch on the model's device; on a GPU the products run in bfloat16."""
+    device = next(model.parameters()).device
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        logits, _ = model(torch.from_numpy(inputs).to(device, non_blocking=True))
+    targets_on = torch.from_numpy(targets).to(device, non_blocking=True).reshape(-1)
+    return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets_on, ignore_index=IGNORE)
 
 
 @torch.no_grad()
@@ -84,32 +88,38 @@ def _validate(model: CueTransformer, inputs: np.ndarray, targets: np.ndarray, ba
     total, count = 0.0, 0
     for i in range(0, len(inputs), batch):
         n = int((targets[i : i + batch] != IGNORE).sum())
-        total += float(_loss(model, inputs[i : i + batch], targets[i : i + batch])) * n
+        total += float(batch_loss(model, inputs[i : i + batch], targets[i : i + batch])) * n
         count += n
     model.train()
     return total / max(1, count)
 
 
 def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: bool = True,
-          on_eval: Callable[[int, float, float], None] | None = None) -> TrainResult:  # fmt: skip
-    """Train on `pieces` into folder `out` (model.pt = best weights; training-state.pt lets a later call resume)."""
+          on_eval: Callable[[int, float, float], None] | None = None, vocabulary: Vocabulary | None = None,
+          device: str = "cpu") -> TrainResult:  # fmt: skip
+    """Train on `pieces` into folder `out` (model.pt = best weights; training-state.pt lets a later call
+    resume, on any device). `vocabulary` defaults to the CueTokenizer's (a token pack brings its own)."""
     started = time.perf_counter()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    tokenizer = CueTokenizer()
+    if vocabulary is None:
+        from cuecraft.model.tokenizer import CueTokenizer
+
+        vocabulary = CueTokenizer()
     if len(pieces) < 2:
         raise CuecraftError(out, f"only {len(pieces)} usable 4/4 pieces from sources {config.sources}; more are needed")
     train_set, val_set = split_by_piece(pieces, config.validation_fraction, config.seed)
-    val_inputs, val_targets = validation_windows(val_set, tokenizer, config.context)
-    model = CueTransformer(TransformerConfig(len(tokenizer), config.context, config.d_model, config.n_layers,
+    val_inputs, val_targets = validation_windows(val_set, vocabulary, config.context)
+    model = CueTransformer(TransformerConfig(len(vocabulary), config.context, config.d_model, config.n_layers,
                                              config.n_heads, config.d_ff, config.dropout))  # fmt: skip
     if config.init_from:
         warm_start(model, Path(config.init_from))
+    model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
     step, best, stale, history = 0, float("inf"), 0, []
     state_path = out / STATE_FILE
     if resume and state_path.is_file():
-        state = torch.load(state_path, map_location="cpu", weights_only=True)
+        state = torch.load(state_path, map_location=device, weights_only=True)
         if _identity(state["config"]) != _identity(asdict(config)):
             raise CuecraftError(state_path, "was written with another training config; use --fresh to start over")
         model.load_state_dict(state["model"])
@@ -125,8 +135,8 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
             break
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(config, step)
-        inputs, targets = sample_batch(train_set, tokenizer, config.context, config.batch_size, rng)
-        loss = _loss(model, inputs, targets)
+        inputs, targets = sample_batch(train_set, vocabulary, config.context, config.batch_size, rng)
+        loss = batch_loss(model, inputs, targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -138,7 +148,7 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
             history[-1]["validation"] = validation
             if validation < best - 1e-4:
                 best, stale = validation, 0
-                save_model(out / MODEL_FILE, model, _info(config, step, best, len(train_set), len(val_set), tokenizer))
+                save_model(out / MODEL_FILE, model, _info(config, step, best, len(train_set), len(val_set), vocabulary))
             else:
                 stale += 1
             _save_state(state_path, model, optimizer, config, step, best, stale, history)
@@ -175,9 +185,9 @@ def warm_start(model: CueTransformer, checkpoint: Path) -> None:
     model.load_state_dict(own)
 
 
-def _info(config: TrainConfig, step: int, best: float, n_train: int, n_val: int, tokenizer: CueTokenizer) -> dict:
+def _info(config: TrainConfig, step: int, best: float, n_train: int, n_val: int, vocabulary: Vocabulary) -> dict:
     return {"train_config": asdict(config), "step": step, "validation_loss": best, "train_pieces": n_train,
-            "validation_pieces": n_val, "vocabulary": len(tokenizer)}  # fmt: skip
+            "validation_pieces": n_val, "vocabulary": len(vocabulary)}  # fmt: skip
 
 
 def _save_state(path: Path, model, optimizer, config: TrainConfig, step: int, best: float, stale: int, history: list) -> None:  # noqa: ANN001

@@ -8,8 +8,9 @@ key, timed chords and emotion labels, deduplicated, with whole groups (a game, a
   trained on them that has never heard the model's teachers.
 - VGMusic: multi-track game soundtracks, merged into one stream; one game in ten (HELD_OUT_GAMES)
   is kept out for evaluation against real music the model never saw.
-Keys come from the corpus key finder, chords from the template labeller (corpus.chords), except
-POP909's, which are human. A note fingerprint drops re-saved copies of one piece.
+Keys come from the corpus's home-key finder (corpus.global_key: profile, tonic chord time, cadences,
+first and last chord), chords from the template labeller (corpus.chords), except POP909's, which
+are human. A note fingerprint drops re-saved copies of one piece.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pretty_midi
 
 from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.features import gm_family
-from cuecraft.corpus.keyfinding import estimate_key, pitch_class_profile
+from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.labels import read_vgmidi_labels
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.atomic import atomic_path
@@ -96,11 +97,12 @@ def read_midi_piece(path: Path, source: str, group: str, label: tuple[float, flo
     length = max(n.onset + n.duration for n in notes)
     if len(notes) / max(1.0, length / 4) > MAX_NOTES_PER_BAR:
         return None
-    key, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in notes))
+    chords = label_chords(notes, length)
+    key, _ = find_key(notes, chords)
     families = tuple(sorted({gm_family(i.program, i.is_drum) for i in midi.instruments if i.notes}))
     valence, arousal = label if label else (None, None)
     tempo = float(midi.get_tempo_changes()[1][0])
-    return AnnotatedPiece(path.stem, source, group, sorted(notes, key=lambda n: (n.onset, n.pitch)), label_chords(notes, length),
+    return AnnotatedPiece(path.stem, source, group, sorted(notes, key=lambda n: (n.onset, n.pitch)), chords,
                           key, round(tempo, 2), valence, arousal, families)  # fmt: skip
 
 
