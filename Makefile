@@ -8,7 +8,7 @@ DATA   ?= ../shared/data
 MODEL  := models/baseline.npz
 FILM   := examples/film.mp4
 
-.PHONY: install system-deps demo test bench model clean
+.PHONY: install system-deps demo test bench model pack model-gpu clean
 
 install: system-deps $(STAMP)
 
@@ -28,9 +28,13 @@ $(MODEL): | $(STAMP)
 SHIPPED := src/cuecraft/model/assets/cue-transformer.pt
 
 # The shipped models: the harmony model (chord successions, under a minute) and the chord-conditioned
-# transformer (POP909 + VGMIDI + VGMusic, held-out games kept out; about 80 minutes on 2 cores, resumable:
-# run `make model` again to go on), then copied into the package.
+# transformer (POP909 + VGMIDI + VGMusic, held-out games kept out). `make model` trains the transformer
+# on this machine's CPUs, going on from the shipped weights (80 minutes a call, resumable: run it again
+# to go on). The shipped weights were trained on a GPU from a token pack (`make pack`, then the
+# scripts/train_pack.py command in MODEL_CARD.md), which needs torch and NumPy alone.
 HARMONY := src/cuecraft/model/assets/harmony.json
+PACK := models/pack.npz
+GPU_CONFIG := '{"context": 512, "batch_size": 64, "learning_rate": 0.001, "warmup_steps": 300, "eval_every": 250, "patience": 8}'
 
 model: install
 	$(CUECRAFT) train-harmony --data $(DATA) -o $(HARMONY) --cache models/transformer/corpora.pkl
@@ -39,6 +43,14 @@ model: install
 	$(CUECRAFT) train --data $(DATA) --out models/transformer --init-from $(SHIPPED) --max-minutes 80 --max-steps 3500
 	cp models/transformer/model.pt $(SHIPPED)
 	cp models/transformer/loss.png docs/loss.png
+
+# The tokenized training set (pseudo-labels included) for a machine without the corpora or MidiTok.
+pack: install
+	$(CUECRAFT) train --data $(DATA) --out models/transformer --pack-out $(PACK)
+
+# On a GPU machine (torch and NumPy suffice): make pack here, carry models/pack.npz and the tree there.
+model-gpu:
+	python3 scripts/train_pack.py $(PACK) --out models/gpu --device cuda --minutes 6.2 --config $(GPU_CONFIG)
 
 $(FILM): | $(STAMP)
 	$(PY) examples/make_example_film.py $(FILM)

@@ -160,6 +160,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=REPO / "models" / "transformer" / "corpora.pkl")
     parser.add_argument("--old-commit", help="also measure the transformer of this commit, with its own code")
     parser.add_argument("--baseline", type=Path, help="also measure this Markov baseline")
+    parser.add_argument("--transformer", type=Path, action="append", default=[],
+                        help="also measure this transformer checkpoint with this checkout's code (repeatable)")
     parser.add_argument("--no-demo", action="store_true", help="skip scoring the demo film")
     parser.add_argument("--seeds", type=int, default=SEEDS, help="pieces per quadrant (one key each)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "music_quality.json")
@@ -180,6 +182,10 @@ def main() -> None:
     if args.baseline:
         (work / "baseline").mkdir()
         systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve()), args.seeds), REPO / "src")
+    for checkpoint in args.transformer:
+        folder = work / f"checkpoint-{len(systems)}"
+        folder.mkdir()
+        systems[f"transformer ({checkpoint})"] = (request_list(folder, "transformer", str(checkpoint.resolve()), args.seeds), REPO / "src")
     if args.old_commit:
         old = work / "old-checkout"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(old), args.old_commit], check=True,

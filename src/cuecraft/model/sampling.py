@@ -29,6 +29,9 @@ SAMPLING_THREADS = 1  # one-token steps of a small model gain nothing from more 
 # repetition penalty, as in CTRL, growing with the excess), so no pedal note or stuck tune takes over a
 # piece: real pieces keep their commonest pitch class under 30 % (MODEL_CARD.md).
 BALANCE_AFTER, BALANCE_SHARE, BALANCE_PENALTY, BALANCE_SLOPE = 16, 0.22, 4.0, 80.0
+# A restated bar is copied, past the penalty: it is written afresh instead when copying it would give one
+# pitch class more than RESTATE_CEILING of the piece's notes (a bass pedal restated bar after bar).
+RESTATE_CEILING = 0.30
 # On the beat the chord's own tones are offered at e^CHORD_TONE_BONUS their probability: the corpora put
 # 83-85 % of notes on chord tones, the model alone about 56 % (see MODEL_CARD.md).
 CHORD_TONE_BONUS = 1.5
@@ -53,6 +56,12 @@ class PitchBalance:
     def add(self, token: int) -> None:
         if self.pc_of[token] >= 0:
             self.counts[self.pc_of[token]] += 1
+
+    def keeps_balance(self, tokens: list[int]) -> bool:
+        """Whether adding `tokens` leaves every pitch class at or under RESTATE_CEILING of the notes."""
+        added = np.bincount(self.pc_of[tokens][self.pc_of[tokens] >= 0], minlength=12)
+        after = self.counts + added
+        return after.sum() < BALANCE_AFTER or after.max() <= RESTATE_CEILING * after.sum()
 
     def bias(self) -> np.ndarray | None:
         """Logit offsets for the next pitch (None while nothing is held back)."""
@@ -286,7 +295,7 @@ def sample_ids(model: CueTransformer | DecoderWeights, tokenizer: CueTokenizer, 
             bar = constraint.bars_opened - 1
             if token != tokenizer.bar:
                 bar_notes.setdefault(bar, []).append(token)
-            elif not constraint.finished and repeats.get(bar) in bar_notes and not queue:
+            elif not constraint.finished and repeats.get(bar) in bar_notes and not queue and balance.keeps_balance(bar_notes[repeats[bar]]):
                 queue.extend([*bar_notes[repeats[bar]], tokenizer.bar])
     return body
 

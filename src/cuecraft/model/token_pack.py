@@ -4,6 +4,7 @@ so that training can run where MidiTok and the corpora are not (a lent GPU machi
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def load_pack(path: str | Path) -> tuple[list[TokenizedPiece], Vocabulary]:
         with np.load(path, allow_pickle=False) as archive:
             ids, lengths = archive["ids"].astype(np.int32), archive["lengths"]
             meta, names = json.loads(str(archive["meta"])), json.loads(str(archive["names"]))
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise CuecraftError(path, f"not a readable token pack ({exc.__class__.__name__}: {exc})") from None
     if len(meta) != len(lengths) or int(lengths.sum()) != len(ids):
         raise CuecraftError(path, "token pack is inconsistent: piece lengths do not add up to its ids")
