@@ -21,12 +21,12 @@ import torch  # noqa: E402
 
 from cuecraft.model.dataset import sample_batch  # noqa: E402
 from cuecraft.model.token_pack import load_pack  # noqa: E402
-from cuecraft.model.train import TrainConfig, batch_loss, train  # noqa: E402
+from cuecraft.model.train import TrainConfig, train, train_step  # noqa: E402
 from cuecraft.model.transformer import CueTransformer, TransformerConfig  # noqa: E402
 
 
 def seconds_per_step(config: TrainConfig, pieces: list, vocabulary, device: str, steps: int = 30) -> float:  # noqa: ANN001
-    """Wall time of one optimisation step (batch drawn, forward, backward, update) after a warm-up."""
+    """Wall time of one training step (batch drawn, forward, backward, update), as train() runs it, after a warm-up."""
     model = CueTransformer(TransformerConfig(len(vocabulary), config.context, config.d_model, config.n_layers,
                                              config.n_heads, config.d_ff, config.dropout)).to(device)  # fmt: skip
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -36,10 +36,7 @@ def seconds_per_step(config: TrainConfig, pieces: list, vocabulary, device: str,
             if device.startswith("cuda"):
                 torch.cuda.synchronize()
             started = time.perf_counter()
-        loss = batch_loss(model, *sample_batch(pieces, vocabulary, config.context, config.batch_size, rng))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        train_step(model, optimizer, *sample_batch(pieces, vocabulary, config.context, config.batch_size, rng))
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     return (time.perf_counter() - started) / steps
@@ -59,10 +56,10 @@ def main() -> None:
     if state.is_file():  # resuming: the run's own config, with this call's time budget
         saved = torch.load(state, map_location="cpu", weights_only=True)["config"]
         config = TrainConfig(**{**saved, "max_minutes": args.minutes})
-    else:  # a fresh run: the cosine schedule sized to the budget on this device (5 % kept for validation)
+    else:  # a fresh run: the cosine schedule sized to the budget on this device (a tenth kept for validation and checkpoints)
         config = replace(TrainConfig(), max_minutes=args.minutes, **json.loads(args.config))
         per_step = seconds_per_step(config, pieces, vocabulary, args.device)
-        config = replace(config, max_steps=int(0.95 * args.minutes * 60 / per_step))
+        config = replace(config, max_steps=int(0.9 * args.minutes * 60 / per_step))
         print(f"{per_step * 1000:.1f} ms per step on {args.device}: {config.max_steps} steps", flush=True)
     started = time.perf_counter()
 

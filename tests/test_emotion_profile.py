@@ -102,8 +102,8 @@ def test_chromatic_colour_reaches_its_share_off_the_downbeat_and_spares_the_clos
         assert all(n.onset < 24 for n in colour_notes), "the V7-I close stays on its chords"
         assert all(n.onset % 4 > 0 for n in colour_notes), "bar downbeats stay in the harmony"
     # without colour the only notes outside the key are the plan's borrowed chord tones; with it, passing
-    # tones join them (the close, a quarter of the piece, takes none)
-    assert beyond_chords[0.0] == 0 and 0 < beyond_chords[0.12] and shares[0.0] < shares[0.12] < 0.2, (shares, beyond_chords)
+    # tones join them, on the allowed degrees (the close, a quarter of the piece, takes none)
+    assert beyond_chords[0.0] == 0 and shares[0.0] < shares[0.12] < 0.2, (shares, beyond_chords)
 
 
 def test_chord_colour_is_measured_in_the_key_in_force() -> None:

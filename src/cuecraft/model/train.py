@@ -82,6 +82,17 @@ def batch_loss(model: CueTransformer, inputs: np.ndarray, targets: np.ndarray) -
     return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets_on, ignore_index=IGNORE)
 
 
+def train_step(model: CueTransformer, optimizer: torch.optim.Optimizer, inputs: np.ndarray, targets: np.ndarray) -> torch.Tensor:
+    """One optimisation step (gradients clipped to norm 1); the loss stays on the device, so a GPU
+    need not wait for it while the next batch is drawn."""
+    loss = batch_loss(model, inputs, targets)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return loss.detach()
+
+
 @torch.no_grad()
 def _validate(model: CueTransformer, inputs: np.ndarray, targets: np.ndarray, batch: int) -> float:
     model.eval()
@@ -129,21 +140,19 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
         rng = np.random.default_rng(config.seed + step)
     model.train()
     reason = "max_steps"
+    pending: list[tuple[int, torch.Tensor]] = []  # (step, training loss) on the device, not yet in the history
     while step < config.max_steps:
         if (time.perf_counter() - started) / 60 > config.max_minutes:
             reason = "time budget"
             break
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(config, step)
-        inputs, targets = sample_batch(train_set, vocabulary, config.context, config.batch_size, rng)
-        loss = batch_loss(model, inputs, targets)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        loss = train_step(model, optimizer, *sample_batch(train_set, vocabulary, config.context, config.batch_size, rng))
         step += 1
-        history.append({"step": step, "train": loss.item()})
+        pending.append((step, loss))
         if step % config.eval_every == 0 or step == config.max_steps:
+            history += [{"step": s, "train": float(value)} for s, value in pending]  # read back once: no wait per step
+            pending.clear()
             validation = _validate(model, val_inputs, val_targets, config.batch_size)
             history[-1]["validation"] = validation
             if validation < best - 1e-4:
@@ -158,6 +167,7 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
             if stale >= config.patience:
                 reason = "early stopping"
                 break
+    history += [{"step": s, "train": float(value)} for s, value in pending]
     write_text_atomic(out / HISTORY_FILE, json.dumps(history))
     return TrainResult(step, best, reason, round(time.perf_counter() - started, 1), len(train_set), len(val_set),
                        model.parameter_count())  # fmt: skip
