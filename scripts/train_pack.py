@@ -22,13 +22,12 @@ import torch  # noqa: E402
 from cuecraft.model.dataset import sample_batch  # noqa: E402
 from cuecraft.model.token_pack import load_pack  # noqa: E402
 from cuecraft.model.train import TrainConfig, train, train_step  # noqa: E402
-from cuecraft.model.transformer import CueTransformer, TransformerConfig  # noqa: E402
+from cuecraft.model.transformer import CueTransformer  # noqa: E402
 
 
 def seconds_per_step(config: TrainConfig, pieces: list, vocabulary, device: str, steps: int = 30) -> float:  # noqa: ANN001
     """Wall time of one training step (batch drawn, forward, backward, update), as train() runs it, after a warm-up."""
-    model = CueTransformer(TransformerConfig(len(vocabulary), config.context, config.d_model, config.n_layers,
-                                             config.n_heads, config.d_ff, config.dropout)).to(device)  # fmt: skip
+    model = CueTransformer(config.transformer_config(len(vocabulary))).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     rng = np.random.default_rng(0)
     for i in range(steps + 5):

@@ -12,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline
 
+from cuecraft.model.emotion import cross_validated_signs, sign_classifier
 from cuecraft.model.training_set import AnnotatedPiece
 
 FEATURES = ("minor", "tempo", "velocity mean", "velocity spread", "notes per bar", "voices", "pitch mean",
@@ -43,12 +41,13 @@ def piece_features(piece: AnnotatedPiece) -> np.ndarray:
     ])  # fmt: skip
 
 
-def _model() -> Pipeline:
-    return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
+def _has_labels(piece: AnnotatedPiece) -> bool:
+    """Whether listeners gave the piece both signs (a 0 is no sign)."""
+    return piece.valence not in (None, 0) and piece.arousal not in (None, 0)
 
 
 def _labelled(pieces: list[AnnotatedPiece]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    usable = [p for p in pieces if p.valence not in (None, 0) and p.arousal not in (None, 0)]
+    usable = [p for p in pieces if _has_labels(p)]
     if len(usable) < MIN_LABELLED:
         raise ValueError(f"only {len(usable)} pieces with nonzero valence and arousal labels to learn from")
     x = np.stack([piece_features(p) for p in usable])
@@ -66,26 +65,12 @@ class PseudoLabeller:
     def fit(cls, pieces: list[AnnotatedPiece]) -> PseudoLabeller:
         """Fit on the pieces that carry listener labels (others are ignored)."""
         x, v, a = _labelled(pieces)
-        return cls(_model().fit(x, v), _model().fit(x, a))
+        return cls(sign_classifier().fit(x, v), sign_classifier().fit(x, a))
 
     @staticmethod
     def cross_validated(pieces: list[AnnotatedPiece], folds: int = 5, seed: int = 0) -> dict[str, float]:
         """Accuracy by piece of each sign over `folds` folds, over all labels and over the confident ones."""
-        x, v, a = _labelled(pieces)
-        right = {"valence": 0, "arousal": 0}
-        confident = {"valence": [0, 0], "arousal": [0, 0]}
-        for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, 2 * v + a):
-            for name, y in (("valence", v), ("arousal", a)):
-                p = _model().fit(x[train_idx], y[train_idx]).predict_proba(x[test_idx])[:, 1]
-                right[name] += int(((p > 0.5) == y[test_idx]).sum())
-                sure = np.maximum(p, 1 - p) >= CONFIDENCE
-                confident[name][0] += int(((p > 0.5) == y[test_idx])[sure].sum())
-                confident[name][1] += int(sure.sum())
-        out = {name: n / len(x) for name, n in right.items()}
-        for name, (good, count) in confident.items():
-            out[f"{name} confident"] = good / max(1, count)
-            out[f"{name} confident share"] = count / len(x)
-        return out | {"pieces": float(len(x))}
+        return cross_validated_signs(*_labelled(pieces), folds, seed, CONFIDENCE)
 
     def label(self, pieces: list[AnnotatedPiece]) -> list[AnnotatedPiece]:
         """`pieces` with each unlabelled SOURCE piece's signs set where the classifier is confident
@@ -108,5 +93,4 @@ class PseudoLabeller:
 def with_pseudo_labels(pieces: list[AnnotatedPiece]) -> list[AnnotatedPiece]:
     """`pieces` labelled by a PseudoLabeller fitted on their own listener labels; unchanged when
     fewer than MIN_LABELLED carry both signs."""
-    labelled = sum(p.valence not in (None, 0) and p.arousal not in (None, 0) for p in pieces)
-    return PseudoLabeller.fit(pieces).label(pieces) if labelled >= MIN_LABELLED else list(pieces)
+    return PseudoLabeller.fit(pieces).label(pieces) if sum(map(_has_labels, pieces)) >= MIN_LABELLED else list(pieces)

@@ -59,7 +59,8 @@ class PitchBalance:
 
     def keeps_balance(self, tokens: list[int]) -> bool:
         """Whether adding `tokens` leaves every pitch class at or under RESTATE_CEILING of the notes."""
-        added = np.bincount(self.pc_of[tokens][self.pc_of[tokens] >= 0], minlength=12)
+        classes = self.pc_of[tokens]
+        added = np.bincount(classes[classes >= 0], minlength=12)
         after = self.counts + added
         return after.sum() < BALANCE_AFTER or after.max() <= RESTATE_CEILING * after.sum()
 

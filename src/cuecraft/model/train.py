@@ -48,6 +48,10 @@ class TrainConfig:
     validation_fraction: float = 0.1
     seed: int = 0
 
+    def transformer_config(self, vocab_size: int) -> TransformerConfig:
+        """The shape of the model this run trains, for a vocabulary of `vocab_size`."""
+        return TransformerConfig(vocab_size, self.context, self.d_model, self.n_layers, self.n_heads, self.d_ff, self.dropout)
+
     @classmethod
     def tiny(cls, **overrides: object) -> TrainConfig:
         base = dict(d_model=48, n_layers=2, n_heads=2, d_ff=96, context=96, batch_size=8, max_steps=60,
@@ -121,8 +125,7 @@ def train(config: TrainConfig, pieces: list[TokenizedPiece], out: Path, resume: 
         raise CuecraftError(out, f"only {len(pieces)} usable 4/4 pieces from sources {config.sources}; more are needed")
     train_set, val_set = split_by_piece(pieces, config.validation_fraction, config.seed)
     val_inputs, val_targets = validation_windows(val_set, vocabulary, config.context)
-    model = CueTransformer(TransformerConfig(len(vocabulary), config.context, config.d_model, config.n_layers,
-                                             config.n_heads, config.d_ff, config.dropout))  # fmt: skip
+    model = CueTransformer(config.transformer_config(len(vocabulary)))
     if config.init_from:
         warm_start(model, Path(config.init_from))
     model.to(device)
