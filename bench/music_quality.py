@@ -1,8 +1,9 @@
 """Does the music hold up against real soundtrack music it never learned from?
 
 Generates 4 emotion quadrants x 10 seeds of 16 bars (`cuecraft generate`'s path: piano ensemble,
-each seed one of ten keys, the same keys in every quadrant so valence is judged at a fixed key),
-plus every cue of the demo film, with each model asked for (this checkout's transformer, the Markov
+each seed one of ten keys, the same keys in every quadrant so valence is judged at a fixed key), the
+same 40 again in the key the film planner gives each mood (its mode follows valence: the emotion
+quadrant as a film would get it), plus every cue of the demo film, with each model asked for (this checkout's transformer, the Markov
 baseline, and the transformer of an older commit run with its own code), and compares them on
 music_measures with 16-bar excerpts of VGMusic games held out of training (split by game).
 
@@ -10,7 +11,9 @@ Judges independent of what is tuned:
 - key: music21's Krumhansl-Schmuckler (the composer selects attempts with the corpus's Aarden-Essen
   finder, never with this one), calibrated on POP909 excerpts whose human key is known;
 - emotion: a classifier (model/emotion.py features) trained only on the labelled VGMIDI pieces of the
-  games held out of the transformer's training (training_set.HELD_OUT_EMOTION).
+  games held out of the transformer's training (training_set.HELD_OUT_EMOTION), with what it hears of
+  valence in real music of one mode (cross-validated within major and within minor pieces): the most a
+  fixed key lets this judge hear.
 Speed: seconds of generation per minute of music, alone and beside two busy processes.
 
   python bench/music_quality.py --data ../shared/data [--old-commit 8318e94] [--baseline models/baseline.npz]
@@ -31,12 +34,14 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
+from cuecraft.compose.cue_plan import plan_settings
 from cuecraft.corpus.symbolic import analyse_midi
-from cuecraft.model.emotion import EmotionClassifier
+from cuecraft.model.emotion import FEATURES, EmotionClassifier, feature_vector, sign_classifier
 from cuecraft.model.events import Note, midi_notes
 from cuecraft.model.metrics import METRICS, overlapping_area
 from cuecraft.model.music_measures import measure
 from cuecraft.model.training_set import is_held_out_for_emotion, is_held_out_game, load_corpora, vgmidi_group
+from cuecraft.project import Mood
 from cuecraft.theory import Key
 
 BARS = 16
@@ -100,17 +105,53 @@ def emotion_judge(data: Path) -> tuple[EmotionClassifier, dict]:
             continue
         features = analyse_midi(pretty_midi.PrettyMIDI(str(path))).model_dump()
         rows.append(features | {"valence": labels[path.stem][0], "arousal": labels[path.stem][1]})
-    return EmotionClassifier.fit(rows), EmotionClassifier.held_out_accuracy(rows)
+    return EmotionClassifier.fit(rows), EmotionClassifier.held_out_accuracy(rows) | judge_within_mode(rows)
+
+
+def judge_within_mode(rows: list[dict], folds: int = 5) -> dict[str, float]:
+    """The judge's valence, cross-validated, on its real pieces of one mode at a time: balanced accuracy
+    (the mean of its recall of positive and of negative pieces; 0.5 is chance) and the positive share."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    usable = [r for r in rows if r.get("valence") and r.get("arousal")]
+    x = np.stack([feature_vector(r) for r in usable])
+    positive = np.array([r["valence"] > 0 for r in usable])
+    heard = cross_val_predict(sign_classifier(), x, positive, cv=StratifiedKFold(folds, shuffle=True, random_state=0)).astype(bool)
+    out = {}
+    for mode, chosen in (("major", x[:, FEATURES.index("major")] == 1), ("minor", x[:, FEATURES.index("major")] == 0)):
+        truth, guess = positive[chosen], heard[chosen]
+        recall = [float(np.mean(guess[truth == sign] == sign)) for sign in (True, False) if (truth == sign).any()]
+        out |= {f"valence within {mode}, balanced": float(np.mean(recall)), f"{mode} pieces": float(chosen.sum()),
+                f"{mode} positive share": float(truth.mean())}  # fmt: skip
+    return out
 
 
 def request_list(folder: Path, model: str, model_path: str | None, seeds: int) -> list[dict]:
+    """Each quadrant x seed twice: in the seed's key (fixed across quadrants) and in the key the film
+    planner gives that mood with the seed's key as the film's home key (marked "planner")."""
     out = []
-    for quadrant, (valence, arousal) in QUADRANTS.items():
-        for seed in range(seeds):
-            out.append({"out": str(folder / f"{quadrant}-{seed}.mid"), "key": KEYS[seed], "tempo": 100.0, "bars": BARS,
-                        "valence": valence, "arousal": arousal, "seed": seed, "model": model, "model_path": model_path,
-                        "quadrant": quadrant})  # fmt: skip
+    for planner in (False, True):
+        for quadrant, (valence, arousal) in QUADRANTS.items():
+            for seed in range(seeds):
+                mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
+                key = plan_settings(mood, Key.parse(KEYS[seed]), seed).key if planner else KEYS[seed]
+                out.append({"out": str(folder / f"{quadrant}-{seed}{'-planner' if planner else ''}.mid"), "key": key, "tempo": 100.0,
+                            "bars": BARS, "valence": valence, "arousal": arousal, "seed": seed, "model": model,
+                            "model_path": model_path, "quadrant": quadrant, "planner": planner})  # fmt: skip
     return out
+
+
+def heard_emotion(judge: EmotionClassifier, requests: list[dict]) -> dict[str, float]:
+    """Shares of pieces whose valence sign, arousal sign and both the judge hears as asked."""
+    hits = {"valence": 0, "arousal": 0, "quadrant": 0}
+    for r in requests:
+        guess = judge.quadrant(analyse_midi(pretty_midi.PrettyMIDI(r["out"])))
+        valence = guess.startswith("high-valence" if r["valence"] > 0 else "low-valence")
+        arousal = guess.endswith("high-arousal" if r["arousal"] > 0 else "low-arousal")
+        hits["valence"] += valence
+        hits["arousal"] += arousal
+        hits["quadrant"] += valence and arousal
+    return {name: n / len(requests) for name, n in hits.items()}
 
 
 def generate(requests: list[dict], src: Path) -> list[float]:
@@ -214,10 +255,13 @@ def main() -> None:
 
 
 def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report: dict) -> None:
-    """Generate and measure each system's pieces into `report`."""
-    for name, (requests, src) in systems.items():
-        seconds = generate(requests, src)
-        rows, pieces, key_hits, temperley_hits, quadrant_hits, valence_hits, arousal_hits, flags = [], [], 0, 0, 0, 0, 0, 0
+    """Generate and measure each system's pieces into `report`: the music measures and speed over the
+    fixed-key pieces, the emotion over those (valence at a fixed key) and the planner's (the quadrant)."""
+    for name, (all_requests, src) in systems.items():
+        all_seconds = generate(all_requests, src)
+        requests = [r for r in all_requests if not r["planner"]]
+        seconds = [s for s, r in zip(all_seconds, all_requests) if not r["planner"]]
+        rows, pieces, key_hits, temperley_hits, flags = [], [], 0, 0, 0
         for r in requests:
             notes = midi_notes(pretty_midi.PrettyMIDI(r["out"]))
             pieces.append(notes)
@@ -226,18 +270,14 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
             rows.append(row)
             key_hits += music21_key(notes) == key
             temperley_hits += music21_key(notes, "key.temperleykostkapayne") == key
-            guess = judge.quadrant(analyse_midi(pretty_midi.PrettyMIDI(r["out"])))
-            want_v = "high-valence" if r["valence"] > 0 else "low-valence"
-            want_a = "high-arousal" if r["arousal"] > 0 else "low-arousal"
-            valence_hits += guess.startswith(want_v)
-            arousal_hits += guess.endswith(want_a)
-            quadrant_hits += guess.startswith(want_v) and guess.endswith(want_a)
             flags += row["top pitch-class share"] > 0.30 or row["longest run of one chord"] > 6
+        fixed, planned = heard_emotion(judge, requests), heard_emotion(judge, [r for r in all_requests if r["planner"]])
         music_minutes = BARS * 4 / 100.0  # 16 bars at 100 bpm
         entry = {"n": len(rows), "median": summarise(rows), "key (music21 KS)": key_hits / len(rows),
                  "key (music21 Temperley-Kostka-Payne)": temperley_hits / len(rows),
-                 "emotion quadrant": quadrant_hits / len(rows), "valence at fixed key": valence_hits / len(rows),
-                 "arousal": arousal_hits / len(rows),
+                 "emotion quadrant": planned["quadrant"], "valence (planner's key)": planned["valence"],
+                 "arousal (planner's key)": planned["arousal"], "emotion quadrant at fixed key": fixed["quadrant"],
+                 "valence at fixed key": fixed["valence"], "arousal at fixed key": fixed["arousal"],
                  "per quadrant": per_quadrant(requests, rows, pieces),
                  "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
                  "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
@@ -283,13 +323,20 @@ def print_table(report: dict) -> None:
     for metric in next(iter(report["systems"].values()))["overlapping area with real (Yang & Lerch)"]:
         print(f"| OA {metric} | | " + " | ".join(_fmt(report["systems"][n].get("overlapping area with real (Yang & Lerch)", {}).get(metric))
                                               for n in names) + " |")  # fmt: skip
-    for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence at fixed key", "arousal",
+    for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence (planner's key)",
+              "arousal (planner's key)", "emotion quadrant at fixed key", "valence at fixed key", "arousal at fixed key",
               "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
               "seconds per music minute, two busy neighbours"):  # fmt: skip
         print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
     for name in names:
         for quadrant, values in report["systems"][name].get("per quadrant", {}).items():
             print(f"{name} {quadrant}: " + ", ".join(f"{k} {v:.2f}" for k, v in values.items()))
+    judge = report.get("judge_accuracy", {})
+    if "valence within minor, balanced" in judge:
+        print(f"\nThe judge on real pieces of one mode (cross-validated; 0.5 is chance): valence balanced accuracy "
+              f"{judge['valence within major, balanced']:.2f} in {judge['major pieces']:.0f} major pieces "
+              f"({100 * judge['major positive share']:.0f} % positive), {judge['valence within minor, balanced']:.2f} in "
+              f"{judge['minor pieces']:.0f} minor ({100 * judge['minor positive share']:.0f} % positive).")
     human = report.get("human_key_agreement")
     if human:
         print(f"\nKrumhansl-Schmuckler hears the human key of {human['songs']:.0f} POP909 16-bar excerpts in "

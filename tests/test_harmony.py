@@ -49,6 +49,19 @@ def test_labeller_names_block_chords_and_sevenths() -> None:
     assert [t.start for t in heard] == [0, 4, 8, 12, 16]
 
 
+
+def test_labeller_hears_inversions_and_suspensions_as_the_chord_they_are() -> None:
+    """Chorale writing, one chord a beat over G - C/E - D: the C chord stands on its third with a
+    passing B in the soprano (C's three tones all sound, E minor's B only passes), and the D chord
+    opens with a 4-3 suspension (G resolving to F sharp): D major, not a sus4 chord, as RomanText
+    analyses of Bach's chorales name it."""
+    notes = [Note(0, 1, 43), Note(0, 1, 59), Note(0, 1, 62), Note(0, 1, 67),  # G: G2 B3 D4 G4
+             Note(1, 1, 52), Note(1, 1, 60), Note(1, 1, 67), Note(1, 0.5, 72), Note(1.5, 0.5, 71),  # C/E, soprano C5-B4
+             Note(2, 2, 50), Note(2, 2, 57), Note(2, 2, 62), Note(2, 1, 67), Note(3, 1, 66)]  # D, G4 held over, to F#4  # fmt: skip
+    heard = [chord_at(label_chords(notes), beat + 0.5) for beat in range(4)]
+    assert [(c.root, c.triad_family()) for c in heard] == [(7, "maj"), (0, "maj"), (2, "maj"), (2, "maj")]  # type: ignore[union-attr]
+
+
 def test_labeller_agrees_with_pop909_human_chords() -> None:
     songs = DATA / "pop909" / "songs"
     if not songs.is_dir():
