@@ -53,3 +53,19 @@ def click_track(path: Path, tempo: float, seconds: float = 12.0, rate: int = 220
         audio[s : s + len(burst)] += burst * (1.0 if i % 4 == 0 else 0.6)
     soundfile.write(path, audio, rate)
     return path
+
+
+def progression_piece(chords: list[tuple[int, int]], tempo: float, repeats: int = 2) -> pretty_midi.PrettyMIDI:
+    """Piano block chords, one 4/4 bar each, played `repeats` times: (root pitch class, third in
+    semitones) per bar, the root held in the bass and the triad struck on every beat above middle C."""
+    midi = pretty_midi.PrettyMIDI(initial_tempo=tempo)
+    piano = pretty_midi.Instrument(program=0)
+    beat = 60.0 / tempo
+    for bar, (root, third) in enumerate(chords * repeats):
+        start = bar * 4 * beat
+        piano.notes.append(pretty_midi.Note(80, 36 + root, start, start + 4 * beat))
+        for i in range(4):
+            for interval in (0, third, 7):
+                piano.notes.append(pretty_midi.Note(70, 60 + (root + interval) % 12, start + i * beat, start + (i + 1) * beat))
+    midi.instruments.append(piano)
+    return midi

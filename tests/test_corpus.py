@@ -9,7 +9,7 @@ from cuecraft.corpus.export import export_rows
 from cuecraft.corpus.ingest import ingest
 from cuecraft.corpus.symbolic import analyse_symbolic_file
 from cuecraft.errors import CuecraftError
-from tests.corpus_files import click_track, scale_piece
+from tests.corpus_files import click_track, progression_piece, scale_piece
 
 
 @pytest.fixture()
@@ -61,6 +61,25 @@ def test_audio_features(folder: Path, tmp_path: Path) -> None:
     assert row["tempo_bpm"] == pytest.approx(120, rel=0.04)
     assert row["loudness_lufs"] < -10
     assert row["note_density"] == pytest.approx(2.0, abs=0.4)  # two onsets a second
+
+
+def test_audio_is_analysed_into_timed_chords_local_keys_and_sections() -> None:
+    """A rendered D minor progression (i - VI - III - V, twice) is heard as such: its home key, each
+    chord with its numeral in the key in force, one key throughout, and the repeat as a restated
+    section."""
+    from cuecraft.corpus.audio import analyse_audio
+    from cuecraft.render.soundfont import find_soundfont
+    from cuecraft.render.synth import Renderer
+
+    midi = progression_piece([(2, 3), (10, 4), (5, 4), (9, 4)], tempo=120)
+    audio = Renderer(find_soundfont(), 22050).render(midi, int((midi.get_end_time() + 1) * 22050))
+    f = analyse_audio(audio, 22050)
+    assert f.key == "D minor"
+    heard = [(c.chord, c.numeral) for c in f.chords if c.end_beat - c.start_beat >= 2]  # a bar's chord, not a seam
+    assert heard[:4] == [("D:min", "i"), ("Bb:maj", "VI"), ("F:maj", "III"), ("A:maj", "V")], heard
+    assert len(heard) == 8 and heard[4:] == heard[:4]
+    assert [k.key for k in f.local_keys] == ["D minor"]
+    assert [s.label for s in f.sections][:2] == ["A", "A"]
 
 
 def test_queries_filter_on_every_axis(folder: Path, tmp_path: Path) -> None:

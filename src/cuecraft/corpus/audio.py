@@ -1,18 +1,20 @@
-"""Audio analysis with librosa and pyloudnorm: tempo and beats, key and mode from chroma,
-BS.1770 integrated loudness, spectral brightness and onset density.
+"""Audio analysis with librosa and pyloudnorm: tempo and beats; key, timed chords, local keys and
+sections from beat-synchronous chroma (corpus.audio_harmony); BS.1770 integrated loudness, spectral
+brightness and onset density.
 
 No offline instrument-tagging model is available here, so audio pieces carry no instrumentation."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import librosa
 import numpy as np
 import soundfile
 
+from cuecraft.corpus.audio_harmony import hear_harmony
 from cuecraft.corpus.features import PieceFeatures
-from cuecraft.corpus.keyfinding import estimate_key
 from cuecraft.errors import CuecraftError
 from cuecraft.render.loudness import integrated_loudness
 
@@ -50,20 +52,26 @@ def analyse_audio(audio: np.ndarray, rate: int) -> PieceFeatures:
     """Measure channels x samples audio."""
     loudness = integrated_loudness(audio, rate) if audio.shape[1] >= 0.4 * rate else float("-inf")
     mono = librosa.resample(audio.mean(axis=0), orig_sr=rate, target_sr=ANALYSIS_RATE)
-    tempo, _ = librosa.beat.beat_track(y=mono, sr=ANALYSIS_RATE)
-    chroma = librosa.feature.chroma_cqt(y=mono, sr=ANALYSIS_RATE)
-    key, confidence = estimate_key(chroma.sum(axis=1))
+    tempo, harmony = hear_harmony(mono, ANALYSIS_RATE)
+    tonal = harmony.key_confidence >= MIN_KEY_CONFIDENCE  # unpitched sound gets no key and no harmony
+    labels = [c.chord.name for c in harmony.chords]
     onsets = librosa.onset.onset_detect(y=mono, sr=ANALYSIS_RATE, units="time")
     duration = audio.shape[1] / rate
     return PieceFeatures(
         kind="audio",
         duration_s=round(duration, 3),
-        tempo_bpm=round(float(np.atleast_1d(tempo)[0]), 2),
-        key=key.name if confidence >= MIN_KEY_CONFIDENCE else None,
-        key_confidence=round(confidence, 3),
+        tempo_bpm=round(tempo, 2),
+        key=harmony.key.name if tonal else None,
+        key_confidence=round(harmony.key_confidence, 3),
         note_density=round(len(onsets) / duration, 3),
+        harmonic_rhythm=round(max(0, len(labels) - 1) / max(1.0, len(harmony.beat_times_s) / 4), 3) if tonal else None,
+        chord_vocabulary=len(set(labels)) if tonal else None,
+        top_chords=[label for label, _ in Counter(labels).most_common(5)] if tonal else [],
         loudness_lufs=round(loudness, 2) if np.isfinite(loudness) else None,
         brightness_hz=round(float(librosa.feature.spectral_centroid(y=mono, sr=ANALYSIS_RATE).mean()), 1),
+        chords=harmony.chord_spans if tonal else [],
+        local_keys=harmony.local_keys if tonal else [],
+        sections=harmony.sections,
     )
 
 

@@ -6,8 +6,8 @@ A chord is a root pitch class and one of QUALITIES. The labeller scores every ro
 how much of the segment's sounding time falls on the chord's tones, less what falls outside them,
 with a bonus when the lowest note is the root (root position is the common case in the corpora) and
 one when all three tones of its triad sound (so a first inversion with a passing tone, C/E with a B,
-is not heard as E minor); sevenths must earn their extra tone, so a plain triad wins a tie, and a
-suspended fourth must clearly beat the triad it usually resolves to (a 4-3 suspension is not a sus4 chord).
+is not heard as E minor); sevenths must earn their extra tone (and sound three of their four tones), so a plain triad wins a
+tie, and a suspended fourth must clearly beat the triad it usually resolves to (a 4-3 suspension is not a sus4 chord).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ CHANGE_COST = 0.4  # score given up per chord change (tuned on a tenth of POP909
 SEVENTH_COST = 0.15  # share of the segment a seventh's extra tone must explain to be named
 BASS_BONUS = 0.3
 # Fitted on odd-numbered POP909 songs and every other RomanText chorale (bench/analysis_accuracy.py),
-# measured on the rest: beats right 84.0 -> 85.3 % (even POP909 songs), 84.0 -> 88.0 % (the other chorales).
+# measured on the rest: beats right 84.0 -> 85.3 % (even POP909 songs), 84.0 -> 87.5 % (the other chorales).
 TRIAD_BONUS = 0.25  # all three triad tones sound in the segment
 SUS_COST = 0.5  # what a sus4 must explain beyond the triad
 
@@ -84,6 +84,7 @@ _TEMPLATES = [(Chord(root, q), np.isin(np.arange(12), [(root + i) % 12 for i in 
 _CHORDS = [chord for chord, _ in _TEMPLATES]
 _MASKS = np.stack([mask for _, mask in _TEMPLATES]).astype(float)
 _ROOTS = np.array([chord.root for chord in _CHORDS])
+_SEVENTHS = np.array([len(QUALITIES[c.quality]) == 4 for c in _CHORDS])
 _TRIADS = np.stack([np.isin(np.arange(12), [(c.root + i) % 12 for i in QUALITIES[c.quality][:3]]) for c in _CHORDS]).astype(float)
 # Sevenths must earn their extra tone, and the rarer triads win only when clearly better.
 _PRIOR = np.array([-(SEVENTH_COST if len(QUALITIES[c.quality]) == 4 else 0.0)
@@ -97,8 +98,11 @@ def chord_scores(weights: np.ndarray, lowest: np.ndarray) -> np.ndarray:
     `weights` is (segments, 12)."""
     total = weights.sum(axis=1, keepdims=True)
     share = weights / np.where(total > 0, total, 1.0)
-    whole_triad = (weights > 0).astype(float) @ _TRIADS.T >= 3
-    return share @ _MASKS.T * 2 - 1 + _PRIOR + BASS_BONUS * (lowest[:, None] == _ROOTS[None, :]) + TRIAD_BONUS * whole_triad
+    sounding = (weights > 0).astype(float)
+    whole_triad = sounding @ _TRIADS.T >= 3
+    unsupported_seventh = _SEVENTHS & (sounding @ _MASKS.T < 3)  # two tones (a C-D step) do not make a D7
+    return (share @ _MASKS.T * 2 - 1 + _PRIOR + BASS_BONUS * (lowest[:, None] == _ROOTS[None, :]) + TRIAD_BONUS * whole_triad
+            - 2.0 * unsupported_seventh)  # fmt: skip
 
 
 def label_chords(notes: Sequence[Note], length_beats: float | None = None, segment: float = SEGMENT_BEATS,
@@ -119,7 +123,15 @@ def label_chords(notes: Sequence[Note], length_beats: float | None = None, segme
             overlap = min(n.onset + n.duration, (s + 1) * segment) - max(n.onset, s * segment)
             weights[s, n.pitch % 12] += max(overlap, 0.05) + (0.25 if s == first else 0.0)
             lowest[s] = min(lowest[s], n.pitch)
-    path = best_path(chord_scores(weights, np.where(lowest < 200, lowest % 12, -1)), change_cost)
+    return chords_from_weights(weights, np.where(lowest < 200, lowest % 12, -1), segment, change_cost)
+
+
+def chords_from_weights(weights: np.ndarray, lowest: np.ndarray, segment: float = SEGMENT_BEATS,
+                        change_cost: float = CHANGE_COST) -> list[TimedChord]:  # fmt: skip
+    """The chords along the best path through segments of `segment` beats, given each segment's
+    weight per pitch class (segments x 12: sounding time from notes, or chroma energy from audio) and
+    its lowest pitch class (-1 for none); a silent segment has no chord."""
+    path = best_path(chord_scores(weights, lowest), change_cost)
     sounding = weights.sum(axis=1) > 0
     return merge_segments([_CHORDS[index] if sounding[s] else None for s, index in enumerate(path)], segment)
 

@@ -27,7 +27,12 @@ def key_evidence(notes: Sequence[Note], chords: Sequence[TimedChord]) -> np.ndar
     time on its tonic triad, authentic cadences (V or V7 onto that triad) per ten chords, whether the
     last chord stands on its tonic (any quality: a Picardy third still closes a minor piece) and
     whether the first chord is its tonic triad."""
-    scores = key_scores(pitch_class_profile((n.pitch, n.duration) for n in notes))
+    return profile_evidence(pitch_class_profile((n.pitch, n.duration) for n in notes), chords)
+
+
+def profile_evidence(profile: np.ndarray, chords: Sequence[TimedChord]) -> np.ndarray:
+    """key_evidence from a pitch-class profile (of notes, or of audio's chroma) and the chords."""
+    scores = key_scores(profile)
     total = sum(c.end - c.start for c in chords) or 1.0
     evidence = np.zeros((len(KEYS), len(EVIDENCE)))
     for row, key in enumerate(KEYS):
@@ -53,6 +58,10 @@ def find_key(notes: Sequence[Note], chords: Sequence[TimedChord] | None = None) 
     `chords` are the notes' labelled chords when the caller has them already."""
     if not notes:
         return Key(0, "major"), 0.0
-    evidence = key_evidence(notes, label_chords(notes) if chords is None else chords)
+    return home_key(key_evidence(notes, label_chords(notes) if chords is None else chords))
+
+
+def home_key(evidence: np.ndarray) -> tuple[Key, float]:
+    """The key the weighted evidence (key_evidence or profile_evidence) picks, and its profile correlation."""
     best = int(np.argmax(evidence @ WEIGHTS))
     return KEYS[best], float(evidence[best, 0])

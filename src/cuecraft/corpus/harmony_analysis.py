@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, label_chords
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
-from cuecraft.corpus.keyfinding import local_keys
+from cuecraft.corpus.keyfinding import TimedKey, local_keys
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
@@ -54,17 +54,29 @@ def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4, labelled: Sequence
     ordered = sorted(notes, key=lambda n: n.onset)
     onsets = [n.onset for n in ordered]
     keys = local_keys((n.onset, n.duration, n.pitch) for n in ordered)
-    key_starts = [k.start for k in keys]
-    chords = []
-    for timed in label_chords(ordered) if labelled is None else labelled:
+    chords = label_chords(ordered) if labelled is None else list(labelled)
+    basses = []
+    for timed in chords:
         first, last = bisect.bisect_left(onsets, timed.start - 1e-6), bisect.bisect_left(onsets, timed.start + 1)
         struck = ordered[first:last] or [n for n in ordered[:first] if timed.start + 1e-6 < n.onset + n.duration]  # else what still sounds
-        bass = min(n.pitch for n in struck) % 12 if struck else None
-        local = keys[max(0, bisect.bisect_right(key_starts, timed.start) - 1)].key  # the key paths cover every beat
-        chords.append(ChordSpan(start_beat=timed.start, end_beat=timed.end, chord=timed.chord.name, numeral=roman_numeral(timed.chord, bass, local),
-                                local_key=local.name))  # fmt: skip
-    spans = [KeySpan(start_beat=k.start, end_beat=k.end, key=k.key.name) for k in keys]
-    return spans, chords, phrase_sections(ordered, beats_per_bar)
+        basses.append(min(n.pitch for n in struck) % 12 if struck else None)
+    return key_spans(keys), numbered_chords(chords, basses, keys), phrase_sections(ordered, beats_per_bar)
+
+
+def key_spans(keys: Sequence[TimedKey]) -> list[KeySpan]:
+    return [KeySpan(start_beat=k.start, end_beat=k.end, key=k.key.name) for k in keys]
+
+
+def numbered_chords(chords: Sequence[TimedChord], basses: Sequence[int | None], keys: Sequence[TimedKey]) -> list[ChordSpan]:
+    """The chords as catalog spans, each with its Roman numeral (inversion from its bass pitch class,
+    None if unknown) in the local key in force where it starts (the key paths cover every beat)."""
+    key_starts = [k.start for k in keys]
+    spans = []
+    for timed, bass in zip(chords, basses):
+        local = keys[max(0, bisect.bisect_right(key_starts, timed.start) - 1)].key
+        spans.append(ChordSpan(start_beat=timed.start, end_beat=timed.end, chord=timed.chord.name,
+                               numeral=roman_numeral(timed.chord, bass, local), local_key=local.name))  # fmt: skip
+    return spans
 
 
 def phrase_sections(notes: Sequence[Note], beats_per_bar: int = 4, phrase_bars: int = PHRASE_BARS) -> list[SectionSpan]:

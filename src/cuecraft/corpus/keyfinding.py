@@ -79,6 +79,16 @@ def local_keys(notes: Iterable[tuple[float, float, int]], window: float = LOCAL_
         first, last = int(onset), min(n_beats - 1, int(np.ceil(onset + duration - 1e-9)) - 1)
         for beat in range(first, max(first, last) + 1):
             per_beat[beat, pitch % 12] += max(0.05, min(onset + duration, beat + 1) - max(onset, beat))
+    return local_keys_from_profiles(per_beat, window, switch_cost, profiles)
+
+
+def local_keys_from_profiles(per_beat: np.ndarray, window: float = LOCAL_WINDOW_BEATS, switch_cost: float = SWITCH_COST,
+                             profiles: str = DEFAULT_PROFILES) -> list[TimedKey]:  # fmt: skip
+    """local_keys from each beat's weight per pitch class (beats x 12: sounding time from notes, or
+    chroma energy from audio)."""
+    n_beats = len(per_beat)
+    if n_beats == 0:
+        return []
     cumulative = np.vstack([np.zeros(12), np.cumsum(per_beat, axis=0)])
     beats = np.arange(n_beats)
     lo, hi = np.maximum(0, (beats - window / 2).astype(int)), np.minimum(n_beats, (beats + window / 2).astype(int) + 1)
