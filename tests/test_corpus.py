@@ -63,23 +63,28 @@ def test_audio_features(folder: Path, tmp_path: Path) -> None:
     assert row["note_density"] == pytest.approx(2.0, abs=0.4)  # two onsets a second
 
 
-def test_audio_is_analysed_into_timed_chords_local_keys_and_sections() -> None:
-    """A rendered D minor progression (i - VI - III - V, twice) is heard as such: its home key, each
-    chord with its numeral in the key in force, one key throughout, and the repeat as a restated
-    section."""
-    from cuecraft.corpus.audio import analyse_audio
+def test_audio_is_catalogued_with_timed_chords_local_keys_and_sections(tmp_path: Path) -> None:
+    """A WAV of a D minor progression (i - VI - III - V, twice, on the piano) is ingested with its
+    harmony heard: its home key, each chord with its numeral in the key in force, one key throughout,
+    and the repeat as a restated section."""
+    import soundfile
+
     from cuecraft.render.soundfont import find_soundfont
     from cuecraft.render.synth import Renderer
 
     midi = progression_piece([(2, 3), (10, 4), (5, 4), (9, 4)], tempo=120)
     audio = Renderer(find_soundfont(), 22050).render(midi, int((midi.get_end_time() + 1) * 22050))
-    f = analyse_audio(audio, 22050)
-    assert f.key == "D minor"
-    heard = [(c.chord, c.numeral) for c in f.chords if c.end_beat - c.start_beat >= 2]  # a bar's chord, not a seam
+    soundfile.write(tmp_path / "progression.wav", audio.T, 22050)
+    with Catalog(tmp_path / "c.db") as catalog:
+        ingest([tmp_path / "progression.wav"], catalog, workers=1)
+        (row,) = catalog.query(PieceQuery())
+        chords, keys, sections = catalog.chords(row["id"]), catalog.local_keys(row["id"]), catalog.sections(row["id"])
+    assert row["kind"] == "audio" and row["key"] == "D minor"
+    heard = [(c["chord"], c["numeral"]) for c in chords if c["end_beat"] - c["start_beat"] >= 2]  # a bar's chord, not a seam
     assert heard[:4] == [("D:min", "i"), ("Bb:maj", "VI"), ("F:maj", "III"), ("A:maj", "V")], heard
     assert len(heard) == 8 and heard[4:] == heard[:4]
-    assert [k.key for k in f.local_keys] == ["D minor"]
-    assert [s.label for s in f.sections][:2] == ["A", "A"]
+    assert [k["key"] for k in keys] == ["D minor"]
+    assert [s["label"] for s in sections][:2] == ["A", "A"]
 
 
 def test_queries_filter_on_every_axis(folder: Path, tmp_path: Path) -> None:
