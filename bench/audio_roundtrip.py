@@ -23,6 +23,7 @@ from cuecraft.corpus.audio_harmony import hear_harmony
 from cuecraft.corpus.chords import chord_at, label_chords
 from cuecraft.corpus.evaluation import mirex_key_score, tempo_agreement
 from cuecraft.corpus.files import MIDI_SUFFIXES, find_files
+from cuecraft.corpus.keyfinding import estimate_key
 from cuecraft.corpus.symbolic import analyse_midi, load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.render.soundfont import find_soundfont
@@ -74,7 +75,9 @@ def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, 
     from cuecraft.corpus.pop909 import read_song
 
     folders = [f for f in sorted(songs.iterdir()) if f.name.isdigit() and int(f.name) % 2 == int(odd)]
-    right, heard_right, total, keys = 0, 0, 0, {"major": [], "minor": []}
+    right, heard_right, total = 0, 0, 0
+    keys: dict[str, list[bool]] = {"major": [], "minor": []}
+    profile_keys: dict[str, list[bool]] = {"major": [], "minor": []}
     for folder in folders[:: max(1, len(folders) // pieces)][:pieces]:
         try:
             song = read_song(folder)
@@ -87,7 +90,9 @@ def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, 
         piano.notes = [pretty_midi.Note(n.velocity, n.pitch, n.onset * beat_s, (n.onset + n.duration) * beat_s) for n in notes]
         midi.instruments.append(piano)
         audio = renderer.render(midi, int(seconds * RATE))
-        _, harmony = hear_harmony(librosa.to_mono(audio), RATE)
+        mono = librosa.to_mono(audio)
+        _, harmony = hear_harmony(mono, RATE)
+        profile_key, _ = estimate_key(librosa.feature.chroma_cqt(y=mono, sr=RATE).sum(axis=1))
         symbolic = label_chords(notes)
         for beat in range(int(seconds / beat_s)):
             truth = chord_at(song.chords, beat + 0.5)
@@ -98,10 +103,12 @@ def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, 
             right += same_chord(chord_at(harmony.chords, tracked + 0.5), truth)
             heard_right += same_chord(chord_at(symbolic, beat + 0.5), truth)
         keys[song.key.mode].append(harmony.key == song.key)
+        profile_keys[song.key.mode].append(profile_key == song.key)
     print(f"POP909 {'odd' if odd else 'even'}-numbered songs, first {seconds:.0f} s of each, piano rendering: "
           f"{sum(map(len, keys.values()))} songs, {total} beats")
     print(f"chords (root + family) from audio: {right / total:.1%}; the symbolic labeller on the same notes: {heard_right / total:.1%}")
-    print("key from audio: " + ", ".join(f"{mode} {np.mean(hits):.1%} ({len(hits)})" for mode, hits in keys.items() if hits))
+    for name, found in (("key from audio", keys), ("  the chroma profile alone (the earlier audio key)", profile_keys)):
+        print(f"{name}: " + ", ".join(f"{mode} {np.mean(hits):.1%} ({len(hits)})" for mode, hits in found.items() if hits))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ A chord is a root pitch class and one of QUALITIES. The labeller scores every ro
 how much of the segment's sounding time falls on the chord's tones, less what falls outside them,
 with a bonus when the lowest note is the root (root position is the common case in the corpora) and
 one when all three tones of its triad sound (so a first inversion with a passing tone, C/E with a B,
-is not heard as E minor); sevenths must earn their extra tone (and sound three of their four tones), so a plain triad wins a
-tie, and a suspended fourth must clearly beat the triad it usually resolves to (a 4-3 suspension is not a sus4 chord).
+is not heard as E minor); sevenths must earn their extra tone and sound three of their four tones,
+so a plain triad wins a tie; a suspended fourth must clearly beat the triad it usually resolves to
+(a 4-3 suspension is not a sus4 chord).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ BASS_BONUS = 0.3
 # measured on the rest: beats right 84.0 -> 85.3 % (even POP909 songs), 84.0 -> 87.5 % (the other chorales).
 TRIAD_BONUS = 0.25  # all three triad tones sound in the segment
 SUS_COST = 0.5  # what a sus4 must explain beyond the triad
+THIN_SEVENTH_COST = 2.0  # a seventh chord with fewer than three of its tones sounding is out of the running
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def chord_scores(weights: np.ndarray, lowest: np.ndarray) -> np.ndarray:
     whole_triad = sounding @ _TRIADS.T >= 3
     unsupported_seventh = _SEVENTHS & (sounding @ _MASKS.T < 3)  # two tones (a C-D step) do not make a D7
     return (share @ _MASKS.T * 2 - 1 + _PRIOR + BASS_BONUS * (lowest[:, None] == _ROOTS[None, :]) + TRIAD_BONUS * whole_triad
-            - 2.0 * unsupported_seventh)  # fmt: skip
+            - THIN_SEVENTH_COST * unsupported_seventh)  # fmt: skip
 
 
 def label_chords(notes: Sequence[Note], length_beats: float | None = None, segment: float = SEGMENT_BEATS,
