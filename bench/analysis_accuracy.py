@@ -65,23 +65,24 @@ class Truth:
     fit: float = 1.0  # share of the notes' time on the truth's chord tones
 
 
-def chord_tone_share(notes: list[Note], chords: list[TimedChord], shift: int = 0) -> float:
+def chord_tone_shares(notes: list[Note], chords: list[TimedChord]) -> list[float]:
     """Share of the notes' sounding time on the tones of the chord the truth gives at their onset,
-    with the chords moved up `shift` semitones."""
-    on, total = 0.0, 0.0
+    with the chords moved up 0, 1 ... 11 semitones (each note's chord looked up once)."""
+    on, total = [0.0] * 12, 0.0
     for n in notes:
         chord = chord_at(chords, n.onset + 1e-6)
         if chord is not None:
             total += n.duration
-            on += n.duration * ((n.pitch - shift) % 12 in chord.pitch_classes)
-    return on / total if total else 0.0
+            for shift in range(12):
+                on[shift] += n.duration * ((n.pitch - shift) % 12 in chord.pitch_classes)
+    return [x / total if total else 0.0 for x in on]
 
 
 def fit_to_score(piece: Truth) -> Truth:
     """The truth moved to the transposition (0-11 semitones up) whose chord tones cover most of the
     score's note time, with that share as its fit: an analysis of the chorale in another key is
     brought to the score's (its numerals are relative to a key, so they move whole)."""
-    shares = [chord_tone_share(piece.notes, piece.chords, k) for k in range(12)]
+    shares = chord_tone_shares(piece.notes, piece.chords)
     k = max(range(12), key=shares.__getitem__)
     if k == 0:
         return replace(piece, fit=shares[0])

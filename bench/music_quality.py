@@ -36,7 +36,7 @@ import pretty_midi
 
 from cuecraft.compose.cue_plan import plan_settings
 from cuecraft.corpus.symbolic import analyse_midi
-from cuecraft.model.emotion import FEATURES, EmotionClassifier, feature_vector, sign_classifier
+from cuecraft.model.emotion import FEATURES, EmotionClassifier, labelled_signs, sign_classifier
 from cuecraft.model.events import Note, midi_notes
 from cuecraft.model.metrics import METRICS, overlapping_area
 from cuecraft.model.music_measures import measure
@@ -113,9 +113,8 @@ def judge_within_mode(rows: list[dict], folds: int = 5) -> dict[str, float]:
     (the mean of its recall of positive and of negative pieces; 0.5 is chance) and the positive share."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    usable = [r for r in rows if r.get("valence") and r.get("arousal")]
-    x = np.stack([feature_vector(r) for r in usable])
-    positive = np.array([r["valence"] > 0 for r in usable])
+    x, valence, _ = labelled_signs(rows)
+    positive = valence.astype(bool)
     heard = cross_val_predict(sign_classifier(), x, positive, cv=StratifiedKFold(folds, shuffle=True, random_state=0)).astype(bool)
     out = {}
     for mode, chosen in (("major", x[:, FEATURES.index("major")] == 1), ("minor", x[:, FEATURES.index("major")] == 0)):

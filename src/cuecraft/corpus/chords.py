@@ -82,15 +82,18 @@ def parse_harte(label: str) -> Chord | None:
     return Chord(root, HARTE_QUALITIES.get(quality, "maj"))
 
 
-_TEMPLATES = [(Chord(root, q), np.isin(np.arange(12), [(root + i) % 12 for i in iv])) for root in range(12) for q, iv in QUALITIES.items()]
-_CHORDS = [chord for chord, _ in _TEMPLATES]
-_MASKS = np.stack([mask for _, mask in _TEMPLATES]).astype(float)
+def _tones(root: int, intervals: Sequence[int]) -> np.ndarray:
+    """A 12-long 0/1 row marking the pitch classes `intervals` above `root`."""
+    return np.isin(np.arange(12), [(root + i) % 12 for i in intervals]).astype(float)
+
+
+_CHORDS = [Chord(root, quality) for root in range(12) for quality in QUALITIES]
+_MASKS = np.stack([_tones(c.root, QUALITIES[c.quality]) for c in _CHORDS])
+_TRIADS = np.stack([_tones(c.root, QUALITIES[c.quality][:3]) for c in _CHORDS])
 _ROOTS = np.array([chord.root for chord in _CHORDS])
 _SEVENTHS = np.array([len(QUALITIES[c.quality]) == 4 for c in _CHORDS])
-_TRIADS = np.stack([np.isin(np.arange(12), [(c.root + i) % 12 for i in QUALITIES[c.quality][:3]]) for c in _CHORDS]).astype(float)
 # Sevenths must earn their extra tone, and the rarer triads win only when clearly better.
-_PRIOR = np.array([-(SEVENTH_COST if len(QUALITIES[c.quality]) == 4 else 0.0)
-                   - {"sus4": SUS_COST, "aug": 0.02, "dim": 0.02}.get(c.quality, 0.0) for c in _CHORDS])  # fmt: skip
+_PRIOR = -SEVENTH_COST * _SEVENTHS - np.array([{"sus4": SUS_COST, "aug": 0.02, "dim": 0.02}.get(c.quality, 0.0) for c in _CHORDS])
 
 
 def chord_scores(weights: np.ndarray, lowest: np.ndarray) -> np.ndarray:

@@ -71,13 +71,13 @@ class EmotionClassifier:
     @classmethod
     def fit(cls, rows: list[dict]) -> EmotionClassifier:
         """Train on catalog rows with valence and arousal labels (pieces labelled 0 are left out)."""
-        x, v, a = _labelled(rows)
+        x, v, a = labelled_signs(rows)
         return cls(sign_classifier().fit(x, v), sign_classifier().fit(x, a))
 
     @classmethod
     def held_out_accuracy(cls, rows: list[dict], folds: int = 5, seed: int = 0) -> dict[str, float]:
         """Cross-validated accuracy of valence, arousal and the quadrant (both right), by piece."""
-        return cross_validated_signs(*_labelled(rows), folds, seed)
+        return cross_validated_signs(*labelled_signs(rows), folds, seed)
 
     def quadrant(self, features: PieceFeatures | dict) -> str:
         x = feature_vector(features)[None]
@@ -86,7 +86,8 @@ class EmotionClassifier:
         return f"{valence}-valence-{arousal}-arousal"
 
 
-def _labelled(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def labelled_signs(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, valence sign, arousal sign) of the rows labelled on both axes (a 0 is no label)."""
     usable = [r for r in rows if r.get("valence") not in (None, 0) and r.get("arousal") not in (None, 0)]
     if len(usable) < 10:
         raise ValueError(f"only {len(usable)} pieces with nonzero valence and arousal labels")
