@@ -1,8 +1,8 @@
 """How right is the corpus analysis? Keys and chords against human analyses the analysers never saw.
 
 Truth:
-- POP909 (Wang et al. 2020): each song's key (the longest region of key_audio.txt) and its human timed
-  chord labels, on the song's beat grid;
+- POP909 (Wang et al. 2020): each song's key (the longest region of key_audio.txt), its key regions
+  as local keys (145 of 880 songs change key) and its human timed chord labels, on the song's beat grid;
 - music21's RomanText analyses with their scores: 20 Bach chorales (found by the BWV number the analysis names) and 48
   Monteverdi madrigals: the home key (the analysis's first key), the local key and the chord of every
   beat. Two chorale analyses are of the chorale in another key than music21's score (Riemenschneider's
@@ -10,8 +10,10 @@ Truth:
   of the score's note time (fit_to_score), and pieces whose truth covers under PAIRING_FIT of it even so
   (an analysis that does not line up with its score) are reported apart.
 Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
-for comparison; the finder's weights were fitted on odd-numbered POP909 songs, see fit_key_weights.py), local key per beat, chord per beat (root and
-triad family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the truth labels.
+for comparison; the finder's weights were fitted on odd-numbered POP909 songs, see fit_key_weights.py), local key per beat
+(the local-key weights were fitted on odd-numbered POP909 songs, every other chorale and every other
+madrigal), chord per beat (root and triad family: maj (maj, 7, maj7), min (min, min7), dim, aug,
+sus4), for beats the truth labels.
 
   python bench/analysis_accuracy.py [--data ../shared/data] [--every 1]
 """
@@ -114,11 +116,13 @@ def score(piece: Truth, tally: Tally) -> None:
     """Add one piece's key, local-key and chord agreement to `tally`."""
     found_chords = label_chords(piece.notes)
     profile_only, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in piece.notes))
-    tally.add(f"global key, {piece.key.mode}", find_key(piece.notes, found_chords)[0] == piece.key)
+    home = find_key(piece.notes, found_chords)[0]
+    tally.add(f"global key, {piece.key.mode}", home == piece.key)
     tally.add(f"  profile alone, {piece.key.mode}", profile_only == piece.key)
     if piece.key.mode == "minor":
         tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
-    found_keys = local_keys((n.onset, n.duration, n.pitch) for n in piece.notes) if piece.keys else []
+    found_keys = local_keys(((n.onset, n.duration, n.pitch) for n in piece.notes), found_chords, home) if piece.keys else []
+    changes_key = len({k.key for k in piece.keys}) > 1
     end = int(max(c.end for c in piece.chords))
     for beat in range(end):
         truth = chord_at(piece.chords, beat + 0.5)
@@ -126,6 +130,8 @@ def score(piece: Truth, tally: Tally) -> None:
             tally.add("chord (root + family)", same_chord(chord_at(found_chords, beat + 0.5), truth))
         if piece.keys and (local := key_at(list(piece.keys), beat + 0.5)) is not None:
             tally.add("local key", key_at(found_keys, beat + 0.5) == local)
+            if changes_key:
+                tally.add("  local key, pieces that change key", key_at(found_keys, beat + 0.5) == local)
 
 
 def pop909_songs(data: Path, every: int) -> Iterator[Truth]:
@@ -134,7 +140,7 @@ def pop909_songs(data: Path, every: int) -> Iterator[Truth]:
             song = read_song(folder)
         except CuecraftError:
             continue
-        yield Truth(song.title, song.notes, song.key, song.chords)
+        yield Truth(song.title, song.notes, song.key, song.chords, song.keys)
 
 
 def romantext_pieces(every: int) -> Iterator[Truth]:

@@ -7,6 +7,7 @@ import torch
 
 from cuecraft.compose.harmony_plan import PHRASE_BARS, plan_harmony
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords, parse_harte
+from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import local_keys
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.model.composer import GenerationRequest
@@ -76,6 +77,23 @@ def test_labeller_agrees_with_pop909_human_chords() -> None:
                 total += 1
                 right += guess is not None and guess.root == truth.root and guess.triad_family() == truth.triad_family()
     assert right / total >= 0.70, right / total  # beat by beat, root and triad quality (bench: 20 songs)
+
+
+def test_local_keys_follow_pop909_key_changes() -> None:
+    """Three songs whose human key regions change key (a step up, a move to a minor key): the local keys
+    with the chords and home key agree on at least 80 % of beats (the notes alone: 56-94 %)."""
+    songs = DATA / "pop909" / "songs"
+    if not songs.is_dir():
+        pytest.skip("POP909 not found")
+    for name in ("010", "012", "019"):
+        song = read_song(songs / name)
+        assert len({k.key for k in song.keys}) == 2
+        chords = label_chords(song.notes)
+        found = local_keys(((n.onset, n.duration, n.pitch) for n in song.notes), chords, find_key(song.notes, chords)[0])
+        beats = np.arange(0.5, song.keys[-1].end, 1.0)
+        key_of = lambda keys, beat: next((k.key for k in keys if k.start <= beat < k.end), None)  # noqa: E731
+        agree = np.mean([key_of(found, b) == key_of(song.keys, b) for b in beats])
+        assert agree >= 0.8, (name, agree)
 
 
 def test_chords_are_woven_before_the_notes_they_govern() -> None:
@@ -249,3 +267,21 @@ def test_local_keys_follow_a_modulation_and_ignore_a_passing_chord() -> None:
     assert abs(keys[1].start - 64) <= 8  # the change is heard within two bars of where it happens
     one_chord_out = block_chords(first[:8] + [Chord(2, "7")] + first[9:])  # a secondary dominant for a bar
     assert [k.key for k in local_keys((n.onset, n.duration, n.pitch) for n in one_chord_out)] == [Key(0, "major")]
+
+
+def test_local_keys_weigh_the_chords_and_the_home_key() -> None:
+    """A bridge on vi-IV-vi-V sounds A minor's scale as much as C major's: the notes alone take it for a
+    modulation; its chords (triads of C major's scale) and the home key keep it in C. A real
+    modulation is still followed."""
+    verse = [Chord(0, "maj"), Chord(5, "maj"), Chord(7, "maj"), Chord(0, "maj")] * 2
+    bridge = [Chord(9, "min"), Chord(5, "maj"), Chord(9, "min"), Chord(7, "maj")] * 2
+    song = block_chords(verse + bridge + verse)
+    triples = [(n.onset, n.duration, n.pitch) for n in song]
+    assert Key(9, "minor") in [k.key for k in local_keys(triples)]
+    chords = label_chords(song)
+    assert [k.key for k in local_keys(triples, chords, find_key(song, chords)[0])] == [Key(0, "major")]
+    g = [Chord(7, "maj"), Chord(0, "maj"), Chord(2, "7"), Chord(7, "maj")] * 4
+    modulating = block_chords(verse * 2 + g)
+    triples = [(n.onset, n.duration, n.pitch) for n in modulating]
+    keys = local_keys(triples, label_chords(modulating), Key(0, "major"))
+    assert [k.key for k in keys] == [Key(0, "major"), Key(7, "major")] and abs(keys[1].start - 64) <= 8

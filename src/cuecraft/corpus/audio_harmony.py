@@ -67,8 +67,8 @@ def audio_harmony(mono: np.ndarray, rate: int, beat_frames: np.ndarray, chroma: 
     weights = beat_weights(per_beat)
     lowest = np.where(bass_pc.max(axis=1) > 0, bass_pc.argmax(axis=1), -1)
     chords = chords_from_weights(weights, lowest)
-    keys = local_keys_from_profiles(weights)
     key, confidence = home_key(profile_evidence(per_beat.sum(axis=0), chords))  # the whole chroma: its correlation tells tone from noise
+    keys = local_keys_from_profiles(weights, chords, key)
     basses = [int(lowest[int(c.start)]) if lowest[int(c.start)] >= 0 else None for c in chords]
     sounding = [Note(float(beat), 1.0, 60 + pc) for beat, row in enumerate(per_beat)
                 for pc in np.flatnonzero(row >= SECTION_SHARE * max(row.max(), 1e-9))]  # fmt: skip

@@ -16,6 +16,7 @@ import string
 from collections.abc import Sequence
 
 from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, label_chords
+from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
 from cuecraft.corpus.keyfinding import TimedKey, local_keys
 from cuecraft.model.events import Note
@@ -48,13 +49,14 @@ def roman_numeral(chord: Chord, bass: int | None, key: Key) -> str:
 
 
 def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4, labelled: Sequence[TimedChord] | None = None,
-               ) -> tuple[list[KeySpan], list[ChordSpan], list[SectionSpan]]:  # fmt: skip
-    """The local keys, numbered chords and sections of pitched notes in beats (the global key is the
-    symbolic analysis's own); `labelled`: the notes' chords (label_chords) when the caller has them."""
+               home: Key | None = None) -> tuple[list[KeySpan], list[ChordSpan], list[SectionSpan]]:  # fmt: skip
+    """The local keys, numbered chords and sections of pitched notes in beats; `labelled` and `home`:
+    the notes' chords (label_chords) and home key (find_key) when the caller has them."""
     ordered = sorted(notes, key=lambda n: n.onset)
     onsets = [n.onset for n in ordered]
-    keys = local_keys((n.onset, n.duration, n.pitch) for n in ordered)
     chords = label_chords(ordered) if labelled is None else list(labelled)
+    home = find_key(ordered, chords)[0] if home is None else home
+    keys = local_keys(((n.onset, n.duration, n.pitch) for n in ordered), chords, home)
     basses = []
     for timed in chords:
         first, last = bisect.bisect_left(onsets, timed.start - 1e-6), bisect.bisect_left(onsets, timed.start + 1)

@@ -2,7 +2,7 @@
 
 The MIDI is read against the song's own beat annotation (beat_midi.txt), so notes and chords are
 placed in beats from the first downbeat (pickup notes before it are left out) whatever the file's
-tempo events say. The key is the longest region of key_audio.txt.
+tempo events say. The key is the longest region of key_audio.txt; its regions are the local keys.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.corpus.chords import TimedChord, parse_harte
+from cuecraft.corpus.keyfinding import TimedKey
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -29,6 +30,7 @@ class AnnotatedSong:
     chords: list[TimedChord]  # human labels, beats from the first downbeat
     key: Key
     tempo: float
+    keys: list[TimedKey]  # key_audio.txt's regions, beats from the first downbeat
 
 
 def _table(path: Path) -> list[list[str]]:
@@ -73,10 +75,17 @@ def read_song(folder: str | Path) -> AnnotatedSong:
         b0, b1 = beat_of(float(start)), beat_of(float(end))
         if chord is not None and b1 > 0:
             chords.append(TimedChord(max(0.0, b0), b1, chord))
-    regions = [(float(r[1]) - float(r[0]), r[2]) for r in key_rows]
-    label = max(regions)[1]
+    keys = [TimedKey(max(0.0, beat_of(float(start))), beat_of(float(end)), _key(folder, label))
+            for start, end, label, *_ in key_rows if beat_of(float(end)) > 0]  # fmt: skip
+    if not keys:
+        raise CuecraftError(folder, "no key region after the first downbeat")
+    key = max(keys, key=lambda k: k.end - k.start).key
+    return AnnotatedSong(folder.name, notes, chords, key, round(60.0 / period, 2), keys)
+
+
+def _key(folder: Path, label: str) -> Key:
+    """A key_audio.txt label ("Gb:maj", "F:min") as a Key."""
     tonic = parse_harte(label)
     if tonic is None:
         raise CuecraftError(folder, f"unreadable key {label!r}")
-    key = Key(tonic.root, "minor" if label.endswith("min") else "major")
-    return AnnotatedSong(folder.name, notes, chords, key, round(60.0 / period, 2))
+    return Key(tonic.root, "minor" if label.endswith("min") else "major")

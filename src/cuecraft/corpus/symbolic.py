@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from cuecraft.corpus.chords import TimedChord, label_chords
+from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.features import InstrumentUse, PieceFeatures, WindowFeatures, gm_family
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.harmony_analysis import harmony_of
@@ -66,20 +66,20 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
     duration = midi.get_end_time()
     notes = in_beats(midi, pitched)
     labelled = label_chords(notes)  # the home key and the harmony both read them
-    key, confidence = _home_key(notes, labelled)
+    home, confidence = find_key(notes, labelled) if notes else (None, None)
     velocities = np.array([n.velocity for n in all_notes], dtype=float)
     labels = _beat_chords(midi) if pitched else []
     changes = sum(1 for a, b in zip(labels, labels[1:]) if a != b)
     bars = max(1, len(midi.get_downbeats()))
-    local, chords, sections = harmony_of(notes, _beats_per_bar(midi), labelled) if pitched else ([], [], [])
+    local, chords, sections = harmony_of(notes, _beats_per_bar(midi), labelled, home) if notes else ([], [], [])
     return PieceFeatures(
         kind="symbolic",
         duration_s=round(duration, 3),
         tempo_bpm=_main_tempo(midi, duration),
         tempo_changes=max(0, len(midi.get_tempo_changes()[1]) - 1),
         meter=_meter(midi),
-        key=key,
-        key_confidence=confidence,
+        key=home.name if home else None,
+        key_confidence=round(confidence, 3) if home else None,
         note_count=len(all_notes),
         note_density=round(len(all_notes) / max(duration, 1e-6), 3),
         polyphony=_polyphony(midi),
@@ -109,13 +109,6 @@ def analyse_symbolic_file(path: str | Path) -> PieceFeatures:
         return analyse_midi(midi)
     except ValueError as exc:
         raise CuecraftError(path, f"cannot analyse: {exc}") from None
-
-
-def _home_key(notes: list[Note], chords: list[TimedChord]) -> tuple[str | None, float | None]:
-    if not notes:
-        return None, None
-    key, confidence = find_key(notes, chords)
-    return key.name, round(confidence, 3)
 
 
 def _key_of(notes: list[pretty_midi.Note]) -> tuple[str | None, float | None]:
