@@ -27,7 +27,8 @@ $(MODEL): | $(STAMP)
 
 SHIPPED := src/cuecraft/model/assets/cue-transformer.pt
 
-# The shipped models: the harmony model (chord successions, under a minute) and the chord-conditioned
+# The shipped models: the harmony model (chord successions, under a minute), the drum grooves (two
+# minutes) and the chord-conditioned
 # transformer (POP909 + VGMIDI + VGMusic, held-out games kept out). `make model` trains the transformer
 # on this machine's CPUs, going on from the shipped weights (80 minutes a call, resumable: run it again
 # to go on). The shipped weights were trained on a GPU from a token pack (`make pack`, then the
@@ -38,6 +39,7 @@ GPU_CONFIG := '{"context": 512, "batch_size": 64, "learning_rate": 0.001, "warmu
 
 model: install
 	$(CUECRAFT) train-harmony --data $(DATA) -o $(HARMONY) --cache models/transformer/corpora.pkl
+	$(CUECRAFT) train-grooves --data $(DATA) -o src/cuecraft/model/assets/grooves.json
 	$(CUECRAFT) train-emotion-profile --data $(DATA) -o src/cuecraft/model/assets/emotion_profile.json --cache models/transformer/corpora.pkl
 	$(CUECRAFT) index-originality --data $(DATA) -o src/cuecraft/model/assets/originality.npz --cache models/transformer/corpora.pkl
 	$(CUECRAFT) train --data $(DATA) --out models/transformer --init-from $(SHIPPED) --max-minutes 80 --max-steps 3500

@@ -254,6 +254,27 @@ def train_harmony(
     console.print(f"harmony model from {model.pieces} pieces -> {out}")
 
 
+@app.command("train-grooves")
+def train_grooves(
+    data: DataOption = Path("../shared/data"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="groove model (JSON)")] = Path("models/grooves.json"),
+) -> None:
+    """Learn drum grooves and the bars played after them (variations, fills) from the VGMusic training games' drum parts."""
+    from cuecraft.model.grooves import GrooveModel
+    from cuecraft.model.training_set import drum_parts
+
+    progress = RichProgress()
+    try:
+        model = GrooveModel.fit(drum_parts(data, on_file=progress.counter("reading drum parts")))
+    finally:
+        progress.close()
+    if not model.grooves:
+        raise CuecraftError(data, "no drum parts found under vgmusic/midi")
+    model.save(out)
+    kept = ", ".join(f"{len(g)} in {steps // 4}/4" for steps, g in sorted(model.grooves.items()))
+    console.print(f"grooves from {model.parts} drum parts: {kept} -> {out}")
+
+
 @app.command("train-emotion-profile")
 def train_emotion_profile(
     data: DataOption = Path("../shared/data"),

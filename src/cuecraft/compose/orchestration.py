@@ -79,9 +79,11 @@ def fold(pitch: int, low: int, high: int) -> int:
 
 
 def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
-                final_beat: float, velocity: int, form: CueForm = CueForm()) -> list[ScoredPart]:  # fmt: skip
+                final_beat: float, velocity: int, form: CueForm = CueForm(), tempo: float = 100.0, seed: int = 0,
+                ) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
-    the sections intense enough for it (`form`); under spoken lines the melody and the groove rest."""
+    the sections intense enough for it (`form`); under spoken lines the melody and the groove rest.
+    A drum kit's groove is drawn with `seed` for the cue's `tempo`."""
     layers = split_layers(revoiced(notes))
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
@@ -98,7 +100,7 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += layers.bass
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
-            groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass)
+            groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)
             chosen += [n for n in groove if not form.speaking(n.onset)]
             chosen += final_hit(ensemble.groove, final_beat, velocity, bass)
         entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]

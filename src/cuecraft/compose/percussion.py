@@ -1,29 +1,31 @@
-"""Percussion grooves for RHYTHM parts: a bar pattern per ensemble, thicker as intensity rises.
+"""Percussion for RHYTHM parts: drum kits play grooves learned from soundtracks (model.grooves),
+the other grooves a written bar pattern, thicker as intensity rises.
 
-Each groove lists, per eighth-note step of a 4/4 bar, which instruments strike and from which
-intensity on; phrase ends (every fourth bar) get a fill and the last bar a single hit on the final chord.
+A kit plays one learned groove through the cue, chosen by the cue's tempo and intensity: each phrase
+(four bars) opens on it and goes on with bars soundtracks play after it there (variations, a fill),
+drawn afresh for the second phrase of each eight-bar period.
+A written groove lists, per eighth-note step of a 4/4 bar, which instruments strike and from which
+intensity on (the pitched drums, the hand drums and the named rhythms of localized scores, which the
+soundtrack corpus does not play); its phrase ends get a tom fill. The last bar gets a single hit on the
+final chord.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
+from cuecraft.corpus.drums import DRUM_CLASSES, STEPS_PER_BEAT
 from cuecraft.model.events import Note
+from cuecraft.model.grooves import PHRASE_BARS, shipped_grooves
 
 # General MIDI percussion keys (channel 10).
-KICK, SNARE, CLOSED_HAT, CRASH, LOW_TOM, HIGH_TOM, CLAP = 36, 38, 42, 49, 45, 50, 39
+KICK, SNARE, CRASH, LOW_TOM, HIGH_TOM = 36, 38, 49, 45, 50
 HIGH_BONGO, LOW_BONGO, MUTE_CONGA, LOW_CONGA, CLAVES, SHAKER = 60, 61, 62, 64, 75, 82
 STEP = 0.5  # beats per grid step (eighth notes)
 
 # groove name -> list of (steps within the bar, pitch, from intensity, velocity offset); pitch None = the bass note (timpani).
 GROOVES: dict[str, list[tuple[tuple[int, ...], int | None, float, int]]] = {
     "timpani": [((0,), None, 0.0, 0), ((4,), None, 0.8, -10)],
-    "electronic": [
-        ((0, 4), KICK, 0.0, 0), ((2, 6), CLAP, 0.45, -8), ((1, 3, 5, 7), CLOSED_HAT, 0.3, -20),
-        ((3, 7), KICK, 0.75, -10),
-    ],
-    "action": [
-        ((0, 3, 6), KICK, 0.0, 0), ((2, 6), SNARE, 0.35, -4), ((4,), LOW_TOM, 0.55, -6),
-        ((1, 5), HIGH_TOM, 0.8, -14), ((7,), SNARE, 0.7, -12),
-    ],
     # Locales (compose.locales): taiko strikes the bass note; hand drums stand in for tabla and darbuka.
     "taiko": [((0,), None, 0.0, 0), ((3, 6), None, 0.6, -10)],
     "tabla": [((0, 3, 6), LOW_CONGA, 0.0, 0), ((2, 5, 7), HIGH_BONGO, 0.3, -10), ((1, 4), MUTE_CONGA, 0.6, -16)],
@@ -31,13 +33,16 @@ GROOVES: dict[str, list[tuple[tuple[int, ...], int | None, float, int]]] = {
     "tresillo": [((0, 3, 6), LOW_CONGA, 0.0, 0), ((0, 3, 5), CLAVES, 0.3, -10), ((1, 2, 4, 7), SHAKER, 0.6, -22)],
     "reel": [((0, 4), LOW_TOM, 0.0, 0), ((2, 6), HIGH_TOM, 0.4, -10), ((1, 3, 5, 7), LOW_TOM, 0.7, -20)],
 }
-PITCHED, KIT = ("timpani", "taiko"), ("electronic", "action")
+PITCHED, KIT = ("timpani", "taiko"), ("electronic", "action")  # KIT: drum kits, playing learned grooves
 FILL = (LOW_TOM, LOW_TOM, HIGH_TOM, SNARE)  # last beats of a phrase at high intensity
 
 
 def groove_notes(groove: str, bars: int, beats_per_bar: int, intensity: float, velocity: int,
-                 bass: list[Note]) -> list[Note]:  # fmt: skip
-    """Percussion notes for `bars` bars of `groove`; timpani strike the bass note sounding at the step."""
+                 bass: list[Note], tempo: float = 100.0, seed: int = 0) -> list[Note]:  # fmt: skip
+    """Percussion notes for `bars` bars of `groove`; timpani strike the bass note sounding at the step;
+    a kit's groove is drawn with `seed` for the cue's `tempo` and intensity."""
+    if groove in KIT:
+        return kit_notes(bars, beats_per_bar, intensity, velocity, tempo, seed)
     steps_per_bar = int(beats_per_bar / STEP)
     notes = []
     for bar in range(bars):
@@ -56,6 +61,25 @@ def groove_notes(groove: str, bars: int, beats_per_bar: int, intensity: float, v
             for i, pitch in enumerate(FILL):
                 onset = bar * beats_per_bar + (steps_per_bar - len(FILL) + i) * STEP
                 notes.append(Note(onset, STEP, pitch, _clip(velocity - 6 + 4 * i)))
+    return notes
+
+
+def kit_notes(bars: int, beats_per_bar: int, intensity: float, velocity: int, tempo: float, seed: int) -> list[Note]:
+    """A learned groove for `bars` bars: each phrase opens on it and goes on with the bars soundtracks
+    play after it, drawn from `seed` per place in an eight-bar period of two phrases (the second may
+    answer the first with other variations; the periods repeat like a loop, and regenerating some
+    bars of a cue redraws the same ones)."""
+    model = shipped_grooves()
+    steps = beats_per_bar * STEPS_PER_BEAT
+    groove = model.choose(steps, intensity, tempo, np.random.default_rng(seed))
+    keys = [key for key, _ in DRUM_CLASSES.values()]
+    notes = []
+    for bar in range(bars):
+        place = bar % PHRASE_BARS
+        pattern = model.bar_at(groove, place, np.random.default_rng([seed, place, bar // PHRASE_BARS % 2]))
+        for key, mask, offset in zip(keys, pattern, model.velocity_offsets):
+            notes += [Note(bar * beats_per_bar + step / STEPS_PER_BEAT, 1 / STEPS_PER_BEAT, key, _clip(velocity + round(offset)))
+                      for step in range(steps) if mask >> step & 1]  # fmt: skip
     return notes
 
 

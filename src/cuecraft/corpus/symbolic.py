@@ -75,7 +75,7 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
     return PieceFeatures(
         kind="symbolic",
         duration_s=round(duration, 3),
-        tempo_bpm=_main_tempo(midi, duration),
+        tempo_bpm=main_tempo(midi, duration),
         tempo_changes=max(0, len(midi.get_tempo_changes()[1]) - 1),
         meter=_meter(midi),
         key=home.name if home else None,
@@ -118,7 +118,7 @@ def _key_of(notes: list[pretty_midi.Note]) -> tuple[str | None, float | None]:
     return key.name, round(confidence, 3)
 
 
-def _main_tempo(midi: pretty_midi.PrettyMIDI, duration: float) -> float:
+def main_tempo(midi: pretty_midi.PrettyMIDI, duration: float) -> float:
     """The tempo in force for the longest total time (the piece's main tempo)."""
     times, tempi = midi.get_tempo_changes()
     spans = np.diff(np.append(times, max(duration, times[-1])))

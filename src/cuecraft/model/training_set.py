@@ -20,7 +20,7 @@ import os
 import pickle
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +29,12 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.corpus.chords import TimedChord, label_chords
+from cuecraft.corpus.drums import DrumPart, drum_part
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.labels import read_vgmidi_labels
 from cuecraft.corpus.pop909 import read_song
+from cuecraft.corpus.symbolic import load_midi
 from cuecraft.atomic import atomic_path
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
@@ -211,6 +213,25 @@ def load_corpora(data: str | Path, cache: Path) -> list[AnnotatedPiece]:
 def load_split(data: str | Path, cache: Path) -> tuple[list[AnnotatedPiece], list[AnnotatedPiece]]:
     """(training pieces, held-out pieces) of the corpora under `data` (read once, cached)."""
     return split_for_training(load_corpora(data, cache))
+
+
+def drum_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None) -> Iterator[DrumPart]:
+    """The drum parts of the VGMusic training games (or, `held_out`, of the games kept for evaluation)
+    under a data folder; unreadable files are passed over, as in read_corpora. `on_file`: (done, total)."""
+    root = Path(data) / "vgmusic" / "midi"
+    games = [g for g in vgmusic_games(root) if is_held_out_game(g.name) == held_out] if root.is_dir() else []
+    paths = [path for game in games for path in sorted(game.glob("*.mid"))]
+    for done, path in enumerate(paths, 1):
+        if on_file:
+            on_file(done, len(paths))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pretty_midi's notes on meta events in odd tracks
+                part = drum_part(load_midi(path))
+        except CuecraftError:
+            continue
+        if part is not None:
+            yield part
 
 
 def chord_sequences(pieces: list[AnnotatedPiece]) -> list[ChordSequence]:
