@@ -1,14 +1,18 @@
-"""Do the drum kits play like soundtrack drummers? Kit parts against the drum parts of the VGMusic
-games held out of the groove model's training (split by game).
+"""Does the rhythm section play like soundtrack musicians? Drum kits and bass lines against the drum
+parts and bass lines of the VGMusic games held out of the groove model's training (split by game).
 
-The kit parts are what `orchestrate` gives the two kit ensembles (electronic, action-percussion) for
-8-bar cues at intensities 0.2-0.95, tempi 90-160 and 6 seeds, where the kit plays at all (the drum
-machine enters at 0.25); with --old-commit also those of an older commit, run with its own code. Each 8-bar excerpt (the real parts': their first eight bars with drums)
-is measured bar by bar, on the sixteenth grid, with GM keys folded into corpus.drums' classes:
-strokes per bar, the share of snare strokes on the backbeat (beats 2 and 4), the share of strokes off
-the eighth-note grid (sixteenth syncopation), the share of bars that repeat the bar before, distinct
-bars per excerpt, and kit classes per bar. Each measure: median and 10th-90th percentile, and the
-overlapping area of the generated and real distributions (1 = alike).
+Short scores: 8-bar pieces by the shipped transformer (`cuecraft generate`'s path, solo piano) in
+four moods and three keys. Each is orchestrated for the two drum-kit ensembles (electronic,
+action-percussion) at intensities 0.2-0.95, tempi 90-160 and two seeds, by this checkout and, with
+--old-commit, by an older commit's orchestrate (its own code, the same short scores). Every cue and
+every real file is read the same way, by corpus.drums and corpus.bass_lines, and its first eight bars
+measured (where it has drums, or a bass line):
+- drums: strokes per bar, the share of snare strokes on the backbeat (beats 2 and 4), the share of
+  strokes off the eighth-note grid, bars repeating the bar before, distinct bars, kit classes per bar;
+- bass: notes per bar, the share on the chord's root, octave leaps between notes, notes off the
+  eighths, bars repeating the bar before, distinct bars.
+Each measure: median, 10th-90th percentile, and the overlapping area of the generated and the real
+distributions (1 = alike).
 
   python bench/groove_quality.py [--data ../shared/data] [--old-commit 9d57188]
 """
@@ -24,113 +28,176 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
-from cuecraft.model.metrics import overlapping_area
+import pretty_midi
 
 REPO = Path(__file__).resolve().parents[1]
 BARS = 8
 INTENSITIES = (0.2, 0.45, 0.7, 0.95)
 TEMPI = (90.0, 120.0, 160.0)
-SEEDS = 6
+SEEDS = 2
 KITS = ("electronic", "action-percussion")
-Bar = list[tuple[int, int]]  # (sixteenth step, drum class) strokes
+MOODS = ((0.7, 0.7), (0.7, -0.6), (-0.7, 0.7), (-0.7, -0.6))
+KEYS = ("C major", "A minor", "E minor")
 
 
-def measures(bars: list[Bar]) -> dict[str, float]:
-    """The excerpt's groove measures (see the module's note)."""
+# This module is also imported by an older commit's code (run_cues): cuecraft is imported inside the
+# functions, and only where that code has it.
+
+
+def drum_measures(bars: list) -> dict[str, float]:
     from cuecraft.corpus.drums import DRUM_CLASSES
 
     snare = list(DRUM_CLASSES).index("snare")
-    strokes = [len(b) for b in bars]
-    snares = [s for b in bars for s, c in b if c == snare]
-    sets = [frozenset(b) for b in bars]
+    strokes = [[(s, c) for c, mask in enumerate(bar) for s in range(16) if mask >> s & 1] for bar in bars]
+    snares = [s for bar in strokes for s, c in bar if c == snare]
     return {
-        "strokes per bar": float(np.mean(strokes)),
+        "strokes per bar": float(np.mean([len(b) for b in strokes])),
         "snare on the backbeat": float(np.mean([s in (4, 12) for s in snares])) if snares else float("nan"),
-        "strokes off the eighths": float(np.mean([s % 2 == 1 for b in bars for s, _ in b])) if any(strokes) else 0.0,
-        "bars repeating the bar before": float(np.mean([a == b for a, b in zip(sets, sets[1:])])),
-        "distinct bars": float(len(set(sets))),
-        "kit classes per bar": float(np.mean([len({c for _, c in b}) for b in bars])),
+        "strokes off the eighths": float(np.mean([s % 2 for b in strokes for s, _ in b])) if any(strokes) else 0.0,
+        **_repetition(bars),
+        "kit classes per bar": float(np.mean([len({c for _, c in b}) for b in strokes])),
     }
 
 
-def real_excerpts(data: Path) -> list[list[Bar]]:
-    """The first BARS bars of each held-out game's 4/4 drum parts."""
-    from cuecraft.model.training_set import drum_parts
+def bass_measures(bars: list) -> dict[str, float]:
+    notes = [n for bar in bars for n in bar]
+    heights = [h for _, _, h in notes]
+    return {
+        "notes per bar": float(len(notes) / len(bars)),
+        "notes on the chord's root": float(np.mean([h % 12 == 0 for h in heights])) if notes else float("nan"),
+        "octave leaps": float(np.mean([abs(b - a) == 12 for a, b in zip(heights, heights[1:])])) if len(notes) > 1 else float("nan"),
+        "notes off the eighths": float(np.mean([s % 2 for s, _, _ in notes])) if notes else float("nan"),
+        **_repetition(bars),
+    }
 
-    excerpts = []
-    for part in drum_parts(data, held_out=True):
-        if part.steps == 16 and len(part.bars) >= BARS:
-            excerpts.append([[(s, c) for c, mask in enumerate(bar) for s in range(16) if mask >> s & 1] for bar in part.bars[:BARS]])
-    return excerpts
+
+def _repetition(bars: list) -> dict[str, float]:
+    return {"bars repeating the bar before": float(np.mean([a == b for a, b in zip(bars, bars[1:])])),
+            "distinct bars": float(len(set(bars)))}  # fmt: skip
 
 
-def kit_parts() -> list[list[tuple[float, int]]]:
-    """The (onset, GM key) drum notes of the kit parts the orchestrate on the import path writes (this
-    checkout's, or an older commit's in old_kit_parts)."""
+def excerpts(midi: pretty_midi.PrettyMIDI) -> tuple[list | None, list | None]:
+    """The first BARS bars of a file's drum part and bass line, where it has them in 4/4."""
+    from cuecraft.corpus.bass_lines import bass_part
+    from cuecraft.corpus.drums import drum_part
+
+    drums, bass = drum_part(midi), bass_part(midi)
+    return (drums.bars[:BARS] if drums and drums.steps == 16 and len(drums.bars) >= BARS else None,
+            bass.bars[:BARS] if bass and bass.steps == 16 and len(bass.bars) >= BARS else None)  # fmt: skip
+
+
+def real_files(data: Path) -> list[pretty_midi.PrettyMIDI]:
+    """The held-out games' files (read as the training reads them)."""
+    import warnings
+
+    from cuecraft.corpus.symbolic import load_midi
+    from cuecraft.errors import CuecraftError
+    from cuecraft.model.training_set import is_held_out_game, vgmusic_games
+
+    files = []
+    for game in vgmusic_games(data / "vgmusic" / "midi"):
+        for path in sorted(game.glob("*.mid")) if is_held_out_game(game.name) else []:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    files.append(load_midi(path))
+            except CuecraftError:
+                continue
+    return files
+
+
+def short_scores() -> list[list[list[float]]]:
+    """8-bar short scores by the shipped transformer, as [onset, duration, pitch, velocity] rows."""
+    from cuecraft.compose.cue_plan import piece_brief
+    from cuecraft.compose.cue_writer import write_piece
+    from cuecraft.model.events import midi_notes
+    from cuecraft.model.loading import load_composer
+
+    composer = load_composer("transformer", None, REPO / "models" / "baseline.npz")
+    scores = []
+    for i, (valence, arousal) in enumerate(MOODS):
+        for j, key in enumerate(KEYS):
+            settings, mood = piece_brief(key, 120.0, valence, arousal, "piano", 3 * i + j)
+            notes = midi_notes(write_piece(composer, settings, BARS, mood))
+            scores.append([[n.onset, n.duration, n.pitch, n.velocity] for n in notes])
+    return scores
+
+
+def cues(scores_file: str) -> list[list]:
+    """Each short score orchestrated for the kits (the orchestrate on the import path: this checkout's,
+    or an older commit's in old_cues), as parts of [program, is_drum, [[onset, duration, pitch, velocity]]]."""
     from cuecraft.compose.orchestration import orchestrate
     from cuecraft.compose.styles import ENSEMBLES
     from cuecraft.model.events import Note
 
-    material = [Note(beat, 1, 60, 80) for beat in range(4 * BARS)]
-    excerpts = []
-    for kit in KITS:
-        for intensity in INTENSITIES:
-            for tempo in TEMPI:
-                for seed in range(SEEDS):
-                    try:
-                        parts = orchestrate(material, ENSEMBLES[kit], intensity, bars=BARS, beats_per_bar=4, final_beat=4 * BARS,
-                                            velocity=90, tempo=tempo, seed=seed)  # fmt: skip
-                    except TypeError:  # an older orchestrate: no tempo or seed
-                        parts = orchestrate(material, ENSEMBLES[kit], intensity, bars=BARS, beats_per_bar=4, final_beat=4 * BARS, velocity=90)
-                    excerpts.append([(n.onset, n.pitch) for p in parts if p.part.is_drum for n in p.notes if n.onset < 4 * BARS])
-    return excerpts
+    scores = [[Note(*row) for row in score] for score in json.loads(Path(scores_file).read_text())]
+    out = []
+    for index, notes in enumerate(scores):
+        for kit in KITS:
+            for intensity in INTENSITIES:
+                for tempo in TEMPI:
+                    for seed in range(SEEDS):
+                        kwargs = dict(bars=BARS, beats_per_bar=4, final_beat=4 * BARS, velocity=90)
+                        try:
+                            parts = orchestrate(notes, ENSEMBLES[kit], intensity, tempo=tempo, seed=1000 * index + seed, **kwargs)
+                        except TypeError:  # an older orchestrate: no tempo or seed
+                            parts = orchestrate(notes, ENSEMBLES[kit], intensity, **kwargs)
+                        out.append([[p.part.program, p.part.is_drum, [[n.onset, n.duration, n.pitch, n.velocity] for n in p.notes]]
+                                    for p in parts])  # fmt: skip
+    return out
 
 
-def as_bars(notes: list[tuple[float, int]]) -> list[Bar]:
-    """Drum notes as BARS bars of (sixteenth step, kit class) strokes; keys outside the kit classes left out."""
-    from cuecraft.corpus.drums import CLASS_OF
+def as_midi(parts: list) -> pretty_midi.PrettyMIDI:
+    """A cue's parts as a file at 120 bpm (one beat = half a second)."""
+    midi = pretty_midi.PrettyMIDI(initial_tempo=120.0)
+    for program, is_drum, notes in parts:
+        instrument = pretty_midi.Instrument(int(program), is_drum=bool(is_drum))
+        instrument.notes = [pretty_midi.Note(int(v), int(p), o / 2, (o + d) / 2) for o, d, p, v in notes]
+        midi.instruments.append(instrument)
+    return midi
 
-    return [[(round(onset * 4) % 16, CLASS_OF[key]) for onset, key in notes if int(onset // 4) == bar and key in CLASS_OF]
-            for bar in range(BARS)]  # fmt: skip
 
-
-def old_kit_parts(commit: str) -> list[list[tuple[float, int]]]:
-    """kit_parts run with an older commit's code (its orchestrate and its drum patterns)."""
-    with tempfile.TemporaryDirectory() as work:
-        old = Path(work) / "old"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(old), commit], check=True, capture_output=True)
-        try:
-            env = dict(os.environ, PYTHONPATH=f"{old / 'src'}{os.pathsep}{REPO / 'src'}")
-            script = f"import sys, json; sys.path.insert(0, {str(REPO / 'bench')!r}); import groove_quality as g; print(json.dumps(g.kit_parts()))"
-            out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
+def run_cues(scores_file: str, src: Path) -> list[list]:
+    env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{REPO / 'src'}")
+    script = f"import sys, json; sys.path.insert(0, {str(REPO / 'bench')!r}); import groove_quality as g; print(json.dumps(g.cues({scores_file!r})))"
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
+    from cuecraft.model.metrics import overlapping_area
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--old-commit", help="also measure the kit parts of this commit, with its own code")
+    parser.add_argument("--old-commit", help="also measure the rhythm sections of this commit, with its own code")
     args = parser.parse_args()
-    systems = {"real (held-out games)": real_excerpts(args.data), "learned grooves (this)": [as_bars(p) for p in kit_parts() if p]}
-    if args.old_commit:
-        systems[f"kit parts ({args.old_commit})"] = [as_bars(p) for p in old_kit_parts(args.old_commit) if p]
-    rows = {name: [measures(bars) for bars in excerpts] for name, excerpts in systems.items()}
-    real = rows["real (held-out games)"]
-    print(f"excerpts of {BARS} bars: " + ", ".join(f"{name} {len(r)}" for name, r in rows.items()))
-    for measure in real[0]:
-        print(f"\n{measure}")
-        reference = [r[measure] for r in real if not np.isnan(r[measure])]
-        for name, table in rows.items():
-            values = [r[measure] for r in table if not np.isnan(r[measure])]
-            if not values:
-                print(f"  {name:<32} (none)")
-                continue
-            p10, p50, p90 = np.percentile(values, [10, 50, 90])
-            overlap = "" if table is real else f"  overlap with real {overlapping_area(reference, values):.2f}"
-            print(f"  {name:<32} median {p50:6.2f}  (p10-p90 {p10:.2f}-{p90:.2f}){overlap}")
+    with tempfile.TemporaryDirectory() as work:
+        scores_file = str(Path(work) / "scores.json")
+        Path(scores_file).write_text(json.dumps(short_scores()))
+        systems = {"real (held-out games)": real_files(args.data), "this checkout": [as_midi(c) for c in run_cues(scores_file, REPO / "src")]}
+        if args.old_commit:
+            old = Path(work) / "old"
+            subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(old), args.old_commit], check=True, capture_output=True)
+            try:
+                systems[args.old_commit] = [as_midi(c) for c in run_cues(scores_file, old / "src")]
+            finally:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
+    read = {name: [excerpts(m) for m in files] for name, files in systems.items()}
+    for index, (title, measure) in enumerate((("drums", drum_measures), ("bass", bass_measures))):
+        rows = {name: [measure(e[index]) for e in found if e[index] is not None] for name, found in read.items()}
+        real = rows["real (held-out games)"]
+        print(f"\n# {title}: excerpts of {BARS} bars: " + ", ".join(f"{name} {len(r)}" for name, r in rows.items()))
+        for name_of_measure in real[0]:
+            print(f"{name_of_measure}")
+            reference = [r[name_of_measure] for r in real if not np.isnan(r[name_of_measure])]
+            for name, table in rows.items():
+                values = [r[name_of_measure] for r in table if not np.isnan(r[name_of_measure])]
+                if not values:
+                    print(f"  {name:<24} (none)")
+                    continue
+                p10, p50, p90 = np.percentile(values, [10, 50, 90])
+                overlap = "" if table is real else f"  overlap with real {overlapping_area(reference, values):.2f}"
+                print(f"  {name:<24} median {p50:6.2f}  (p10-p90 {p10:.2f}-{p90:.2f}){overlap}")
 
 
 if __name__ == "__main__":

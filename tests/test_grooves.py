@@ -1,4 +1,5 @@
-"""Drum grooves: read from drum parts, learned with the bars played after them, played by drum kits."""
+"""The rhythm section: drum grooves and bass figures read from soundtrack parts, learned with the bars
+played after them, played by the drum-kit ensembles."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from typer.testing import CliRunner
 from cuecraft.cli import app
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
+from cuecraft.compose.bass_figures import chord_tone
+from cuecraft.corpus.bass_lines import bass_part
+from cuecraft.corpus.chords import Chord, chord_at, label_chords
 from cuecraft.corpus.drums import DRUM_CLASSES, DrumPart, drum_part, hits
 from cuecraft.model.events import Note
 from cuecraft.model.grooves import GrooveModel
+from cuecraft.model.phrase_patterns import PhrasePatterns
 from cuecraft.model.training_set import is_held_out_game
 
 KICK, SNARE, HAT, LOW_TOM = (list(DRUM_CLASSES).index(name) for name in ("kick", "snare", "closed hat", "low tom"))
@@ -44,7 +49,31 @@ def backbeat_song(bars: int = 8, tempo: float = 120.0) -> pretty_midi.PrettyMIDI
                 hit(45, 100)
             hit(63, 60)
     midi.instruments.append(drums)
+    midi.instruments += band(bars, tempo)
     return midi
+
+
+PROGRESSION = (Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "maj"))  # a bar each
+
+
+def band(bars: int, tempo: float) -> list[pretty_midi.Instrument]:
+    """A piano holding the PROGRESSION's triads and a synth bass bouncing root-octave in eighths."""
+    piano, bass = pretty_midi.Instrument(0), pretty_midi.Instrument(38)
+    bar_s = 4 * 60.0 / tempo
+    for bar in range(bars):
+        chord = PROGRESSION[bar % 4]
+        piano.notes += [pretty_midi.Note(70, 60 + pc, bar * bar_s, (bar + 1) * bar_s) for pc in sorted(chord.pitch_classes)]
+        for eighth in range(8):
+            t = bar * bar_s + eighth * bar_s / 8
+            bass.notes.append(pretty_midi.Note(90, 36 + chord.root + 12 * (eighth % 2), t, t + bar_s / 8))
+    return [piano, bass]
+
+
+def test_a_bass_line_is_read_as_figures_above_its_chords_roots() -> None:
+    part = bass_part(backbeat_song())
+    bounce = tuple((step, 2, 12 * (step // 2 % 2)) for step in range(0, 16, 2))
+    assert part is not None and part.steps == 16 and part.bars == [bounce] * 8  # the same figure over C, Am, F and G
+    assert chord_tone(4, "min") == 3 and chord_tone(14, "maj") == 12 and chord_tone(10, "maj") == 12 and chord_tone(10, "7") == 10
 
 
 def test_a_drum_part_is_read_as_bar_patterns_of_kit_classes() -> None:
@@ -68,18 +97,18 @@ def kick_part(strokes: int) -> DrumPart:
 
 def test_grooves_are_learned_with_the_bars_that_follow_them_and_chosen_by_intensity() -> None:
     busy = drum_part(backbeat_song())
-    model = GrooveModel.fit([busy] * 3 + [kick_part(n) for n in range(1, 12) for _ in range(3)])
-    assert sorted(hits(g.pattern) for g in model.grooves[16]) == list(range(1, 13))
-    backbeat = next(g for g in model.grooves[16] if g.pattern == busy.bars[0])
+    model = PhrasePatterns.fit([busy] * 3 + [kick_part(n) for n in range(1, 12) for _ in range(3)], hits)
+    assert sorted(o.density for o in model.openings[16]) == list(range(1, 13))
+    backbeat = next(o for o in model.openings[16] if o.pattern == busy.bars[0])
     assert backbeat.count == 6  # two phrases in each of three parts
     played = [{model.bar_at(backbeat, place, np.random.default_rng(seed)) for seed in range(5)} for place in range(4)]
     assert played == [{busy.bars[0]}, {busy.bars[0]}, {busy.bars[0]}, {busy.bars[3]}]  # the groove thrice, then its fill
-    plain = next(g for g in model.grooves[16] if g.pattern != busy.bars[0])
+    plain = next(o for o in model.openings[16] if o.pattern != busy.bars[0])
     assert {model.bar_at(plain, 3, np.random.default_rng(seed)) for seed in range(5)} == {plain.pattern}  # no fill: itself
     for seed in range(10):
         rng = np.random.default_rng(seed)
         assert hits(model.choose(16, 0.95, 120.0, rng).pattern) >= 8 and hits(model.choose(16, 0.05, 120.0, rng).pattern) <= 5
-    assert len(GrooveModel.fit([busy, busy]).grooves.get(16, [])) == 0  # two parts: one file's habit, not kept
+    assert len(PhrasePatterns.fit([busy, busy], hits).openings.get(16, [])) == 0  # two parts: one file's habit, not kept
 
 
 def test_kits_play_learned_grooves_denser_when_intense_in_periods_that_repeat() -> None:
@@ -116,4 +145,30 @@ def test_train_grooves_reads_the_training_games_and_passes_over_a_corrupt_file(t
     result = CliRunner().invoke(app, ["train-grooves", "--data", str(tmp_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     model = GrooveModel.load(out)
-    assert model.parts == 3 and [g.pattern for g in model.grooves[16]] == [drum_part(backbeat_song()).bars[0]]
+    assert model.drums.parts == model.bass.parts == 3
+    assert [o.pattern for o in model.drums.openings[16]] == [drum_part(backbeat_song()).bars[0]]
+    assert [o.pattern for o in model.bass.openings[16]] == [bass_part(backbeat_song()).bars[0]]
+    assert model.velocity_offsets[KICK] > model.velocity_offsets[HAT]
+
+
+def test_a_bass_figure_part_plays_learned_figures_on_the_chords_tones() -> None:
+    """The electronic ensemble's synth bass (shipped figures, learned from VGMusic): every note a tone
+    of the chord under it, busier figures for a more intense cue, the final chord's bass at the end."""
+    chords = [Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "7")] * 2
+    material = [Note(2 * i, 2, 36 + c.root, 80) for i, c in enumerate(chords)]
+    material += [Note(2 * i, 2, 60 + pc, 80) for i, c in enumerate(chords) for pc in sorted(c.pitch_classes - {c.root})]
+    material += [Note(16, 4, 36, 80), Note(16, 4, 64, 80), Note(16, 4, 67, 80)]
+    heard = label_chords(material)
+    busy = {}
+    for intensity in (0.3, 0.95):
+        counts = []
+        for seed in range(8):
+            parts = orchestrate(material, ENSEMBLES["electronic"], intensity, bars=4, beats_per_bar=4, final_beat=16, velocity=90,
+                                tempo=140.0, seed=seed)  # fmt: skip
+            bass = next(p for p in parts if p.part.name == "synth bass").notes
+            figure = [n for n in bass if n.onset < 16]
+            assert all(n.pitch % 12 in chord_at(heard, n.onset + 1e-6).pitch_classes for n in figure), (intensity, seed)
+            assert [n.pitch % 12 for n in bass if n.onset >= 16] == [0]
+            counts.append(len(figure))
+        busy[intensity] = float(np.mean(counts))
+    assert busy[0.95] > 1.5 * busy[0.3], busy

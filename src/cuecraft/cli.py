@@ -259,20 +259,23 @@ def train_grooves(
     data: DataOption = Path("../shared/data"),
     out: Annotated[Path, typer.Option("-o", "--out", help="groove model (JSON)")] = Path("models/grooves.json"),
 ) -> None:
-    """Learn drum grooves and the bars played after them (variations, fills) from the VGMusic training games' drum parts."""
+    """Learn drum grooves and bass figures, with the bars played after them (variations, fills), from
+    the VGMusic training games' drum parts and bass lines."""
     from cuecraft.model.grooves import GrooveModel
-    from cuecraft.model.training_set import drum_parts
+    from cuecraft.model.training_set import rhythm_parts
 
     progress = RichProgress()
     try:
-        model = GrooveModel.fit(drum_parts(data, on_file=progress.counter("reading drum parts")))
+        model = GrooveModel.fit(rhythm_parts(data, on_file=progress.counter("reading drums and bass")))
     finally:
         progress.close()
-    if not model.grooves:
-        raise CuecraftError(data, "no drum parts found under vgmusic/midi")
+    if not model.drums.openings or not model.bass.openings:
+        raise CuecraftError(data, "no drum parts or bass lines found under vgmusic/midi")
     model.save(out)
-    kept = ", ".join(f"{len(g)} in {steps // 4}/4" for steps, g in sorted(model.grooves.items()))
-    console.print(f"grooves from {model.parts} drum parts: {kept} -> {out}")
+    for name, patterns in (("drum grooves", model.drums), ("bass figures", model.bass)):
+        kept = ", ".join(f"{len(o)} in {steps // 4}/4" for steps, o in sorted(patterns.openings.items()))
+        console.print(f"{name} from {patterns.parts} parts: {kept}")
+    console.print(f"-> {out}")
 
 
 @app.command("train-emotion-profile")

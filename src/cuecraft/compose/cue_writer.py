@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pretty_midi
@@ -26,7 +26,7 @@ from cuecraft.compose.orchestration import ScoredPart, orchestrate, split_layers
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map, solve_tempo_map
 from cuecraft.compose.theme import develop, theme_in_key
-from cuecraft.corpus.chords import label_chords
+from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest
@@ -72,7 +72,7 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
         notes = shape_dynamics(body, settings) + close + opening
         if settings.locale:
             notes = snap_to_scale(notes, key, LOCALES[settings.locale].scale(key))
-        return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map, form)
+        return arrange(notes, settings, key, layout.final_chord_beat, mood, tempo_map, form, plan.chords)
 
     return first_in_key(attempt, settings.seed, None if settings.locale else key)
 
@@ -157,20 +157,22 @@ def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mo
         request = GenerationRequest(key=key, length_beats=length, beats_per_bar=settings.beats_per_bar, seed=seed, cadence=True,
                                     **steering(settings, mood), **plan_fields(plan))  # fmt: skip
         notes = above_the_close(close, [n for n in composer.generate(request) if n.onset < length])
-        return arrange(shape_dynamics(notes, settings) + close, settings, key, length - settings.beats_per_bar, mood)
+        return arrange(shape_dynamics(notes, settings) + close, settings, key, length - settings.beats_per_bar, mood, chords=plan.chords)
 
     return first_in_key(attempt, settings.seed, key)
 
 
 def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: float, mood: Mood | None,
-            tempo_map: TempoMap | None = None, form: CueForm = CueForm()) -> pretty_midi.PrettyMIDI:  # fmt: skip
+            tempo_map: TempoMap | None = None, form: CueForm = CueForm(), chords: Sequence[TimedChord] = (),
+            ) -> pretty_midi.PrettyMIDI:  # fmt: skip
     """Orchestrate the short score for the settings' ensemble at the mood's intensity, section by section
-    and thinned under lines (`form`), and perform it (articulation, expression, humanisation) as MIDI."""
+    and thinned under lines (`form`), on its planned `chords`, and perform it (articulation, expression,
+    humanisation) as MIDI."""
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
     tempo_map = tempo_map or TempoMap.constant(settings.tempo)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity, form=form,
-                        tempo=settings.tempo, seed=settings.seed)  # fmt: skip
+                        tempo=settings.tempo, seed=settings.seed, chords=chords)  # fmt: skip
     end = max((n.onset + n.duration for p in parts for n in p.notes), default=final_beat)
     fading = settings.ending != "segue"  # a segue keeps its level through the cut: the next cue takes over
     shape = Shape(intensity, settings.beats_per_bar, end, final_beat if fading else end, tuple(tempo_map.start_beats[1:]), form,

@@ -3,19 +3,23 @@
 Notes struck together form a group: its top note is melody, its lowest is bass, the rest harmony;
 a note struck alone belongs to the nearer of the two lines. Each part takes its layers, folded by
 octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
-harmony until the next chord; RHYTHM parts play the ensemble's groove. Parts enter by the intensity of
+harmony until the next chord; RHYTHM parts play the ensemble's groove; BASS_FIGURE parts a learned
+bass figure over the short score's chords. Parts enter by the intensity of
 each section of the cue, and the melody and groove rest under dialogue (compose.cue_form).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
 from cuecraft.compose.cue_form import CueForm
 from cuecraft.compose.percussion import final_hit, groove_notes
-from cuecraft.compose.styles import BASS, HARMONY, MELODY, PAD, RHYTHM, Ensemble, Part
+from cuecraft.compose.bass_figures import bass_figure_notes
+from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, PAD, RHYTHM, Ensemble, Part
+from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.model.events import Note
 
 MELODY_START, BASS_START = 67, 45  # where the melody (G4) and bass (A2) lines are assumed to begin
@@ -80,10 +84,11 @@ def fold(pitch: int, low: int, high: int) -> int:
 
 def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
                 final_beat: float, velocity: int, form: CueForm = CueForm(), tempo: float = 100.0, seed: int = 0,
-                ) -> list[ScoredPart]:  # fmt: skip
+                chords: Sequence[TimedChord] = ()) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
     the sections intense enough for it (`form`); under spoken lines the melody and the groove rest.
-    A drum kit's groove is drawn with `seed` for the cue's `tempo`."""
+    A drum kit's groove and a bass figure are drawn with `seed` for the cue's `tempo`; the figure plays
+    on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`."""
     layers = split_layers(revoiced(notes))
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
@@ -98,6 +103,9 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += _held(layers.harmony, final_beat)
         if BASS in part.roles:
             chosen += layers.bass
+        if BASS_FIGURE in part.roles:  # the figure up to the final chord, whose bass it then takes
+            chosen += bass_figure_notes(_planned_then_heard(chords, notes), bars, beats_per_bar, intensity, velocity, tempo, seed, part.low)
+            chosen += [n for n in layers.bass if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
             groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)
@@ -106,6 +114,13 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
         entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]
         scored.append(ScoredPart(part, _voiced(entered, part)))
     return [s for s in scored if s.notes]
+
+
+def _planned_then_heard(chords: Sequence[TimedChord], notes: list[Note]) -> list[TimedChord]:
+    """The planned chords, then those the labeller hears in `notes` after the plan ends."""
+    end = max((c.end for c in chords), default=0.0)
+    heard = [TimedChord(max(c.start, end), c.end, c.chord) for c in label_chords(notes) if c.end > end]
+    return [*chords, *heard]
 
 
 def _share(groups: list[list[Note]], index: int, n_parts: int) -> list[Note]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from cuecraft.corpus.drums import DRUM_CLASSES, STEPS_PER_BEAT
 from cuecraft.model.events import Note
-from cuecraft.model.grooves import PHRASE_BARS, shipped_grooves
+from cuecraft.model.grooves import shipped_grooves
 
 # General MIDI percussion keys (channel 10).
 KICK, SNARE, CRASH, LOW_TOM, HIGH_TOM = 36, 38, 49, 45, 50
@@ -66,18 +66,14 @@ def groove_notes(groove: str, bars: int, beats_per_bar: int, intensity: float, v
 
 def kit_notes(bars: int, beats_per_bar: int, intensity: float, velocity: int, tempo: float, seed: int) -> list[Note]:
     """A learned groove for `bars` bars: each phrase opens on it and goes on with the bars soundtracks
-    play after it, drawn from `seed` per place in an eight-bar period of two phrases (the second may
-    answer the first with other variations; the periods repeat like a loop, and regenerating some
-    bars of a cue redraws the same ones)."""
+    play after it (PhrasePatterns.bar_of_cue), each kit class at its learned accent."""
     model = shipped_grooves()
     steps = beats_per_bar * STEPS_PER_BEAT
-    groove = model.choose(steps, intensity, tempo, np.random.default_rng(seed))
+    groove = model.drums.choose(steps, intensity, tempo, np.random.default_rng(seed))
     keys = [key for key, _ in DRUM_CLASSES.values()]
     notes = []
     for bar in range(bars):
-        place = bar % PHRASE_BARS
-        pattern = model.bar_at(groove, place, np.random.default_rng([seed, place, bar // PHRASE_BARS % 2]))
-        for key, mask, offset in zip(keys, pattern, model.velocity_offsets):
+        for key, mask, offset in zip(keys, model.drums.bar_of_cue(groove, bar, seed), model.velocity_offsets):
             notes += [Note(bar * beats_per_bar + step / STEPS_PER_BEAT, 1 / STEPS_PER_BEAT, key, _clip(velocity + round(offset)))
                       for step in range(steps) if mask >> step & 1]  # fmt: skip
     return notes

@@ -48,15 +48,18 @@ def hits(pattern: Pattern) -> int:
     return sum(bin(mask).count("1") for mask in pattern)
 
 
+def single_meter(midi: pretty_midi.PrettyMIDI) -> int | None:
+    """Quarter notes a bar if the file keeps one meter of 3/4 or 4/4 throughout (none given: 4/4), else None."""
+    signatures = {(s.numerator, s.denominator) for s in midi.time_signature_changes} or {(4, 4)}
+    return next(iter(signatures))[0] if len(signatures) == 1 and next(iter(signatures)) in ((3, 4), (4, 4)) else None
+
+
 def drum_part(midi: pretty_midi.PrettyMIDI) -> DrumPart | None:
     """The drum part of a file in one meter of 3 or 4 quarter notes a bar; None if it has no drums
     of DRUM_CLASSES or another or changing meter."""
-    signatures = {(s.numerator, s.denominator) for s in midi.time_signature_changes} or {(4, 4)}
-    if len(signatures) != 1 or next(iter(signatures)) not in ((3, 4), (4, 4)):
-        return None
-    beats_per_bar = next(iter(signatures))[0]
+    beats_per_bar = single_meter(midi)
     drums = [n for inst in midi.instruments if inst.is_drum for n in inst.notes if n.pitch in CLASS_OF]
-    if not drums:
+    if beats_per_bar is None or not drums:
         return None
     steps = beats_per_bar * STEPS_PER_BEAT
     masks: dict[int, list[int]] = defaultdict(lambda: [0] * len(DRUM_CLASSES))

@@ -29,6 +29,7 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.corpus.chords import TimedChord, label_chords
+from cuecraft.corpus.bass_lines import BassPart, bass_part
 from cuecraft.corpus.drums import DrumPart, drum_part
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.global_key import find_key
@@ -215,9 +216,11 @@ def load_split(data: str | Path, cache: Path) -> tuple[list[AnnotatedPiece], lis
     return split_for_training(load_corpora(data, cache))
 
 
-def drum_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None) -> Iterator[DrumPart]:
-    """The drum parts of the VGMusic training games (or, `held_out`, of the games kept for evaluation)
-    under a data folder; unreadable files are passed over, as in read_corpora. `on_file`: (done, total)."""
+def rhythm_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None,
+                 ) -> Iterator[tuple[DrumPart | None, BassPart | None]]:  # fmt: skip
+    """Each file's drum part and bass line (None where it has none) in the VGMusic training games (or,
+    `held_out`, the games kept for evaluation) under a data folder; unreadable files are passed over,
+    as in read_corpora. `on_file`: (done, total)."""
     root = Path(data) / "vgmusic" / "midi"
     games = [g for g in vgmusic_games(root) if is_held_out_game(g.name) == held_out] if root.is_dir() else []
     paths = [path for game in games for path in sorted(game.glob("*.mid"))]
@@ -227,11 +230,10 @@ def drum_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int,
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # pretty_midi's notes on meta events in odd tracks
-                part = drum_part(load_midi(path))
+                midi = load_midi(path)
         except CuecraftError:
             continue
-        if part is not None:
-            yield part
+        yield drum_part(midi), bass_part(midi)
 
 
 def chord_sequences(pieces: list[AnnotatedPiece]) -> list[ChordSequence]:
