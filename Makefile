@@ -75,6 +75,8 @@ bench: install $(MODEL) $(FILM)
 	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
 	$(PY) bench/music_quality.py --data $(DATA) --baseline $(MODEL) --old-commit 8318e94
 	$(PY) bench/originality.py --data $(DATA)
+	$(PY) bench/groove_quality.py --data $(DATA) --old-commit 9d57188
+	$(PY) bench/analysis_accuracy.py --data $(DATA)
 	$(PY) bench/seam_eval.py
 	$(PY) bench/sound.py --film $(FILM)
 	$(PY) bench/sintel_sheet.py --film $(DEMO_FILM)

@@ -1,15 +1,17 @@
-"""Does the rhythm section play like soundtrack musicians? Drum kits and bass lines against the drum
-parts and bass lines of the VGMusic games held out of the groove model's training (split by game).
+"""Does the rhythm section play like soundtrack musicians? Drum kits, bass lines and accompaniments
+against those of the VGMusic games held out of the groove model's training (split by game).
 
 Short scores: 8-bar pieces by the shipped transformer (`cuecraft generate`'s path, solo piano) in
 four moods and three keys. Each is orchestrated for the two drum-kit ensembles (electronic,
 action-percussion) at intensities 0.2-0.95, tempi 90-160 and two seeds, by this checkout and, with
 --old-commit, by an older commit's orchestrate (its own code, the same short scores). Every cue and
-every real file is read the same way, by corpus.drums and corpus.bass_lines, and its first eight bars
-measured (where it has drums, or a bass line):
+every real file is read the same way, by corpus.drums and corpus.figures, and its first eight bars
+measured (where it has drums, a bass line, an accompaniment):
 - drums: strokes per bar, the share of snare strokes on the backbeat (beats 2 and 4), the share of
   strokes off the eighth-note grid, bars repeating the bar before, distinct bars, kit classes per bar;
 - bass: notes per bar, the share on the chord's root, octave leaps between notes, notes off the
+  eighths, bars repeating the bar before, distinct bars;
+- accompaniment: notes per bar, notes struck together, the share on the chord's triad, notes off the
   eighths, bars repeating the bar before, distinct bars.
 Each measure: median, 10th-90th percentile, and the overlapping area of the generated and the real
 distributions (1 = alike).
@@ -71,19 +73,31 @@ def bass_measures(bars: list) -> dict[str, float]:
     }
 
 
+def accompaniment_measures(bars: list) -> dict[str, float]:
+    notes = [n for bar in bars for n in bar]
+    onsets = {(i, s) for i, bar in enumerate(bars) for s, _, _ in bar}
+    return {
+        "notes per bar": float(len(notes) / len(bars)),
+        "notes struck together": float(len(notes) / len(onsets)) if onsets else float("nan"),
+        "notes on the chord's triad": float(np.mean([h % 12 in (0, 3, 4, 7) for _, _, h in notes])) if notes else float("nan"),
+        "notes off the eighths": float(np.mean([s % 2 for s, _, _ in notes])) if notes else float("nan"),
+        **_repetition(bars),
+    }
+
+
 def _repetition(bars: list) -> dict[str, float]:
     return {"bars repeating the bar before": float(np.mean([a == b for a, b in zip(bars, bars[1:])])),
             "distinct bars": float(len(set(bars)))}  # fmt: skip
 
 
-def excerpts(midi: pretty_midi.PrettyMIDI) -> tuple[list | None, list | None]:
-    """The first BARS bars of a file's drum part and bass line, where it has them in 4/4."""
-    from cuecraft.corpus.bass_lines import bass_part
+def excerpts(midi: pretty_midi.PrettyMIDI) -> list[list | None]:
+    """The first BARS bars of a file's drum part, bass line and accompaniment, where it has them in 4/4."""
     from cuecraft.corpus.drums import drum_part
+    from cuecraft.corpus.figures import accompaniment_part, bass_part, file_chords
 
-    drums, bass = drum_part(midi), bass_part(midi)
-    return (drums.bars[:BARS] if drums and drums.steps == 16 and len(drums.bars) >= BARS else None,
-            bass.bars[:BARS] if bass and bass.steps == 16 and len(bass.bars) >= BARS else None)  # fmt: skip
+    chords = file_chords(midi)
+    parts = (drum_part(midi), bass_part(midi, chords), accompaniment_part(midi, chords))
+    return [p.bars[:BARS] if p and p.steps == 16 and len(p.bars) >= BARS else None for p in parts]
 
 
 def real_files(data: Path) -> list[pretty_midi.PrettyMIDI]:
@@ -183,7 +197,7 @@ def main() -> None:
             finally:
                 subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
     read = {name: [excerpts(m) for m in files] for name, files in systems.items()}
-    for index, (title, measure) in enumerate((("drums", drum_measures), ("bass", bass_measures))):
+    for index, (title, measure) in enumerate((("drums", drum_measures), ("bass", bass_measures), ("accompaniment", accompaniment_measures))):
         rows = {name: [measure(e[index]) for e in found if e[index] is not None] for name, found in read.items()}
         real = rows["real (held-out games)"]
         print(f"\n# {title}: excerpts of {BARS} bars: " + ", ".join(f"{name} {len(r)}" for name, r in rows.items()))

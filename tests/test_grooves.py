@@ -1,5 +1,5 @@
-"""The rhythm section: drum grooves and bass figures read from soundtrack parts, learned with the bars
-played after them, played by the drum-kit ensembles."""
+"""The rhythm section: drum grooves, bass and accompaniment figures read from soundtrack parts, learned
+with the bars played after them, played by the drum-kit ensembles."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pretty_midi
+import pytest
 from typer.testing import CliRunner
 
 from cuecraft.cli import app
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
-from cuecraft.compose.bass_figures import chord_tone
-from cuecraft.corpus.bass_lines import bass_part
+from cuecraft.compose.figures import chord_tone
+from cuecraft.corpus.figures import accompaniment_part, bass_part
 from cuecraft.corpus.chords import Chord, chord_at, label_chords
 from cuecraft.corpus.drums import DRUM_CLASSES, DrumPart, drum_part, hits
 from cuecraft.model.events import Note
@@ -57,16 +58,18 @@ PROGRESSION = (Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "maj"
 
 
 def band(bars: int, tempo: float) -> list[pretty_midi.Instrument]:
-    """A piano holding the PROGRESSION's triads and a synth bass bouncing root-octave in eighths."""
-    piano, bass = pretty_midi.Instrument(0), pretty_midi.Instrument(38)
+    """A flute's tune, a piano holding the PROGRESSION's triads from middle C up and a synth bass
+    bouncing root-octave in eighths."""
+    flute, piano, bass = pretty_midi.Instrument(73), pretty_midi.Instrument(0), pretty_midi.Instrument(38)
     bar_s = 4 * 60.0 / tempo
     for bar in range(bars):
         chord = PROGRESSION[bar % 4]
+        flute.notes.append(pretty_midi.Note(80, 84 + chord.root % 5, bar * bar_s, (bar + 1) * bar_s))
         piano.notes += [pretty_midi.Note(70, 60 + pc, bar * bar_s, (bar + 1) * bar_s) for pc in sorted(chord.pitch_classes)]
         for eighth in range(8):
             t = bar * bar_s + eighth * bar_s / 8
             bass.notes.append(pretty_midi.Note(90, 36 + chord.root + 12 * (eighth % 2), t, t + bar_s / 8))
-    return [piano, bass]
+    return [flute, piano, bass]
 
 
 def test_a_bass_line_is_read_as_figures_above_its_chords_roots() -> None:
@@ -74,6 +77,13 @@ def test_a_bass_line_is_read_as_figures_above_its_chords_roots() -> None:
     bounce = tuple((step, 2, 12 * (step // 2 % 2)) for step in range(0, 16, 2))
     assert part is not None and part.steps == 16 and part.bars == [bounce] * 8  # the same figure over C, Am, F and G
     assert chord_tone(4, "min") == 3 and chord_tone(14, "maj") == 12 and chord_tone(10, "maj") == 12 and chord_tone(10, "7") == 10
+
+
+def test_an_accompaniment_is_read_as_its_chords_above_their_roots() -> None:
+    """The piano (not the flute's tune above it, nor the bass) holds C, then A minor in first inversion."""
+    part = accompaniment_part(backbeat_song())
+    assert part is not None and len(part.bars) == 8
+    assert part.bars[0] == ((0, 16, 0), (0, 16, 4), (0, 16, 7)) and part.bars[1] == ((0, 16, 3), (0, 16, 7), (0, 16, 12))
 
 
 def test_a_drum_part_is_read_as_bar_patterns_of_kit_classes() -> None:
@@ -145,30 +155,33 @@ def test_train_grooves_reads_the_training_games_and_passes_over_a_corrupt_file(t
     result = CliRunner().invoke(app, ["train-grooves", "--data", str(tmp_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     model = GrooveModel.load(out)
-    assert model.drums.parts == model.bass.parts == 3
+    assert model.drums.parts == model.bass.parts == model.accompaniment.parts == 3
     assert [o.pattern for o in model.drums.openings[16]] == [drum_part(backbeat_song()).bars[0]]
     assert [o.pattern for o in model.bass.openings[16]] == [bass_part(backbeat_song()).bars[0]]
+    assert [o.pattern for o in model.accompaniment.openings[16]] == [accompaniment_part(backbeat_song()).bars[0]]
     assert model.velocity_offsets[KICK] > model.velocity_offsets[HAT]
 
 
-def test_a_bass_figure_part_plays_learned_figures_on_the_chords_tones() -> None:
-    """The electronic ensemble's synth bass (shipped figures, learned from VGMusic): every note a tone
-    of the chord under it, busier figures for a more intense cue, the final chord's bass at the end."""
+@pytest.mark.parametrize(("style", "part_name"), [("electronic", "synth bass"), ("action-percussion", "strings")])
+def test_figure_parts_play_learned_figures_on_the_chords_tones(style: str, part_name: str) -> None:
+    """The bass figure (electronic synth bass) and the ostinato (action strings), shipped figures learned
+    from VGMusic: every note a tone of the chord under it, busier figures for a more intense cue, the
+    short score's final chord at the end."""
     chords = [Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "7")] * 2
     material = [Note(2 * i, 2, 36 + c.root, 80) for i, c in enumerate(chords)]
     material += [Note(2 * i, 2, 60 + pc, 80) for i, c in enumerate(chords) for pc in sorted(c.pitch_classes - {c.root})]
-    material += [Note(16, 4, 36, 80), Note(16, 4, 64, 80), Note(16, 4, 67, 80)]
+    material += [Note(16, 4, 36, 80), Note(16, 4, 64, 80), Note(16, 4, 67, 80), Note(16, 4, 72, 80)]
     heard = label_chords(material)
     busy = {}
     for intensity in (0.3, 0.95):
         counts = []
         for seed in range(8):
-            parts = orchestrate(material, ENSEMBLES["electronic"], intensity, bars=4, beats_per_bar=4, final_beat=16, velocity=90,
+            parts = orchestrate(material, ENSEMBLES[style], intensity, bars=4, beats_per_bar=4, final_beat=16, velocity=90,
                                 tempo=140.0, seed=seed)  # fmt: skip
-            bass = next(p for p in parts if p.part.name == "synth bass").notes
-            figure = [n for n in bass if n.onset < 16]
+            played = next(p for p in parts if p.part.name == part_name).notes
+            figure = [n for n in played if n.onset < 16]
             assert all(n.pitch % 12 in chord_at(heard, n.onset + 1e-6).pitch_classes for n in figure), (intensity, seed)
-            assert [n.pitch % 12 for n in bass if n.onset >= 16] == [0]
+            assert {n.pitch % 12 for n in played if n.onset >= 16} <= {0, 4, 7} and any(n.onset >= 16 for n in played)
             counts.append(len(figure))
         busy[intensity] = float(np.mean(counts))
     assert busy[0.95] > 1.5 * busy[0.3], busy

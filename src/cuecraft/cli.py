@@ -259,20 +259,20 @@ def train_grooves(
     data: DataOption = Path("../shared/data"),
     out: Annotated[Path, typer.Option("-o", "--out", help="groove model (JSON)")] = Path("models/grooves.json"),
 ) -> None:
-    """Learn drum grooves and bass figures, with the bars played after them (variations, fills), from
-    the VGMusic training games' drum parts and bass lines."""
+    """Learn drum grooves, bass figures and accompaniment figures, with the bars played after them
+    (variations, fills), from the VGMusic training games' drum parts, bass lines and accompaniments."""
     from cuecraft.model.grooves import GrooveModel
     from cuecraft.model.training_set import rhythm_parts
 
     progress = RichProgress()
     try:
-        model = GrooveModel.fit(rhythm_parts(data, on_file=progress.counter("reading drums and bass")))
+        model = GrooveModel.fit(rhythm_parts(data, on_file=progress.counter("reading drums, bass, accompaniment")))
     finally:
         progress.close()
-    if not model.drums.openings or not model.bass.openings:
-        raise CuecraftError(data, "no drum parts or bass lines found under vgmusic/midi")
+    if not (model.drums.openings and model.bass.openings and model.accompaniment.openings):
+        raise CuecraftError(data, "no drum parts, bass lines or accompaniments under vgmusic/midi")
     model.save(out)
-    for name, patterns in (("drum grooves", model.drums), ("bass figures", model.bass)):
+    for name, patterns in (("drum grooves", model.drums), ("bass figures", model.bass), ("accompaniment figures", model.accompaniment)):
         kept = ", ".join(f"{len(o)} in {steps // 4}/4" for steps, o in sorted(patterns.openings.items()))
         console.print(f"{name} from {patterns.parts} parts: {kept}")
     console.print(f"-> {out}")

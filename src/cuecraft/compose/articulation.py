@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, PAD, RHYTHM, Part
+from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, OSTINATO, PAD, RHYTHM, Part
 from cuecraft.model.events import Note
 
 PIZZICATO_PROGRAM, TREMOLO_PROGRAM = 45, 44
@@ -57,9 +57,9 @@ def articulate(part: Part, notes: list[Note], tempo: float, intensity: float) ->
     bowed = part.program in BOWED_PROGRAMS
     chosen: dict[str, list[Note]] = {a.name: [] for a in (ARCO, LEGATO, STACCATO, PIZZICATO, TREMOLO)}
     for k, n in enumerate(ordered):
-        if bowed and in_run[k] and {BASS, BASS_FIGURE, HARMONY, RHYTHM} & set(part.roles):
+        if bowed and in_run[k] and {BASS, BASS_FIGURE, HARMONY, OSTINATO, RHYTHM} & set(part.roles):
             chosen[(PIZZICATO if intensity < PIZZICATO_BELOW else STACCATO).name].append(n)
-        elif bowed and n.duration >= TREMOLO_BEATS and intensity >= TREMOLO_INTENSITY and (HARMONY in part.roles or PAD in part.roles):
+        elif bowed and n.duration >= TREMOLO_BEATS and intensity >= TREMOLO_INTENSITY and {HARMONY, OSTINATO, PAD} & set(part.roles):
             chosen[TREMOLO.name].append(n)
         elif short[k] and in_run[k]:
             chosen[STACCATO.name].append(n)

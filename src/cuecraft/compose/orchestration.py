@@ -3,8 +3,8 @@
 Notes struck together form a group: its top note is melody, its lowest is bass, the rest harmony;
 a note struck alone belongs to the nearer of the two lines. Each part takes its layers, folded by
 octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
-harmony until the next chord; RHYTHM parts play the ensemble's groove; BASS_FIGURE parts a learned
-bass figure over the short score's chords. Parts enter by the intensity of
+harmony until the next chord; RHYTHM parts play the ensemble's groove; BASS_FIGURE and OSTINATO parts
+a learned bass or accompaniment figure on the cue's chords. Parts enter by the intensity of
 each section of the cue, and the melody and groove rest under dialogue (compose.cue_form).
 """
 
@@ -17,10 +17,11 @@ from statistics import median
 
 from cuecraft.compose.cue_form import CueForm
 from cuecraft.compose.percussion import final_hit, groove_notes
-from cuecraft.compose.bass_figures import bass_figure_notes
-from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, PAD, RHYTHM, Ensemble, Part
+from cuecraft.compose.figures import figure_notes
+from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, OSTINATO, PAD, RHYTHM, Ensemble, Part
 from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.model.events import Note
+from cuecraft.model.grooves import shipped_grooves
 
 MELODY_START, BASS_START = 67, 45  # where the melody (G4) and bass (A2) lines are assumed to begin
 GRID = 1 / 48  # beats: onsets closer than this count as struck together
@@ -87,8 +88,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
                 chords: Sequence[TimedChord] = ()) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
     the sections intense enough for it (`form`); under spoken lines the melody and the groove rest.
-    A drum kit's groove and a bass figure are drawn with `seed` for the cue's `tempo`; the figure plays
-    on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`."""
+    A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo`; the figures
+    play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`."""
     layers = split_layers(revoiced(notes))
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
@@ -103,9 +104,11 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += _held(layers.harmony, final_beat)
         if BASS in part.roles:
             chosen += layers.bass
-        if BASS_FIGURE in part.roles:  # the figure up to the final chord, whose bass it then takes
-            chosen += bass_figure_notes(_planned_then_heard(chords, notes), bars, beats_per_bar, intensity, velocity, tempo, seed, part.low)
-            chosen += [n for n in layers.bass if n.onset >= bars * beats_per_bar - 1e-6]
+        for role, figures, final in ((BASS_FIGURE, "bass", layers.bass), (OSTINATO, "accompaniment", sum(layers.harmony, []))):
+            if role in part.roles:  # the figure up to the final chord, whose notes of the layer it then takes
+                chosen += figure_notes(getattr(shipped_grooves(), figures), _planned_then_heard(chords, notes), bars, beats_per_bar,
+                                       intensity, velocity, tempo, seed, part.low)  # fmt: skip
+                chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
             groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)

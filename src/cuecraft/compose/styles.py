@@ -1,8 +1,8 @@
 """Style presets: ensembles of parts, each a General MIDI instrument with a role and a playable range.
 
 The model writes a short score (melody over harmony over bass); an ensemble says which instruments
-play which layer. The rhythm sections of the drum-kit ensembles play grooves and bass figures learned
-from soundtracks instead (model.grooves). Ranges are written (sounding) MIDI pitches after common orchestration references
+play which layer. The rhythm sections of the drum-kit ensembles play grooves, bass figures and
+accompaniment figures learned from soundtracks instead (model.grooves). Ranges are written (sounding) MIDI pitches after common orchestration references
 (Adler, *The Study of Orchestration*); parts enter only above an intensity, so louder scenes get
 denser scoring. 'auto' picks an ensemble by the cue's emotion quadrant.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MELODY, HARMONY, PAD, BASS, RHYTHM = "melody", "harmony", "pad", "bass", "rhythm"
-BASS_FIGURE = "bass figure"  # a learned bass figure over the short score's chords (compose.bass_figures), not its bass line
+BASS_FIGURE = "bass figure"  # a learned bass figure on the cue's chords (compose.figures), not the short score's bass
+OSTINATO = "ostinato"  # a learned accompaniment figure on the cue's chords (compose.figures), not the short score's inner voices
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ ENSEMBLES: dict[str, Ensemble] = {
         ), groove="electronic", room="plate"),
         Ensemble("action-percussion", "brass and driving strings over taiko and orchestral drums", (
             Part("brass section", (MELODY,), 61, 48, 84, pan=0.3, depth=0.55),
-            Part("strings", (HARMONY,), 48, 48, 84, velocity_offset=-8, pan=-0.35, depth=0.3),
+            Part("strings", (OSTINATO,), 48, 48, 84, velocity_offset=-8, pan=-0.35, depth=0.3),
             Part("low strings", (BASS_FIGURE,), 48, 28, 55, pan=0.45, depth=0.3),
             Part("taiko", (BASS,), 116, 36, 60, min_intensity=0.2, velocity_offset=4, pan=-0.2, depth=0.7),
             Part("orchestral drums", (RHYTHM,), 48, 35, 81, is_drum=True, pan=0.1, depth=0.7),

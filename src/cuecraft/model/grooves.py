@@ -1,6 +1,6 @@
-"""The rhythm section's grooves learned from soundtracks: drum-kit bars (corpus.drums) and bass figures
-(corpus.bass_lines) that open phrases, with the bars played after them (model.phrase_patterns), and
-each kit class's accent (its velocity against its part's).
+"""The rhythm section's grooves learned from soundtracks: drum-kit bars (corpus.drums), bass figures
+and accompaniment figures (corpus.figures) that open phrases, with the bars played after them
+(model.phrase_patterns), and each kit class's accent (its velocity against its part's).
 """
 
 from __future__ import annotations
@@ -14,35 +14,37 @@ from pathlib import Path
 import numpy as np
 
 from cuecraft.atomic import write_text_atomic
-from cuecraft.corpus.bass_lines import BassPart
+from cuecraft.corpus.figures import FigurePart
 from cuecraft.corpus.drums import DRUM_CLASSES, DrumPart, hits
 from cuecraft.model.phrase_patterns import PhrasePatterns
 
 DEFAULT_GROOVES = Path(__file__).parent / "assets" / "grooves.json"
-FORMAT = "cuecraft-grooves/3"
+FORMAT = "cuecraft-grooves/4"
 
 
 @dataclass(frozen=True)
 class GrooveModel:
     drums: PhrasePatterns  # bar patterns: a step mask per class of DRUM_CLASSES
     bass: PhrasePatterns  # bar figures: (step, length, semitones above the chord's root) notes
+    accompaniment: PhrasePatterns  # bar figures, chords and all
     velocity_offsets: tuple[float, ...]  # per kit class: its mean, over the parts playing it, of its median velocity less its part's
 
     @classmethod
-    def fit(cls, parts: Iterable[tuple[DrumPart | None, BassPart | None]]) -> GrooveModel:
-        """From each file's drum part and bass line (either may be None)."""
-        drums, basses = [], []
-        for drum, bass in parts:
+    def fit(cls, parts: Iterable[tuple[DrumPart | None, FigurePart | None, FigurePart | None]]) -> GrooveModel:
+        """From each file's drum part, bass line and accompaniment (any may be None)."""
+        drums, basses, accompaniments = [], [], []
+        for drum, bass, accompaniment in parts:
             drums += [drum] if drum is not None else []
             basses += [bass] if bass is not None else []
+            accompaniments += [accompaniment] if accompaniment is not None else []
         played = np.array([d.velocity_offsets for d in drums], float).reshape(-1, len(DRUM_CLASSES))
         heard = ~np.isnan(played)
         offsets = tuple(round(float(np.nansum(played[:, c]) / max(1, heard[:, c].sum())), 1) for c in range(len(DRUM_CLASSES)))
-        return cls(PhrasePatterns.fit(drums, hits), PhrasePatterns.fit(basses, len), offsets)
+        return cls(PhrasePatterns.fit(drums, hits), PhrasePatterns.fit(basses, len), PhrasePatterns.fit(accompaniments, len), offsets)
 
     def save(self, path: str | Path) -> None:
         payload = {"format": FORMAT, "classes": list(DRUM_CLASSES), "velocity_offsets": self.velocity_offsets,
-                   "drums": self.drums.to_json(), "bass": self.bass.to_json()}  # fmt: skip
+                   "drums": self.drums.to_json(), "bass": self.bass.to_json(), "accompaniment": self.accompaniment.to_json()}  # fmt: skip
         write_text_atomic(Path(path), json.dumps(payload, separators=(",", ":")))
 
     @classmethod
@@ -50,7 +52,7 @@ class GrooveModel:
         payload = json.loads(Path(path).read_text())
         if payload.get("format") != FORMAT or payload.get("classes") != list(DRUM_CLASSES):
             raise ValueError(f"{path}: not a {FORMAT} groove model with this version's drum classes")
-        return cls(PhrasePatterns.from_json(payload["drums"]), PhrasePatterns.from_json(payload["bass"]), tuple(payload["velocity_offsets"]))
+        return cls(*(PhrasePatterns.from_json(payload[part]) for part in ("drums", "bass", "accompaniment")), tuple(payload["velocity_offsets"]))
 
 
 @cache
