@@ -1,16 +1,16 @@
-"""Does the rhythm section play like soundtrack musicians? Drum kits, bass lines and accompaniments
-against those of the VGMusic games held out of the groove model's training (split by game).
+"""Does the rhythm section play like soundtrack musicians? Drum kits, bass lines, accompaniments and
+timpani against those of the VGMusic games held out of the groove model's training (split by game).
 
 Short scores: 8-bar pieces by the shipped transformer (`cuecraft generate`'s path, solo piano) in
 four moods and three keys. Each is orchestrated for the two drum-kit ensembles (electronic,
-action-percussion) at intensities 0.2-0.95, tempi 90-160 and two seeds, by this checkout and, with
+action-percussion) and the orchestra (its timpani) at intensities 0.2-0.95, tempi 90-160 and two seeds, by this checkout and, with
 --old-commit, by an older commit's orchestrate (its own code, the same short scores). Every cue and
 every real file is read the same way, by corpus.drums and corpus.figures, and its first eight bars
-measured (where it has drums, a bass line, an accompaniment):
+measured (where it has drums, a bass line, an accompaniment, timpani):
 - drums: strokes per bar, the share of snare strokes on the backbeat (beats 2 and 4), the share of
   strokes off the eighth-note grid, bars repeating the bar before, distinct bars, kit classes per bar;
-- bass: notes per bar, the share on the chord's root, octave leaps between notes, notes off the
-  eighths, bars repeating the bar before, distinct bars;
+- bass and timpani: notes per bar, the share on the chord's root, octave leaps between notes, notes
+  off the eighths, bars repeating the bar before, distinct bars;
 - accompaniment: notes per bar, notes struck together, the share on the chord's triad, notes off the
   eighths, bars repeating the bar before, distinct bars.
 Each measure: median, 10th-90th percentile, and the overlapping area of the generated and the real
@@ -37,7 +37,7 @@ BARS = 8
 INTENSITIES = (0.2, 0.45, 0.7, 0.95)
 TEMPI = (90.0, 120.0, 160.0)
 SEEDS = 2
-KITS = ("electronic", "action-percussion")
+ENSEMBLES = ("electronic", "action-percussion", "orchestral")
 MOODS = ((0.7, 0.7), (0.7, -0.6), (-0.7, 0.7), (-0.7, -0.6))
 KEYS = ("C major", "A minor", "E minor")
 
@@ -91,12 +91,12 @@ def _repetition(bars: list) -> dict[str, float]:
 
 
 def excerpts(midi: pretty_midi.PrettyMIDI) -> list[list | None]:
-    """The first BARS bars of a file's drum part, bass line and accompaniment, where it has them in 4/4."""
+    """The first BARS bars of a file's drum part, bass line, accompaniment and timpani, where it has them in 4/4."""
     from cuecraft.corpus.drums import drum_part
-    from cuecraft.corpus.figures import accompaniment_part, bass_part, file_chords
+    from cuecraft.corpus.figures import accompaniment_part, bass_part, file_chords, timpani_part
 
     chords = file_chords(midi)
-    parts = (drum_part(midi), bass_part(midi, chords), accompaniment_part(midi, chords))
+    parts = (drum_part(midi), bass_part(midi, chords), accompaniment_part(midi, chords), timpani_part(midi, chords))
     return [p.bars[:BARS] if p and p.steps == 16 and len(p.bars) >= BARS else None for p in parts]
 
 
@@ -138,24 +138,24 @@ def short_scores() -> list[list[list[float]]]:
 
 
 def cues(scores_file: str) -> list[list]:
-    """Each short score orchestrated for the kits (the orchestrate on the import path: this checkout's,
+    """Each short score orchestrated for ENSEMBLES (the orchestrate on the import path: this checkout's,
     or an older commit's in old_cues), as parts of [program, is_drum, [[onset, duration, pitch, velocity]]]."""
+    from cuecraft.compose import styles
     from cuecraft.compose.orchestration import orchestrate
-    from cuecraft.compose.styles import ENSEMBLES
     from cuecraft.model.events import Note
 
     scores = [[Note(*row) for row in score] for score in json.loads(Path(scores_file).read_text())]
     out = []
     for index, notes in enumerate(scores):
-        for kit in KITS:
+        for ensemble in ENSEMBLES:
             for intensity in INTENSITIES:
                 for tempo in TEMPI:
                     for seed in range(SEEDS):
                         kwargs = dict(bars=BARS, beats_per_bar=4, final_beat=4 * BARS, velocity=90)
                         try:
-                            parts = orchestrate(notes, ENSEMBLES[kit], intensity, tempo=tempo, seed=1000 * index + seed, **kwargs)
+                            parts = orchestrate(notes, styles.ENSEMBLES[ensemble], intensity, tempo=tempo, seed=1000 * index + seed, **kwargs)
                         except TypeError:  # an older orchestrate: no tempo or seed
-                            parts = orchestrate(notes, ENSEMBLES[kit], intensity, **kwargs)
+                            parts = orchestrate(notes, styles.ENSEMBLES[ensemble], intensity, **kwargs)
                         out.append([[p.part.program, p.part.is_drum, [[n.onset, n.duration, n.pitch, n.velocity] for n in p.notes]]
                                     for p in parts])  # fmt: skip
     return out
@@ -197,9 +197,13 @@ def main() -> None:
             finally:
                 subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
     read = {name: [excerpts(m) for m in files] for name, files in systems.items()}
-    for index, (title, measure) in enumerate((("drums", drum_measures), ("bass", bass_measures), ("accompaniment", accompaniment_measures))):
+    sections = (("drums", drum_measures), ("bass", bass_measures), ("accompaniment", accompaniment_measures), ("timpani", bass_measures))
+    for index, (title, measure) in enumerate(sections):
         rows = {name: [measure(e[index]) for e in found if e[index] is not None] for name, found in read.items()}
         real = rows["real (held-out games)"]
+        if not real:
+            print(f"\n# {title}: no real excerpts")
+            continue
         print(f"\n# {title}: excerpts of {BARS} bars: " + ", ".join(f"{name} {len(r)}" for name, r in rows.items()))
         for name_of_measure in real[0]:
             print(f"{name_of_measure}")

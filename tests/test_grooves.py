@@ -1,5 +1,5 @@
-"""The rhythm section: drum grooves, bass and accompaniment figures read from soundtrack parts, learned
-with the bars played after them, played by the drum-kit ensembles."""
+"""The rhythm section: drum grooves and bass, accompaniment and timpani figures read from soundtrack
+parts, learned with the bars played after them, played by the ensembles."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cuecraft.cli import app
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.figures import chord_tone
-from cuecraft.corpus.figures import accompaniment_part, bass_part
+from cuecraft.corpus.figures import accompaniment_part, bass_part, timpani_part
 from cuecraft.corpus.chords import Chord, chord_at, label_chords
 from cuecraft.corpus.drums import DRUM_CLASSES, DrumPart, drum_part, hits
 from cuecraft.model.events import Note
@@ -58,9 +58,10 @@ PROGRESSION = (Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "maj"
 
 
 def band(bars: int, tempo: float) -> list[pretty_midi.Instrument]:
-    """A flute's tune, a piano holding the PROGRESSION's triads from middle C up and a synth bass
-    bouncing root-octave in eighths."""
+    """A flute's tune, a piano holding the PROGRESSION's triads from middle C up, a synth bass bouncing
+    root-octave in eighths and timpani striking the root on beats 1 and 3 (the fifth below on 3)."""
     flute, piano, bass = pretty_midi.Instrument(73), pretty_midi.Instrument(0), pretty_midi.Instrument(38)
+    timpani = pretty_midi.Instrument(47)
     bar_s = 4 * 60.0 / tempo
     for bar in range(bars):
         chord = PROGRESSION[bar % 4]
@@ -69,7 +70,10 @@ def band(bars: int, tempo: float) -> list[pretty_midi.Instrument]:
         for eighth in range(8):
             t = bar * bar_s + eighth * bar_s / 8
             bass.notes.append(pretty_midi.Note(90, 36 + chord.root + 12 * (eighth % 2), t, t + bar_s / 8))
-    return [flute, piano, bass]
+        root = 43 + (chord.root - 43) % 12
+        timpani.notes += [pretty_midi.Note(100, root, bar * bar_s, bar * bar_s + bar_s / 4),
+                          pretty_midi.Note(90, root - 5, bar * bar_s + bar_s / 2, bar * bar_s + 3 * bar_s / 4)]  # fmt: skip
+    return [flute, piano, bass, timpani]
 
 
 def test_a_bass_line_is_read_as_figures_above_its_chords_roots() -> None:
@@ -84,6 +88,8 @@ def test_an_accompaniment_is_read_as_its_chords_above_their_roots() -> None:
     part = accompaniment_part(backbeat_song())
     assert part is not None and len(part.bars) == 8
     assert part.bars[0] == ((0, 16, 0), (0, 16, 4), (0, 16, 7)) and part.bars[1] == ((0, 16, 3), (0, 16, 7), (0, 16, 12))
+    timpani = timpani_part(backbeat_song())
+    assert timpani is not None and set(timpani.bars) == {((0, 4, 12), (8, 4, 7))}  # the root, then the fifth below it
 
 
 def test_a_drum_part_is_read_as_bar_patterns_of_kit_classes() -> None:
@@ -155,25 +161,27 @@ def test_train_grooves_reads_the_training_games_and_passes_over_a_corrupt_file(t
     result = CliRunner().invoke(app, ["train-grooves", "--data", str(tmp_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     model = GrooveModel.load(out)
-    assert model.drums.parts == model.bass.parts == model.accompaniment.parts == 3
+    assert model.drums.parts == model.bass.parts == model.accompaniment.parts == model.timpani.parts == 3
     assert [o.pattern for o in model.drums.openings[16]] == [drum_part(backbeat_song()).bars[0]]
     assert [o.pattern for o in model.bass.openings[16]] == [bass_part(backbeat_song()).bars[0]]
     assert [o.pattern for o in model.accompaniment.openings[16]] == [accompaniment_part(backbeat_song()).bars[0]]
+    assert [o.pattern for o in model.timpani.openings[16]] == [timpani_part(backbeat_song()).bars[0]]
     assert model.velocity_offsets[KICK] > model.velocity_offsets[HAT]
 
 
-@pytest.mark.parametrize(("style", "part_name"), [("electronic", "synth bass"), ("action-percussion", "strings")])
-def test_figure_parts_play_learned_figures_on_the_chords_tones(style: str, part_name: str) -> None:
-    """The bass figure (electronic synth bass) and the ostinato (action strings), shipped figures learned
-    from VGMusic: every note a tone of the chord under it, busier figures for a more intense cue, the
-    short score's final chord at the end."""
+@pytest.mark.parametrize(("style", "part_name", "calm"), [("electronic", "synth bass", 0.3), ("action-percussion", "strings", 0.3),
+                                                         ("orchestral", "timpani", 0.7)])  # fmt: skip
+def test_figure_parts_play_learned_figures_on_the_chords_tones(style: str, part_name: str, calm: float) -> None:
+    """The bass figure (electronic synth bass), the ostinato (action strings) and the timpani (orchestral,
+    entering at 0.65), shipped figures learned from VGMusic: every note a tone of the chord under it,
+    busier figures for a more intense cue, the short score's final chord at the end."""
     chords = [Chord(0, "maj"), Chord(9, "min"), Chord(5, "maj"), Chord(7, "7")] * 2
     material = [Note(2 * i, 2, 36 + c.root, 80) for i, c in enumerate(chords)]
     material += [Note(2 * i, 2, 60 + pc, 80) for i, c in enumerate(chords) for pc in sorted(c.pitch_classes - {c.root})]
     material += [Note(16, 4, 36, 80), Note(16, 4, 64, 80), Note(16, 4, 67, 80), Note(16, 4, 72, 80)]
     heard = label_chords(material)
     busy = {}
-    for intensity in (0.3, 0.95):
+    for intensity in (calm, 0.95):
         counts = []
         for seed in range(8):
             parts = orchestrate(material, ENSEMBLES[style], intensity, bars=4, beats_per_bar=4, final_beat=16, velocity=90,
@@ -184,4 +192,4 @@ def test_figure_parts_play_learned_figures_on_the_chords_tones(style: str, part_
             assert {n.pitch % 12 for n in played if n.onset >= 16} <= {0, 4, 7} and any(n.onset >= 16 for n in played)
             counts.append(len(figure))
         busy[intensity] = float(np.mean(counts))
-    assert busy[0.95] > 1.5 * busy[0.3], busy
+    assert busy[0.95] > 1.5 * busy[calm], busy

@@ -259,20 +259,21 @@ def train_grooves(
     data: DataOption = Path("../shared/data"),
     out: Annotated[Path, typer.Option("-o", "--out", help="groove model (JSON)")] = Path("models/grooves.json"),
 ) -> None:
-    """Learn drum grooves, bass figures and accompaniment figures, with the bars played after them
-    (variations, fills), from the VGMusic training games' drum parts, bass lines and accompaniments."""
+    """Learn drum grooves and bass, accompaniment and timpani figures, with the bars played after them
+    (variations, fills), from the VGMusic training games' parts."""
     from cuecraft.model.grooves import GrooveModel
     from cuecraft.model.training_set import rhythm_parts
 
     progress = RichProgress()
     try:
-        model = GrooveModel.fit(rhythm_parts(data, on_file=progress.counter("reading drums, bass, accompaniment")))
+        model = GrooveModel.fit(rhythm_parts(data, on_file=progress.counter("reading drums and figures")))
     finally:
         progress.close()
-    if not (model.drums.openings and model.bass.openings and model.accompaniment.openings):
-        raise CuecraftError(data, "no drum parts, bass lines or accompaniments under vgmusic/midi")
+    if not (model.drums.openings or model.bass.openings or model.accompaniment.openings or model.timpani.openings):
+        raise CuecraftError(data, "no drum parts or figures learned from vgmusic/midi (three parts must share a pattern)")
     model.save(out)
-    for name, patterns in (("drum grooves", model.drums), ("bass figures", model.bass), ("accompaniment figures", model.accompaniment)):
+    for name, patterns in (("drum grooves", model.drums), ("bass figures", model.bass), ("accompaniment figures", model.accompaniment),
+                           ("timpani figures", model.timpani)):  # fmt: skip
         kept = ", ".join(f"{len(o)} in {steps // 4}/4" for steps, o in sorted(patterns.openings.items()))
         console.print(f"{name} from {patterns.parts} parts: {kept}")
     console.print(f"-> {out}")

@@ -1,5 +1,6 @@
 """Learned figures (model.grooves) played over a cue's chords (its harmony plan's, which the
-transformer wrote to): bass figures for BASS_FIGURE parts, accompaniment figures for OSTINATO parts.
+transformer wrote to): bass figures for BASS_FIGURE parts, accompaniment figures for OSTINATO parts,
+timpani figures for TIMPANI parts.
 
 A part plays one learned figure through the cue, chosen by the cue's tempo and intensity; each phrase
 (four bars) opens on it and goes on with figures soundtracks play after it there
@@ -31,8 +32,8 @@ def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, b
     (the part's lowest pitch); nothing where no chord sounds."""
     steps = beats_per_bar * STEPS_PER_BEAT
     opening = figures.choose(steps, intensity, tempo, np.random.default_rng(seed))
-    notes = []
-    for bar in range(bars):
+    notes: list[Note] = []
+    for bar in range(bars if opening else 0):
         for step, length, height in figures.bar_of_cue(opening, bar, seed):
             onset = bar * beats_per_bar + step / STEPS_PER_BEAT
             chord = chord_at(chords, onset + 1e-6)

@@ -3,8 +3,8 @@
 Notes struck together form a group: its top note is melody, its lowest is bass, the rest harmony;
 a note struck alone belongs to the nearer of the two lines. Each part takes its layers, folded by
 octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
-harmony until the next chord; RHYTHM parts play the ensemble's groove; BASS_FIGURE and OSTINATO parts
-a learned bass or accompaniment figure on the cue's chords. Parts enter by the intensity of
+harmony until the next chord; RHYTHM parts play the ensemble's groove; BASS_FIGURE, OSTINATO and
+TIMPANI parts a learned bass, accompaniment or timpani figure on the cue's chords. Parts enter by the intensity of
 each section of the cue, and the melody and groove rest under dialogue (compose.cue_form).
 """
 
@@ -18,7 +18,7 @@ from statistics import median
 from cuecraft.compose.cue_form import CueForm
 from cuecraft.compose.percussion import final_hit, groove_notes
 from cuecraft.compose.figures import figure_notes
-from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, OSTINATO, PAD, RHYTHM, Ensemble, Part
+from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, OSTINATO, PAD, RHYTHM, TIMPANI, Ensemble, Part
 from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.model.events import Note
 from cuecraft.model.grooves import shipped_grooves
@@ -104,7 +104,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += _held(layers.harmony, final_beat)
         if BASS in part.roles:
             chosen += layers.bass
-        for role, figures, final in ((BASS_FIGURE, "bass", layers.bass), (OSTINATO, "accompaniment", sum(layers.harmony, []))):
+        learned = ((BASS_FIGURE, "bass", layers.bass), (OSTINATO, "accompaniment", sum(layers.harmony, [])), (TIMPANI, "timpani", layers.bass))
+        for role, figures, final in learned:
             if role in part.roles:  # the figure up to the final chord, whose notes of the layer it then takes
                 chosen += figure_notes(getattr(shipped_grooves(), figures), _planned_then_heard(chords, notes), bars, beats_per_bar,
                                        intensity, velocity, tempo, seed, part.low)  # fmt: skip

@@ -5,9 +5,9 @@ A kit plays one learned groove through the cue, chosen by the cue's tempo and in
 (four bars) opens on it and goes on with bars soundtracks play after it there (variations, a fill),
 drawn afresh for the second phrase of each eight-bar period.
 A written groove lists, per eighth-note step of a 4/4 bar, which instruments strike and from which
-intensity on (the pitched drums, the hand drums and the named rhythms of localized scores, which the
-soundtrack corpus does not play); its phrase ends get a tom fill. The last bar gets a single hit on the
-final chord.
+intensity on (the taiko, the hand drums and the named rhythms of localized scores, which the
+soundtrack corpus hardly plays); its phrase ends get a tom fill. The last bar gets a single hit on
+the final chord. (Timpani are TIMPANI parts, playing learned figures: compose.figures.)
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ KICK, SNARE, CRASH, LOW_TOM, HIGH_TOM = 36, 38, 49, 45, 50
 HIGH_BONGO, LOW_BONGO, MUTE_CONGA, LOW_CONGA, CLAVES, SHAKER = 60, 61, 62, 64, 75, 82
 STEP = 0.5  # beats per grid step (eighth notes)
 
-# groove name -> list of (steps within the bar, pitch, from intensity, velocity offset); pitch None = the bass note (timpani).
+# groove name -> list of (steps within the bar, pitch, from intensity, velocity offset); pitch None = the bass note (taiko).
 GROOVES: dict[str, list[tuple[tuple[int, ...], int | None, float, int]]] = {
-    "timpani": [((0,), None, 0.0, 0), ((4,), None, 0.8, -10)],
     # Locales (compose.locales): taiko strikes the bass note; hand drums stand in for tabla and darbuka.
     "taiko": [((0,), None, 0.0, 0), ((3, 6), None, 0.6, -10)],
     "tabla": [((0, 3, 6), LOW_CONGA, 0.0, 0), ((2, 5, 7), HIGH_BONGO, 0.3, -10), ((1, 4), MUTE_CONGA, 0.6, -16)],
@@ -33,13 +32,13 @@ GROOVES: dict[str, list[tuple[tuple[int, ...], int | None, float, int]]] = {
     "tresillo": [((0, 3, 6), LOW_CONGA, 0.0, 0), ((0, 3, 5), CLAVES, 0.3, -10), ((1, 2, 4, 7), SHAKER, 0.6, -22)],
     "reel": [((0, 4), LOW_TOM, 0.0, 0), ((2, 6), HIGH_TOM, 0.4, -10), ((1, 3, 5, 7), LOW_TOM, 0.7, -20)],
 }
-PITCHED, KIT = ("timpani", "taiko"), ("electronic", "action")  # KIT: drum kits, playing learned grooves
+PITCHED, KIT = ("taiko",), ("electronic", "action")  # KIT: drum kits, playing learned grooves
 FILL = (LOW_TOM, LOW_TOM, HIGH_TOM, SNARE)  # last beats of a phrase at high intensity
 
 
 def groove_notes(groove: str, bars: int, beats_per_bar: int, intensity: float, velocity: int,
                  bass: list[Note], tempo: float = 100.0, seed: int = 0) -> list[Note]:  # fmt: skip
-    """Percussion notes for `bars` bars of `groove`; timpani strike the bass note sounding at the step;
+    """Percussion notes for `bars` bars of `groove`; pitched drums strike the bass note sounding at the step;
     a kit's groove is drawn with `seed` for the cue's `tempo` and intensity."""
     if groove in KIT:
         return kit_notes(bars, beats_per_bar, intensity, velocity, tempo, seed)
@@ -71,8 +70,8 @@ def kit_notes(bars: int, beats_per_bar: int, intensity: float, velocity: int, te
     steps = beats_per_bar * STEPS_PER_BEAT
     groove = model.drums.choose(steps, intensity, tempo, np.random.default_rng(seed))
     keys = [key for key, _ in DRUM_CLASSES.values()]
-    notes = []
-    for bar in range(bars):
+    notes: list[Note] = []
+    for bar in range(bars if groove else 0):
         for key, mask, offset in zip(keys, model.drums.bar_of_cue(groove, bar, seed), model.velocity_offsets):
             notes += [Note(bar * beats_per_bar + step / STEPS_PER_BEAT, 1 / STEPS_PER_BEAT, key, _clip(velocity + round(offset)))
                       for step in range(steps) if mask >> step & 1]  # fmt: skip
@@ -80,8 +79,8 @@ def kit_notes(bars: int, beats_per_bar: int, intensity: float, velocity: int, te
 
 
 def final_hit(groove: str, onset: float, velocity: int, bass: list[Note]) -> list[Note]:
-    """One accent with the final chord: drums of a kit strike kick and crash, pitched drums (timpani,
-    taiko) the bass note, hand drums their groove's first stroke."""
+    """One accent with the final chord: drums of a kit strike kick and crash, pitched drums (taiko) the
+    bass note, hand drums their groove's first stroke."""
     if groove in PITCHED:
         pitch = _sounding(bass, onset)
         return [Note(onset, 1.0, pitch, _clip(velocity))] if pitch is not None else []

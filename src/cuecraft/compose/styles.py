@@ -2,7 +2,8 @@
 
 The model writes a short score (melody over harmony over bass); an ensemble says which instruments
 play which layer. The rhythm sections of the drum-kit ensembles play grooves, bass figures and
-accompaniment figures learned from soundtracks instead (model.grooves). Ranges are written (sounding) MIDI pitches after common orchestration references
+accompaniment figures learned from soundtracks instead, and the orchestra's timpani learned figures
+(model.grooves). Ranges are written (sounding) MIDI pitches after common orchestration references
 (Adler, *The Study of Orchestration*); parts enter only above an intensity, so louder scenes get
 denser scoring. 'auto' picks an ensemble by the cue's emotion quadrant.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 MELODY, HARMONY, PAD, BASS, RHYTHM = "melody", "harmony", "pad", "bass", "rhythm"
 BASS_FIGURE = "bass figure"  # a learned bass figure on the cue's chords (compose.figures), not the short score's bass
 OSTINATO = "ostinato"  # a learned accompaniment figure on the cue's chords (compose.figures), not the short score's inner voices
+TIMPANI = "timpani"  # learned timpani figures on the cue's chords (compose.figures)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ ENSEMBLES: dict[str, Ensemble] = {
             Part("horns", (HARMONY,), 60, 41, 77, min_intensity=0.5, velocity_offset=-6, pan=-0.35, depth=0.6),
             Part("cellos", (BASS,), 42, 36, 72, pan=0.4, depth=0.25),
             Part("contrabasses", (BASS,), 43, 28, 55, min_intensity=0.3, velocity_offset=-6, pan=0.6, depth=0.35),
-            Part("timpani", (RHYTHM,), 47, 38, 57, min_intensity=0.65, pan=-0.15, depth=0.75),
-        ), groove="timpani"),
+            Part("timpani", (TIMPANI,), 47, 38, 57, min_intensity=0.65, pan=-0.15, depth=0.75),
+        )),
         Ensemble("chamber-strings", "a string quartet: intimate, transparent", (
             Part("violin I", (MELODY,), 40, 55, 100, pan=-0.5, depth=0.2),
             Part("violin II", (HARMONY,), 40, 55, 88, velocity_offset=-10, pan=-0.15, depth=0.2),

@@ -1,10 +1,11 @@
-"""A file's bass line and accompaniment as bar figures: each note's sixteenth step, length and height
+"""A file's bass line, accompaniment and timpani as bar figures: each note's sixteenth step, length and height
 above the root of the chord it sounds over, so a figure learned over one chord can be played over any.
 
 The bass is the file's bass instrument (GM programs 32-39), else its lowest pitched part if that lies
 low (median under E3) and the file has other parts; where it strikes several notes at once, its
 lowest. The accompaniment is, of the other pitched parts but the highest (the tune), the busiest one
-whose median lies in the middle register (C3-E5), in files of at least three pitched parts. Chords
+whose median lies in the middle register (C3-E5), in files of at least three pitched parts. The
+timpani are the GM timpani (program 47), their lowest note where they strike two. Chords
 are the corpus labeller's, from all the file's pitched notes. A note's height is counted from its
 chord's root placed at or below the bar's lowest note: a root-fifth-octave bar is (0, 7, 12).
 """
@@ -22,6 +23,7 @@ from cuecraft.corpus.drums import STEPS_PER_BEAT, single_meter
 from cuecraft.corpus.symbolic import in_beats, main_tempo
 
 BASS_PROGRAMS = range(32, 40)
+TIMPANI_PROGRAM = 47
 LOW_PART = 52  # E3: a part whose median pitch lies under this can be the bass
 MIDDLE = (48, 76)  # C3-E5: where an accompaniment's median lies
 FigureNote = tuple[int, int, int]  # (sixteenth step in the bar, length in sixteenths, semitones above the chord's root)
@@ -60,6 +62,11 @@ def accompaniment_instrument(midi: pretty_midi.PrettyMIDI) -> pretty_midi.Instru
     return max(middle, key=lambda i: len(i.notes), default=None)
 
 
+def timpani_instrument(midi: pretty_midi.PrettyMIDI) -> pretty_midi.Instrument | None:
+    """The file's timpani (the busiest, if several), or None."""
+    return max((i for i in _pitched(midi) if i.program == TIMPANI_PROGRAM), key=lambda i: len(i.notes), default=None)
+
+
 def file_chords(midi: pretty_midi.PrettyMIDI) -> list[TimedChord]:
     """The chords the labeller hears in all of a file's pitched notes (beats)."""
     return label_chords(in_beats(midi, [n for i in _pitched(midi) for n in i.notes]))
@@ -75,6 +82,12 @@ def accompaniment_part(midi: pretty_midi.PrettyMIDI, chords: list[TimedChord] | 
     """The accompaniment of a file in one meter of 3 or 4 quarter notes a bar, chords and all; None
     without one. `chords`: the file's file_chords, when the caller has them."""
     return _figure_part(midi, accompaniment_instrument(midi), False, chords)
+
+
+def timpani_part(midi: pretty_midi.PrettyMIDI, chords: list[TimedChord] | None = None) -> FigurePart | None:
+    """The timpani of a file in one meter of 3 or 4 quarter notes a bar; None without them.
+    `chords`: the file's file_chords, when the caller has them."""
+    return _figure_part(midi, timpani_instrument(midi), True, chords)
 
 
 def _pitched(midi: pretty_midi.PrettyMIDI) -> list[pretty_midi.Instrument]:

@@ -22,7 +22,7 @@ from cuecraft.atomic import staged_folder, write_text_atomic
 from cuecraft.compose.articulation import part_name
 from cuecraft.compose.endings import body_end, layout_cue
 from cuecraft.compose.orchestration import split_layers
-from cuecraft.compose.styles import BASS, BASS_FIGURE, ENSEMBLES, HARMONY, MELODY, OSTINATO, PAD, RHYTHM
+from cuecraft.compose.styles import BASS, BASS_FIGURE, ENSEMBLES, HARMONY, MELODY, OSTINATO, PAD, RHYTHM, TIMPANI
 from cuecraft.config import SAMPLE_RATE
 from cuecraft.corpus.symbolic import load_midi
 from cuecraft.errors import CuecraftError
@@ -34,7 +34,8 @@ from cuecraft.render.synth import Renderer
 from cuecraft.takes import room_of
 
 LAYERS = ("bed", "harmony", "melody", "rhythm")  # in the order they enter as intensity rises
-LAYER_OF_ROLE = {BASS: "bed", BASS_FIGURE: "bed", PAD: "bed", HARMONY: "harmony", OSTINATO: "harmony", MELODY: "melody", RHYTHM: "rhythm"}
+LAYER_OF_ROLE = {BASS: "bed", BASS_FIGURE: "bed", PAD: "bed", HARMONY: "harmony", OSTINATO: "harmony", MELODY: "melody", RHYTHM: "rhythm",
+                 TIMPANI: "rhythm"}
 STINGER_TAIL_S = 2.0
 MIN_LOOP_BARS = 2
 

@@ -1,5 +1,5 @@
-"""The rhythm section's grooves learned from soundtracks: drum-kit bars (corpus.drums), bass figures
-and accompaniment figures (corpus.figures) that open phrases, with the bars played after them
+"""The rhythm section's grooves learned from soundtracks: drum-kit bars (corpus.drums), bass,
+accompaniment and timpani figures (corpus.figures) that open phrases, with the bars played after them
 (model.phrase_patterns), and each kit class's accent (its velocity against its part's).
 """
 
@@ -19,7 +19,8 @@ from cuecraft.corpus.drums import DRUM_CLASSES, DrumPart, hits
 from cuecraft.model.phrase_patterns import PhrasePatterns
 
 DEFAULT_GROOVES = Path(__file__).parent / "assets" / "grooves.json"
-FORMAT = "cuecraft-grooves/4"
+FORMAT = "cuecraft-grooves/5"
+FIGURES = ("bass", "accompaniment", "timpani")  # the pitched parts learned as figures
 
 
 @dataclass(frozen=True)
@@ -27,24 +28,25 @@ class GrooveModel:
     drums: PhrasePatterns  # bar patterns: a step mask per class of DRUM_CLASSES
     bass: PhrasePatterns  # bar figures: (step, length, semitones above the chord's root) notes
     accompaniment: PhrasePatterns  # bar figures, chords and all
+    timpani: PhrasePatterns  # bar figures
     velocity_offsets: tuple[float, ...]  # per kit class: its mean, over the parts playing it, of its median velocity less its part's
 
     @classmethod
-    def fit(cls, parts: Iterable[tuple[DrumPart | None, FigurePart | None, FigurePart | None]]) -> GrooveModel:
-        """From each file's drum part, bass line and accompaniment (any may be None)."""
-        drums, basses, accompaniments = [], [], []
-        for drum, bass, accompaniment in parts:
-            drums += [drum] if drum is not None else []
-            basses += [bass] if bass is not None else []
-            accompaniments += [accompaniment] if accompaniment is not None else []
+    def fit(cls, parts: Iterable[tuple[DrumPart | None, FigurePart | None, FigurePart | None, FigurePart | None]]) -> GrooveModel:
+        """From each file's drum part, bass line, accompaniment and timpani (any may be None)."""
+        columns: list[list] = [[], [], [], []]
+        for file_parts in parts:
+            for column, part in zip(columns, file_parts):
+                column += [part] if part is not None else []
+        drums, *figures = columns
         played = np.array([d.velocity_offsets for d in drums], float).reshape(-1, len(DRUM_CLASSES))
         heard = ~np.isnan(played)
         offsets = tuple(round(float(np.nansum(played[:, c]) / max(1, heard[:, c].sum())), 1) for c in range(len(DRUM_CLASSES)))
-        return cls(PhrasePatterns.fit(drums, hits), PhrasePatterns.fit(basses, len), PhrasePatterns.fit(accompaniments, len), offsets)
+        return cls(PhrasePatterns.fit(drums, hits), *(PhrasePatterns.fit(f, len) for f in figures), offsets)
 
     def save(self, path: str | Path) -> None:
         payload = {"format": FORMAT, "classes": list(DRUM_CLASSES), "velocity_offsets": self.velocity_offsets,
-                   "drums": self.drums.to_json(), "bass": self.bass.to_json(), "accompaniment": self.accompaniment.to_json()}  # fmt: skip
+                   "drums": self.drums.to_json(), **{name: getattr(self, name).to_json() for name in FIGURES}}  # fmt: skip
         write_text_atomic(Path(path), json.dumps(payload, separators=(",", ":")))
 
     @classmethod
@@ -52,7 +54,7 @@ class GrooveModel:
         payload = json.loads(Path(path).read_text())
         if payload.get("format") != FORMAT or payload.get("classes") != list(DRUM_CLASSES):
             raise ValueError(f"{path}: not a {FORMAT} groove model with this version's drum classes")
-        return cls(*(PhrasePatterns.from_json(payload[part]) for part in ("drums", "bass", "accompaniment")), tuple(payload["velocity_offsets"]))
+        return cls(*(PhrasePatterns.from_json(payload[part]) for part in ("drums", *FIGURES)), tuple(payload["velocity_offsets"]))
 
 
 @cache

@@ -84,11 +84,13 @@ class PhrasePatterns:
                                                tuple(tuple(place.most_common()) for place in follows[key])))  # fmt: skip
         return cls(dict(openings), n_parts)
 
-    def choose(self, steps: int, intensity: float, tempo: float, rng: np.random.Generator) -> Opening:
+    def choose(self, steps: int, intensity: float, tempo: float, rng: np.random.Generator) -> Opening | None:
         """An opening for a bar of `steps` sixteenths (a meter the model lacks takes the 4/4 ones: the
         caller plays their first `steps` sixteenths) near `tempo`, its density at the `intensity` (0..1)
-        quantile."""
-        candidates = self.openings.get(steps) or self.openings[16]
+        quantile; None if the model learned none."""
+        candidates = self.openings.get(steps) or self.openings.get(16)
+        if not candidates:
+            return None
         near = [o for o in candidates if 1 / TEMPO_RATIO <= o.tempo / tempo <= TEMPO_RATIO]
         pool = near if len(near) >= MIN_NEAR else candidates
         density = np.array([o.density for o in pool], float)

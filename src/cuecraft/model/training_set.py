@@ -29,7 +29,7 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.corpus.chords import TimedChord, label_chords
-from cuecraft.corpus.figures import FigurePart, accompaniment_part, bass_part, file_chords
+from cuecraft.corpus.figures import FigurePart, accompaniment_part, bass_part, file_chords, timpani_part
 from cuecraft.corpus.drums import DrumPart, drum_part, single_meter
 from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.global_key import find_key
@@ -217,8 +217,8 @@ def load_split(data: str | Path, cache: Path) -> tuple[list[AnnotatedPiece], lis
 
 
 def rhythm_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None,
-                 ) -> Iterator[tuple[DrumPart | None, FigurePart | None, FigurePart | None]]:  # fmt: skip
-    """Each file's drum part, bass line and accompaniment (None where it has none) in the VGMusic
+                 ) -> Iterator[tuple[DrumPart | None, FigurePart | None, FigurePart | None, FigurePart | None]]:  # fmt: skip
+    """Each file's drum part, bass line, accompaniment and timpani (None where it has none) in the VGMusic
     training games (or, `held_out`, the games kept for evaluation) under a data folder; unreadable
     files are passed over, as in read_corpora. `on_file`: (done, total)."""
     root = Path(data) / "vgmusic" / "midi"
@@ -233,8 +233,8 @@ def rhythm_parts(data: str | Path, held_out: bool = False, on_file: Callable[[in
                 midi = load_midi(path)
         except CuecraftError:
             continue
-        chords = file_chords(midi) if single_meter(midi) else []  # both figures read them
-        yield drum_part(midi), bass_part(midi, chords), accompaniment_part(midi, chords)
+        chords = file_chords(midi) if single_meter(midi) else []  # the figures all read them
+        yield drum_part(midi), bass_part(midi, chords), accompaniment_part(midi, chords), timpani_part(midi, chords)
 
 
 def chord_sequences(pieces: list[AnnotatedPiece]) -> list[ChordSequence]:
