@@ -12,12 +12,13 @@ tone ratings, which remain selectable (bench/key_accuracy.py compares both).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from cuecraft.corpus.chords import Chord, TimedChord, chord_at
+from cuecraft.corpus.chords import TimedChord
 from cuecraft.corpus.viterbi import best_path
 from cuecraft.theory import Key
 
@@ -110,7 +111,7 @@ def local_keys_from_profiles(per_beat: np.ndarray, chords: Sequence[TimedChord] 
     lo, hi = np.maximum(0, (beats - window / 2).astype(int)), np.minimum(n_beats, (beats + window / 2).astype(int) + 1)
     scores = _correlations(_window_sums(per_beat, lo, hi), profiles)
     if chords:
-        on_scale = _on_scale([chord_at(chords, beat + 0.5) for beat in beats])
+        on_scale = _on_scale(chords, n_beats)
         scores += DIATONIC_WEIGHT * _window_sums(on_scale, lo, hi) / (hi - lo)[:, None]
     if home is not None:
         scores[:, KEYS.index(home)] += HOME_WEIGHT
@@ -130,13 +131,18 @@ def _window_sums(per_beat: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.nda
     return cumulative[hi] - cumulative[lo]
 
 
-def _on_scale(chord_per_beat: Sequence[Chord | None]) -> np.ndarray:
-    """(beats, 24): 1 where the beat's chord (sevenths by their triad) is a triad of the scale of KEYS' key."""
-    table = np.zeros((len(chord_per_beat), len(KEYS)))
-    for beat, chord in enumerate(chord_per_beat):
-        if chord is not None:
-            family = chord.triad_family()
-            table[beat] = [((chord.root - k.tonic) % 12, family) in SCALE_TRIADS[k.mode] for k in KEYS]
+def _on_scale(chords: Sequence[TimedChord], n_beats: int) -> np.ndarray:
+    """(beats, 24): 1 where the chord sounding at the beat's middle (sevenths by their triad) is a
+    triad of the scale of KEYS' key; the chords are walked once, each filling the beats it covers."""
+    table = np.zeros((n_beats, len(KEYS)))
+    filled = np.zeros(n_beats, bool)
+    for timed in chords:
+        first, end = max(0, math.ceil(timed.start - 0.5 - 1e-9)), min(n_beats, math.ceil(timed.end - 0.5 - 1e-9))
+        beats = np.arange(first, max(first, end))[~filled[first:end]]
+        if beats.size:
+            family = timed.chord.triad_family()
+            table[beats] = [((timed.chord.root - k.tonic) % 12, family) in SCALE_TRIADS[k.mode] for k in KEYS]
+            filled[beats] = True
     return table
 
 
