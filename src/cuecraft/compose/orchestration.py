@@ -93,6 +93,10 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     layers = split_layers(revoiced(notes))
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     harmony_parts = [p for p in playing if HARMONY in p.roles]
+    # role -> (its figures in the groove model, the layer whose notes it takes on the final chord)
+    learned = {BASS_FIGURE: ("bass", layers.bass), OSTINATO: ("accompaniment", [n for g in layers.harmony for n in g]),
+               TIMPANI: ("timpani", layers.bass)}  # fmt: skip
+    figure_chords = _planned_then_heard(chords, notes) if any(set(learned) & set(p.roles) for p in playing) else []
     scored = []
     for part in playing:
         chosen: list[Note] = []
@@ -104,12 +108,11 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += _held(layers.harmony, final_beat)
         if BASS in part.roles:
             chosen += layers.bass
-        learned = ((BASS_FIGURE, "bass", layers.bass), (OSTINATO, "accompaniment", sum(layers.harmony, [])), (TIMPANI, "timpani", layers.bass))
-        for role, figures, final in learned:
-            if role in part.roles:  # the figure up to the final chord, whose notes of the layer it then takes
-                chosen += figure_notes(getattr(shipped_grooves(), figures), _planned_then_heard(chords, notes), bars, beats_per_bar,
-                                       intensity, velocity, tempo, seed, part.low)  # fmt: skip
-                chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
+        for role in (r for r in learned if r in part.roles):  # the figure up to the final chord, whose notes of the layer it then takes
+            figures, final = learned[role]
+            chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar, intensity, velocity,
+                                   tempo, seed, part.low)  # fmt: skip
+            chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
             groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)
