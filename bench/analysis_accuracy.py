@@ -28,7 +28,7 @@ from pathlib import Path
 
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
 from cuecraft.corpus.global_key import find_key
-from cuecraft.corpus.keyfinding import TimedKey, estimate_key, local_keys, pitch_class_profile
+from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, local_keys, pitch_class_profile
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
@@ -98,10 +98,6 @@ def same_chord(estimate: Chord | None, truth: Chord) -> bool:
     return estimate is not None and estimate.root == truth.root and estimate.triad_family() == truth.triad_family()
 
 
-def key_at(keys: list[TimedKey], beat: float) -> Key | None:
-    return next((k.key for k in keys if k.start <= beat < k.end), None)
-
-
 def rests_on_relative_major(piece: Truth) -> bool:
     """Whether a minor piece's own human chords contradict its key label: more time on the relative
     major's tonic triad than on the minor tonic's, and a last chord off the minor tonic."""
@@ -128,7 +124,7 @@ def score(piece: Truth, tally: Tally) -> None:
         truth = chord_at(piece.chords, beat + 0.5)
         if truth is not None:
             tally.add("chord (root + family)", same_chord(chord_at(found_chords, beat + 0.5), truth))
-        if piece.keys and (local := key_at(list(piece.keys), beat + 0.5)) is not None:
+        if piece.keys and (local := key_at(piece.keys, beat + 0.5)) is not None:
             tally.add("local key", key_at(found_keys, beat + 0.5) == local)
             if changes_key:
                 tally.add("  local key, pieces that change key", key_at(found_keys, beat + 0.5) == local)

@@ -102,22 +102,9 @@ def excerpts(midi: pretty_midi.PrettyMIDI) -> list[list | None]:
 
 def real_files(data: Path) -> list[pretty_midi.PrettyMIDI]:
     """The held-out games' files (read as the training reads them)."""
-    import warnings
+    from cuecraft.model.training_set import vgmusic_midis
 
-    from cuecraft.corpus.symbolic import load_midi
-    from cuecraft.errors import CuecraftError
-    from cuecraft.model.training_set import is_held_out_game, vgmusic_games
-
-    files = []
-    for game in vgmusic_games(data / "vgmusic" / "midi"):
-        for path in sorted(game.glob("*.mid")) if is_held_out_game(game.name) else []:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    files.append(load_midi(path))
-            except CuecraftError:
-                continue
-    return files
+    return list(vgmusic_midis(data, held_out=True))
 
 
 def short_scores() -> list[list[list[float]]]:

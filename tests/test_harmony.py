@@ -8,7 +8,7 @@ import torch
 from cuecraft.compose.harmony_plan import PHRASE_BARS, plan_harmony
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords, parse_harte
 from cuecraft.corpus.global_key import find_key
-from cuecraft.corpus.keyfinding import local_keys
+from cuecraft.corpus.keyfinding import key_at, local_keys
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.events import Note
@@ -91,8 +91,7 @@ def test_local_keys_follow_pop909_key_changes() -> None:
         chords = label_chords(song.notes)
         found = local_keys(((n.onset, n.duration, n.pitch) for n in song.notes), chords, find_key(song.notes, chords)[0])
         beats = np.arange(0.5, song.keys[-1].end, 1.0)
-        key_of = lambda keys, beat: next((k.key for k in keys if k.start <= beat < k.end), None)  # noqa: E731
-        agree = np.mean([key_of(found, b) == key_of(song.keys, b) for b in beats])
+        agree = np.mean([key_at(found, b) == key_at(song.keys, b) for b in beats])
         assert agree >= 0.8, (name, agree)
 
 

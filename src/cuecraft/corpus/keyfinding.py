@@ -80,6 +80,11 @@ class TimedKey:
     key: Key
 
 
+def key_at(keys: Sequence[TimedKey], beat: float) -> Key | None:
+    """The key in force at `beat` (None outside the spans)."""
+    return next((k.key for k in keys if k.start <= beat < k.end), None)
+
+
 def local_keys(notes: Iterable[tuple[float, float, int]], chords: Sequence[TimedChord] = (), home: Key | None = None,
                window: float = LOCAL_WINDOW_BEATS, switch_cost: float = SWITCH_COST, profiles: str = DEFAULT_PROFILES,
                ) -> list[TimedKey]:  # fmt: skip

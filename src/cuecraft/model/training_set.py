@@ -216,11 +216,11 @@ def load_split(data: str | Path, cache: Path) -> tuple[list[AnnotatedPiece], lis
     return split_for_training(load_corpora(data, cache))
 
 
-def rhythm_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None,
-                 ) -> Iterator[tuple[DrumPart | None, FigurePart | None, FigurePart | None, FigurePart | None]]:  # fmt: skip
-    """Each file's drum part, bass line, accompaniment and timpani (None where it has none) in the VGMusic
-    training games (or, `held_out`, the games kept for evaluation) under a data folder; unreadable
-    files are passed over, as in read_corpora. `on_file`: (done, total)."""
+def vgmusic_midis(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None,
+                  ) -> Iterator[pretty_midi.PrettyMIDI]:  # fmt: skip
+    """The readable files of the VGMusic training games (or, `held_out`, of the games kept for
+    evaluation) under a data folder; unreadable files are passed over, as in read_corpora.
+    `on_file`: (done, total)."""
     root = Path(data) / "vgmusic" / "midi"
     games = [g for g in vgmusic_games(root) if is_held_out_game(g.name) == held_out] if root.is_dir() else []
     paths = [path for game in games for path in sorted(game.glob("*.mid"))]
@@ -233,6 +233,14 @@ def rhythm_parts(data: str | Path, held_out: bool = False, on_file: Callable[[in
                 midi = load_midi(path)
         except CuecraftError:
             continue
+        yield midi
+
+
+def rhythm_parts(data: str | Path, held_out: bool = False, on_file: Callable[[int, int], None] | None = None,
+                 ) -> Iterator[tuple[DrumPart | None, FigurePart | None, FigurePart | None, FigurePart | None]]:  # fmt: skip
+    """Each readable file's drum part, bass line, accompaniment and timpani (None where it has none),
+    of vgmusic_midis."""
+    for midi in vgmusic_midis(data, held_out, on_file):
         chords = file_chords(midi) if single_meter(midi) else []  # the figures all read them
         yield drum_part(midi), bass_part(midi, chords), accompaniment_part(midi, chords), timpani_part(midi, chords)
 
