@@ -72,6 +72,8 @@ bench: install $(MODEL) $(FILM)
 	$(PY) bench/score_speed.py $(FILM) --model baseline --model-path $(MODEL)
 	$(PY) bench/key_accuracy.py
 	$(PY) bench/audio_roundtrip.py $(DATA)/vgmidi/labelled_midi
+	$(PY) bench/audio_roundtrip.py --pop909 $(DATA)/pop909/songs --pieces 150
+	$(PY) bench/transcription_accuracy.py --data $(DATA)
 	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
 	$(PY) bench/music_quality.py --data $(DATA) --baseline $(MODEL) --old-commit 8318e94
 	$(PY) bench/originality.py --data $(DATA)

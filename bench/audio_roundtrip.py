@@ -4,7 +4,7 @@
   MIREX weighted score, against the symbolic analysis of the same file.
 - `--pop909`: POP909 songs rendered on the piano from their beat grid, against their human chords
   (root and triad family at the middle of each beat) and keys; the symbolic labeller on the same
-  notes beside it. Odd-numbered songs are the ones CHROMA_FLOOR was chosen on (`--odd`); the report
+  notes beside it. Odd-numbered songs are the ones the audio harmony was chosen on (`--odd`); the report
   is on even-numbered ones by default.
 """
 

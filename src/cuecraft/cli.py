@@ -181,6 +181,28 @@ def generate(
     console.print(f"wrote {out}: {bars} bars of {key_name} at {tempo:g} bpm by {composer.name}")
 
 
+@app.command()
+def transcribe(
+    audio: Annotated[Path, typer.Argument(help="WAV, FLAC, MP3 or OGG file (a temp track, a mock-up)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="MIDI file to write")],
+    program: Annotated[int, typer.Option(min=0, max=127, help="GM program of the written part")] = 0,
+) -> None:
+    """Write the notes heard in an audio file as MIDI (Basic Pitch), to open in a DAW or notation program."""
+    from cuecraft.atomic import atomic_path
+    from cuecraft.corpus.audio import MIN_PITCHED_SHARE, read_audio
+    from cuecraft.corpus.transcription import heard_midi, pitched_share, transcribe as transcribe_audio
+
+    samples, rate = read_audio(audio)
+    heard = transcribe_audio(samples.mean(axis=0), rate)
+    share = pitched_share(heard, samples.shape[1] / rate)
+    if share < MIN_PITCHED_SHARE:
+        raise CuecraftError(audio, f"no pitched notes heard (they sound {share:.2f} s a second: drums, noise or silence?)")
+    with atomic_path(out) as tmp:
+        heard_midi(heard, program).write(str(tmp))
+    low, high = min(n.pitch for n in heard), max(n.pitch for n in heard)
+    console.print(f"wrote {out}: {len(heard)} notes from {samples.shape[1] / rate:.1f} s of audio, MIDI {low}-{high}")
+
+
 DataOption = Annotated[Path, typer.Option("--data", help="folder holding pop909/, vgmidi/ and vgmusic/")]
 CorporaCacheOption = Annotated[Path, typer.Option("--cache", help="where the read corpora are cached")]
 CORPORA_CACHE = Path("models/transformer/corpora.pkl")

@@ -119,7 +119,13 @@ def label_chords(notes: Sequence[Note], length_beats: float | None = None, segme
     if not notes:
         return []
     end = length_beats if length_beats is not None else max(n.onset + n.duration for n in notes)
-    n_segments = max(1, int(np.ceil(end / segment - 1e-9)))
+    weights, lowest = segment_weights(notes, max(1, int(np.ceil(end / segment - 1e-9))), segment)
+    return chords_from_weights(weights, lowest, segment, change_cost)
+
+
+def segment_weights(notes: Sequence[Note], n_segments: int, segment: float = SEGMENT_BEATS) -> tuple[np.ndarray, np.ndarray]:
+    """Each segment's weight per pitch class (segments x 12: the time a note sounds inside it, its
+    onset segment a little more) and its lowest pitch class (-1 where nothing sounds)."""
     weights = np.zeros((n_segments, 12))
     lowest = np.full(n_segments, 200)
     for n in notes:
@@ -128,7 +134,7 @@ def label_chords(notes: Sequence[Note], length_beats: float | None = None, segme
             overlap = min(n.onset + n.duration, (s + 1) * segment) - max(n.onset, s * segment)
             weights[s, n.pitch % 12] += max(overlap, 0.05) + (0.25 if s == first else 0.0)
             lowest[s] = min(lowest[s], n.pitch)
-    return chords_from_weights(weights, np.where(lowest < 200, lowest % 12, -1), segment, change_cost)
+    return weights, np.where(lowest < 200, lowest % 12, -1)
 
 
 def chords_from_weights(weights: np.ndarray, lowest: np.ndarray, segment: float = SEGMENT_BEATS,

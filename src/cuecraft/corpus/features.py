@@ -75,7 +75,7 @@ class PieceFeatures(BaseModel):
     key: str | None = None
     key_confidence: float | None = Field(None, description="Pearson correlation with the key profile")
     note_count: int | None = None
-    note_density: float | None = Field(None, description="notes (symbolic) or onsets (audio) per second")
+    note_density: float | None = Field(None, description="notes per second (audio: transcribed notes)")
     polyphony: float | None = Field(None, description="mean sounding notes while any sound")
     pitch_min: int | None = None
     pitch_max: int | None = None

@@ -85,11 +85,12 @@ def phrase_sections(notes: Sequence[Note], beats_per_bar: int = 4, phrase_bars: 
     """Phrases of `phrase_bars` bars lettered by repetition: A, A (restated), A' (varied), B..."""
     if not notes:
         return []
-    length = phrase_bars * beats_per_bar
-    count = int(max(n.onset for n in notes) // length) + 1
+    length = phrase_bars * beats_per_bar * 4  # in sixteenths: a note a hair early belongs to the phrase it starts
+    count = max(round(n.onset * 4) for n in notes) // length + 1
     phrases: list[set[tuple[int, int]]] = [set() for _ in range(count)]
     for n in notes:
-        phrases[int(n.onset // length)].add((round((n.onset % length) * 4), n.pitch))
+        sixteenth = round(n.onset * 4)
+        phrases[sixteenth // length].add((sixteenth % length, n.pitch))
     letters: list[str] = []
     sections = []
     for i, content in enumerate(phrases):
@@ -106,5 +107,5 @@ def phrase_sections(notes: Sequence[Note], beats_per_bar: int = 4, phrase_bars: 
             used = {letter[0] for letter in letters}
             label = next(c for c in string.ascii_uppercase if c not in used) if len(used) < 26 else "Z"
         letters.append(label)
-        sections.append(SectionSpan(start_beat=float(i * length), end_beat=float((i + 1) * length), label=label))
+        sections.append(SectionSpan(start_beat=i * length / 4, end_beat=(i + 1) * length / 4, label=label))
     return sections

@@ -82,7 +82,7 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
         key_confidence=round(confidence, 3) if home else None,
         note_count=len(all_notes),
         note_density=round(len(all_notes) / max(duration, 1e-6), 3),
-        polyphony=_polyphony(midi),
+        polyphony=polyphony(midi),
         pitch_min=min((n.pitch for n in pitched), default=None),
         pitch_max=max((n.pitch for n in pitched), default=None),
         velocity_mean=round(float(velocities.mean()), 2),
@@ -145,7 +145,7 @@ def _meter(midi: pretty_midi.PrettyMIDI) -> str:
     return f"{signatures[0].numerator}/{signatures[0].denominator}" if signatures else "4/4"
 
 
-def _polyphony(midi: pretty_midi.PrettyMIDI) -> float | None:
+def polyphony(midi: pretty_midi.PrettyMIDI) -> float | None:
     """Mean number of pitched notes sounding, over the moments when any sounds."""
     rolls = [(inst.get_piano_roll(fs=ROLL_FS) > 0).sum(axis=0) for inst in midi.instruments if not inst.is_drum and inst.notes]
     if not rolls:
