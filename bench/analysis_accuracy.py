@@ -9,6 +9,10 @@ Truth:
   edition transposes some): each analysis is moved to the transposition whose chord tones cover most
   of the score's note time (fit_to_score), and pieces whose truth covers under PAIRING_FIT of it even so
   (an analysis that does not line up with its score) are reported apart.
+- folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
+  whose key field names a mode (K:A Dorian, K:Dmix), and every twelfth tune in plain major or minor:
+  the tonic and mode, against the home key and the key named with its mode (corpus.modes); Bach
+  and POP909 say how often music in plain major or minor is given a mode.
 Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
 for comparison; the finder's weights were fitted on odd-numbered POP909 songs, see fit_key_weights.py), local key per beat
 (the local-key weights were fitted on odd-numbered POP909 songs, every other chorale and every other
@@ -21,6 +25,7 @@ sus4), for beats the truth labels.
 from __future__ import annotations
 
 import argparse
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -29,12 +34,16 @@ from pathlib import Path
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, local_keys, pitch_class_profile
+from cuecraft.corpus.modes import modal_key_name
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
-from cuecraft.theory import Key
+from cuecraft.theory import PITCH_CLASS_NAMES, Key
 
 PAIRING_FIT = 0.6  # share of note time on the truth's chord tones under which an analysis does not match its score
+# ABC key-field mode words (their first three letters) as cuecraft's modes; no word: major.
+ABC_MODES = {"": "major", "maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor", "dor": "dorian",
+             "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian", "loc": "locrian"}  # fmt: skip
 M21_QUALITY = {"major": "maj", "minor": "min", "diminished": "dim", "augmented": "aug", "half-diminished": "dim"}
 
 
@@ -111,9 +120,11 @@ def rests_on_relative_major(piece: Truth) -> bool:
 def score(piece: Truth, tally: Tally) -> None:
     """Add one piece's key, local-key and chord agreement to `tally`."""
     found_chords = label_chords(piece.notes)
-    profile_only, _ = estimate_key(pitch_class_profile((n.pitch, n.duration) for n in piece.notes))
+    profile = pitch_class_profile((n.pitch, n.duration) for n in piece.notes)
+    profile_only, _ = estimate_key(profile)
     home = find_key(piece.notes, found_chords)[0]
     tally.add(f"global key, {piece.key.mode}", home == piece.key)
+    tally.add(f"  named a mode, {piece.key.mode}", modal_key_name(profile, home) != home.name)
     tally.add(f"  profile alone, {piece.key.mode}", profile_only == piece.key)
     if piece.key.mode == "minor":
         tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
@@ -128,6 +139,50 @@ def score(piece: Truth, tally: Tally) -> None:
             tally.add("local key", key_at(found_keys, beat + 0.5) == local)
             if changes_key:
                 tally.add("  local key, pieces that change key", key_at(found_keys, beat + 0.5) == local)
+
+
+def folk_tunes(every: int, plain_every: int = 12) -> Iterator[tuple[list[Note], int, str]]:
+    """(notes, tonic, mode) of the ABC folk tunes whose key field names a mode, and of every
+    `plain_every`th tune in plain major or minor; the mode is the field's (minor for aeolian)."""
+    import music21
+
+    root = Path(music21.__file__).parent / "corpus"
+    files = sorted(p for folder in ("ryansMammoth", "oneills1850", "airdsAirs", "miscFolk") for p in (root / folder).rglob("*.abc"))
+    plain = 0
+    for path in files[::every]:
+        for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")):
+            field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune) if tune.startswith("X:") else None
+            mode = ABC_MODES.get(field.group(3).lower()[:3] if field.group(3).lower()[:3] in ABC_MODES else field.group(3).lower()) if field else None
+            if mode is None or mode == "locrian":
+                continue
+            if mode in ("major", "minor"):
+                plain += 1
+                if plain % plain_every:
+                    continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    score = music21.converter.parse(tune, format="abc")
+                except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
+                    continue
+            notes = [Note(float(n.getOffsetInHierarchy(score)), float(n.quarterLength), p.midi)
+                     for n in score.recurse().notes for p in n.pitches if n.quarterLength > 0]  # fmt: skip
+            if len(notes) >= 16:
+                tonic = ("C D EF G A B".index(field.group(1)) + {"#": 1, "b": -1, "": 0}[field.group(2)]) % 12
+                yield notes, tonic, mode
+
+
+def score_folk(every: int) -> None:
+    """Tonic and mode of the folk tunes: the home key, and the key named with its mode."""
+    tally = Tally()
+    for notes, tonic, mode in folk_tunes(every):
+        home = find_key(notes)[0]
+        named = modal_key_name(pitch_class_profile((n.pitch, n.duration) for n in notes), home)
+        tally.add(f"{mode}: home key exact", home.tonic == tonic and home.mode == mode)
+        tally.add(f"{mode}: key with its mode exact", named == f"{PITCH_CLASS_NAMES[tonic]} {mode}")
+        tally.add(f"{mode}:   tonic right", home.tonic == tonic)
+    tally.counts = dict(sorted(tally.counts.items()))
+    tally.report("music21 ABC folk tunes (key field names the mode), per tune")
 
 
 def pop909_songs(data: Path, every: int) -> Iterator[Truth]:
@@ -193,7 +248,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
-    parser.add_argument("--truth", choices=("all", "romantext", "pop909"), default="all")
+    parser.add_argument("--truth", choices=("all", "romantext", "folk", "pop909"), default="all")
     args = parser.parse_args()
     held_out, fitted = Tally(), Tally()
     if args.truth in ("all", "romantext"):
@@ -207,6 +262,8 @@ def main() -> None:
             name = "Bach chorales" if bach else "Monteverdi madrigals (modal; their analyses' keys)"
             tally.report(f"music21 RomanText: {name}, {'analysis lines up with the score' if paired else 'analysis off its score'}, "
                          "per quarter note")
+    if args.truth in ("all", "folk"):
+        score_folk(args.every)
     if args.truth in ("all", "pop909"):
         for piece in pop909_songs(args.data, args.every):
             score(piece, fitted if int(piece.title) % 2 else held_out)

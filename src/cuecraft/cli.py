@@ -438,7 +438,7 @@ def _parse_range(text: str | None) -> tuple[float | None, float | None]:
 @corpus_app.command("query")
 def corpus_query(
     catalog: CatalogOption = DEFAULT_CATALOG,
-    mode: Annotated[Optional[str], typer.Option(help="major or minor")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="major or minor (modes included), or dorian, phrygian, lydian, mixolydian")] = None,
     key: Annotated[Optional[str], typer.Option(help="e.g. 'D minor'")] = None,
     tempo: Annotated[Optional[str], typer.Option(help="bpm range, e.g. 60-90")] = None,
     quadrant: Annotated[Optional[str], typer.Option(help="e.g. low-valence-low-arousal")] = None,

@@ -16,6 +16,8 @@ import soundfile
 
 from cuecraft.corpus.audio_harmony import hear_harmony
 from cuecraft.corpus.features import PieceFeatures
+from cuecraft.corpus.keyfinding import pitch_class_profile
+from cuecraft.corpus.modes import modal_key_name
 from cuecraft.corpus.symbolic import polyphony
 from cuecraft.corpus.transcription import heard_midi
 from cuecraft.errors import CuecraftError
@@ -72,6 +74,7 @@ def analyse_audio(audio: np.ndarray, rate: int) -> PieceFeatures:
         tempo_bpm=round(tempo, 2),
         key=harmony.key.name if tonal else None,
         key_confidence=round(harmony.key_confidence, 3),
+        modal_key=modal_key_name(pitch_class_profile((n.pitch, n.end_s - n.start_s) for n in heard), harmony.key) if tonal else None,
         note_count=len(heard),
         note_density=round(len(heard) / duration, 3),
         polyphony=polyphony(heard_midi(heard)) if heard else None,

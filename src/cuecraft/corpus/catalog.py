@@ -1,6 +1,7 @@
 """The soundtrack catalog: one SQLite file, written by one process, queried by everyone.
 
-Schema (version 2; a version-1 catalog gains the three timed tables, empty for the pieces it holds):
+Schema (version 3; a version-1 catalog gains the three timed tables, empty for the pieces it holds, and
+a version-2 one the modal_key column, NULL for the pieces it holds):
   pieces       one row per unique file content (sha1): provenance, the features of PieceFeatures,
                and valence/arousal in [-1, 1] where the source labels them (NULL otherwise)
   instruments  piece_id, GM family, program, is_drum, notes — one row per sounding track
@@ -21,15 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cuecraft.corpus.features import PieceFeatures
+from cuecraft.corpus.modes import MODE_NAMES
 from cuecraft.errors import CuecraftError
 from cuecraft.project import now_utc
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _FEATURE_COLUMNS = (
     "duration_s", "tempo_bpm", "tempo_changes", "meter", "key", "key_confidence", "note_count", "note_density",
     "polyphony", "pitch_min", "pitch_max", "velocity_mean", "velocity_std", "harmonic_rhythm", "chord_vocabulary",
-    "loudness_lufs", "brightness_hz",
+    "loudness_lufs", "brightness_hz", "modal_key",
 )  # fmt: skip
+_TEXT_COLUMNS = ("meter", "key", "modal_key")
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pieces (
@@ -40,7 +43,7 @@ CREATE TABLE IF NOT EXISTS pieces (
   format TEXT NOT NULL,
   source TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('symbolic', 'audio')),
-  {", ".join(f"{c} {'TEXT' if c in ('meter', 'key') else 'REAL'}" for c in _FEATURE_COLUMNS)},
+  {", ".join(f"{c} {'TEXT' if c in _TEXT_COLUMNS else 'REAL'}" for c in _FEATURE_COLUMNS)},
   mode TEXT GENERATED ALWAYS AS (CASE WHEN key LIKE '% major' THEN 'major' WHEN key LIKE '% minor' THEN 'minor' END),
   top_chords TEXT NOT NULL DEFAULT '[]',
   valence REAL CHECK (valence BETWEEN -1 AND 1),
@@ -116,8 +119,9 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise CuecraftError(self.path, f"not a usable catalog ({exc})") from None
         version = int(self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
-        if version == 1:  # the timed tables were added by the schema script above
+        if version in (1, 2):  # the timed tables were added by the schema script above; the modal key is added here
             with self.db:
+                self.db.execute("ALTER TABLE pieces ADD COLUMN modal_key TEXT")
                 self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
@@ -189,8 +193,12 @@ class Catalog:
     def query(self, q: PieceQuery = PieceQuery()) -> list[dict]:
         """Pieces matching every set filter, as dicts (instrument families as a list), ordered by id."""
         where, params = [], []
+        if q.mode is not None and q.mode not in ("major", "minor", *MODE_NAMES):
+            raise CuecraftError(q.mode, f"unknown mode (one of: major, minor, {', '.join(sorted(MODE_NAMES - {'major', 'minor'}))})")
+        modal = q.mode not in (None, "major", "minor")
         for condition, value in (
-            ("mode = ?", q.mode),
+            ("mode = ?", None if modal else q.mode),  # major and minor: the key's family, its modes included
+            ("modal_key LIKE ?", f"% {q.mode}" if modal else None),
             ("key = ?", q.key),
             ("tempo_bpm >= ?", q.tempo_min),
             ("tempo_bpm <= ?", q.tempo_max),
@@ -217,7 +225,8 @@ class Catalog:
         return rows
 
     def stats(self) -> dict[str, Counter]:
-        """Distributions over the catalog: tempo (20-bpm bins), key, mode, family, quadrant, source, kind."""
+        """Distributions over the catalog: tempo (20-bpm bins), key, mode, mode named with the modal key
+        (dorian, mixolydian...), family, quadrant, source, kind."""
         def counts(sql: str) -> Counter:
             return Counter({str(k): v for k, v in self.db.execute(sql) if k is not None})
 
@@ -231,6 +240,7 @@ class Catalog:
                 "FROM pieces WHERE tempo_bpm IS NOT NULL GROUP BY 1 ORDER BY 1"
             ),
             "mode": counts("SELECT mode, COUNT(*) FROM pieces GROUP BY mode"),
+            "modal": counts("SELECT substr(modal_key, instr(modal_key, ' ') + 1), COUNT(*) FROM pieces GROUP BY 1"),
             "key": counts("SELECT key, COUNT(*) FROM pieces GROUP BY key"),
             "family": counts("SELECT family, COUNT(DISTINCT piece_id) FROM instruments GROUP BY family"),
             "quadrant": counts(f"SELECT CASE {quadrant_sql} END, COUNT(*) FROM pieces WHERE valence IS NOT NULL GROUP BY 1"),

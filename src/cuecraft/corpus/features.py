@@ -74,6 +74,7 @@ class PieceFeatures(BaseModel):
     meter: str | None = None
     key: str | None = None
     key_confidence: float | None = Field(None, description="Pearson correlation with the key profile")
+    modal_key: str | None = Field(None, description="the key with its mode: 'A dorian', 'G mixolydian', else as key")
     note_count: int | None = None
     note_density: float | None = Field(None, description="notes per second (audio: transcribed notes)")
     polyphony: float | None = Field(None, description="mean sounding notes while any sound")

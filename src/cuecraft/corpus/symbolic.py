@@ -16,6 +16,7 @@ from cuecraft.corpus.features import InstrumentUse, PieceFeatures, WindowFeature
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.harmony_analysis import harmony_of
 from cuecraft.corpus.keyfinding import estimate_key, pitch_class_profile
+from cuecraft.corpus.modes import modal_key_name
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.theory import PITCH_CLASS_NAMES
@@ -80,6 +81,7 @@ def analyse_midi(midi: pretty_midi.PrettyMIDI) -> PieceFeatures:
         meter=_meter(midi),
         key=home.name if home else None,
         key_confidence=round(confidence, 3) if home else None,
+        modal_key=modal_key_name(pitch_class_profile((n.pitch, n.duration) for n in notes), home) if home else None,
         note_count=len(all_notes),
         note_density=round(len(all_notes) / max(duration, 1e-6), 3),
         polyphony=polyphony(midi),

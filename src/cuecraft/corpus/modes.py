@@ -1,0 +1,36 @@
+"""Modes reported as modes: the home key's tonic read as Ionian (major), Lydian or Mixolydian when the
+key is major, as minor, Dorian or Phrygian when it is minor, by which of the mode's scales holds most of
+the piece's note time.
+
+The scales differ on one or two degrees, so the choice is the comparison a musician makes: a major
+tune whose flat seventh sounds longer than its leading tone is Mixolydian; a minor tune whose major
+sixth outlasts its minor sixth and leading tone together is Dorian (minor's scale here holds both
+sevenths, as tonal minor uses both). The tonic is the home-key finder's (corpus.global_key): the
+final alone names the tonic of folk tunes but not of film and game cues, which loop, fade and stop
+on a half cadence (bench/analysis_accuracy.py measures both on folk tunes whose ABC key names a mode).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cuecraft.theory import PITCH_CLASS_NAMES, Key
+
+# Steps above the tonic; within each family the first listed wins a tie (the tonal reading).
+SCALES: dict[str, dict[str, tuple[int, ...]]] = {
+    "major": {"major": (0, 2, 4, 5, 7, 9, 11), "lydian": (0, 2, 4, 6, 7, 9, 11), "mixolydian": (0, 2, 4, 5, 7, 9, 10)},
+    "minor": {"minor": (0, 2, 3, 5, 7, 8, 10, 11), "dorian": (0, 2, 3, 5, 7, 9, 10), "phrygian": (0, 1, 3, 5, 7, 8, 10)},
+}
+MODE_NAMES = frozenset(name for family in SCALES.values() for name in family)
+
+
+def mode_of(profile: np.ndarray, key: Key) -> str:
+    """The mode on the key's tonic whose scale holds most of a pitch-class profile (note time per
+    pitch class): major, lydian or mixolydian for a major key; minor, dorian or phrygian for a minor one."""
+    held = {name: sum(profile[(key.tonic + step) % 12] for step in steps) for name, steps in SCALES[key.mode].items()}
+    return max(held, key=held.__getitem__)
+
+
+def modal_key_name(profile: np.ndarray, key: Key) -> str:
+    """The key named with its mode: 'A dorian', 'G mixolydian', or the key's own name ('C major')."""
+    return f"{PITCH_CLASS_NAMES[key.tonic]} {mode_of(profile, key)}"
