@@ -20,9 +20,18 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
+_THREADS_ENV = "CUECRAFT_THREADS"  # a worker's share of the cores, set by the pool that started it
+
+
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def thread_share() -> int:
+    """The threads this process should compute with: its share of the cores when it is one of a pool's
+    workers (each worker running all-core thread pools would oversubscribe the machine), else all."""
+    return int(os.environ.get(_THREADS_ENV, "0")) or cores()
 
 
 def stretch_count(seconds: float, workers: int | None = None) -> int:
@@ -66,7 +75,18 @@ def run_in_order(task: Callable[[Item], Result], items: Sequence[Item], workers:
 
 def _local_pool(workers: int) -> ProcessPoolExecutor:
     # spawned, not forked: the caller may hold torch's and FluidSynth's threads, which a fork would copy mid-flight
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_take_share, initargs=(max(1, cores() // workers),))  # fmt: skip
+
+
+def _take_share(threads: int) -> None:
+    """A pool worker's start: hold the BLAS and OpenMP pools loaded so far, and those loaded later, to
+    `threads` (its share of the cores), and say so to thread_share."""
+    from threadpoolctl import threadpool_limits
+
+    for name in (_THREADS_ENV, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    threadpool_limits(threads)
 
 
 @contextmanager

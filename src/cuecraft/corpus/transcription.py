@@ -3,13 +3,13 @@ weights ship inside its PyPI wheel as ONNX, run here on onnxruntime, so nothing 
 
 Basic Pitch's wheel asks for TensorFlow on Linux; only its ONNX file and its note decoding are used,
 so requirements.lock installs it without dependencies (as every package there) and leaves TensorFlow out.
-The session's threads are sized like torch's elsewhere: one per core this process may use.
+The session computes with this process's share of the cores (executors.thread_share): all of them
+alone, a share of them in one of the corpus ingest's worker processes.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import librosa
 import numpy as np
 import pretty_midi
+
+from cuecraft.executors import thread_share
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -81,7 +83,7 @@ def _session() -> onnxruntime.InferenceSession:
         logging.disable(previous)
         root.removeHandler(quiet)
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(1, len(os.sched_getaffinity(0)))
+    options.intra_op_num_threads = thread_share()
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(str(build_icassp_2022_model_path(FilenameSuffix.onnx)), options,
                                         providers=["CPUExecutionProvider"])  # fmt: skip
