@@ -4,12 +4,17 @@ timpani figures for TIMPANI parts.
 
 A part plays one learned figure through the cue, chosen by the cue's tempo and intensity; each phrase
 (four bars) opens on it and goes on with figures soundtracks play after it there
-(PhrasePatterns.bar_of_cue, as the drum kit's grooves do). A figure note lands on the tone of the
-chord sounding under it nearest its learned height above the root (a learned third becomes the
-chord's own third, a passing second the nearest chord tone), in the octave it was learned in.
+(PhrasePatterns.bar_of_cue, as the drum kit's grooves do). A figure note keeps its learned height above
+the chord's root where that lands on a chord tone, or, for a step off the triad (a second, fourth,
+sixth or seventh), on a pitch class the short score sounds in that bar (a passing tone the music
+already uses); else it moves to the chord tone nearest that height (a learned third becomes the
+chord's own third). It stays in the octave it was learned in.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -17,6 +22,9 @@ from cuecraft.corpus.chords import QUALITIES, TimedChord, chord_at
 from cuecraft.corpus.drums import STEPS_PER_BEAT
 from cuecraft.model.events import Note
 from cuecraft.model.phrase_patterns import PhrasePatterns
+
+
+THIRDS_AND_FIFTHS = frozenset({3, 4, 6, 7, 8})  # intervals that always follow the chord's own third and fifth
 
 
 def chord_tone(height: int, quality: str) -> int:
@@ -27,11 +35,15 @@ def chord_tone(height: int, quality: str) -> int:
 
 
 def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, beats_per_bar: int, intensity: float,
-                 velocity: int, tempo: float, seed: int, low: int) -> list[Note]:  # fmt: skip
+                 velocity: int, tempo: float, seed: int, low: int, score: Sequence[Note] = ()) -> list[Note]:  # fmt: skip
     """`bars` bars of a learned figure over `chords` (beats), each chord's root placed at or above `low`
-    (the part's lowest pitch); nothing where no chord sounds."""
+    (the part's lowest pitch); nothing where no chord sounds. `score`: the short score, whose pitch
+    classes in each bar a figure's passing tones may take."""
     steps = beats_per_bar * STEPS_PER_BEAT
     opening = figures.choose(steps, intensity, tempo, np.random.default_rng(seed))
+    sounding: dict[int, set[int]] = defaultdict(set)
+    for n in score:
+        sounding[int(n.onset // beats_per_bar)].add(n.pitch % 12)
     notes: list[Note] = []
     for bar in range(bars if opening else 0):
         for step, length, height in figures.bar_of_cue(opening, bar, seed):
@@ -40,5 +52,7 @@ def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, b
             if step >= steps or chord is None:
                 continue
             root = low + (chord.root - low) % 12
-            notes.append(Note(onset, length / STEPS_PER_BEAT, root + chord_tone(height, chord.quality), velocity))
+            interval = height % 12
+            kept = interval in QUALITIES[chord.quality] or (interval not in THIRDS_AND_FIFTHS and (root + height) % 12 in sounding[bar])
+            notes.append(Note(onset, length / STEPS_PER_BEAT, root + (height if kept else chord_tone(height, chord.quality)), velocity))
     return notes

@@ -111,7 +111,7 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
         for role in (r for r in learned if r in part.roles):  # the figure up to the final chord, whose notes of the layer it then takes
             figures, final = learned[role]
             chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar, intensity, velocity,
-                                   tempo, seed, part.low)  # fmt: skip
+                                   tempo, seed, part.low, notes)  # fmt: skip
             chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
