@@ -113,3 +113,11 @@ def test_transcribe_command_writes_the_heard_notes_and_refuses_noise(renderer: R
     refused = run(tmp_path / "noise.wav", "-o", tmp_path / "noise.mid")
     assert refused.returncode == 2 and f"{tmp_path / 'noise.wav'}: no pitched notes heard" in refused.stderr
     assert not (tmp_path / "noise.mid").exists()
+
+
+def test_silence_is_heard_as_no_notes_without_warnings() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert transcribe(np.zeros(3 * RATE, np.float32), RATE) == []

@@ -61,8 +61,9 @@ def transcribe(mono: np.ndarray, rate: int) -> list[HeardNote]:
             outputs[name].append(value)
     frames = {name: unwrap_output(np.concatenate(values), len(audio), OVERLAP_FRAMES) for name, values in outputs.items()}
     min_frames = int(round(MIN_NOTE_S * TRANSCRIPTION_RATE / constants.FFT_HOP))
-    _, events = model_output_to_notes(frames, onset_thresh=ONSET_THRESHOLD, frame_thresh=FRAME_THRESHOLD,
-                                      min_note_len=min_frames, include_pitch_bends=False)  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):  # silence: its onset rescaling divides zero by zero
+        _, events = model_output_to_notes(frames, onset_thresh=ONSET_THRESHOLD, frame_thresh=FRAME_THRESHOLD,
+                                          min_note_len=min_frames, include_pitch_bends=False)  # fmt: skip
     notes = [HeardNote(round(float(start), 4), round(float(end), 4), int(pitch), round(float(amp), 4)) for start, end, pitch, amp, _ in events]
     return sorted(notes, key=lambda n: (n.start_s, n.pitch))
 
