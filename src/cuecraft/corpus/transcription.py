@@ -51,7 +51,9 @@ def transcribe(mono: np.ndarray, rate: int) -> list[HeardNote]:
     from basic_pitch.inference import unwrap_output, window_audio_file
     from basic_pitch.note_creation import model_output_to_notes
 
-    audio = librosa.resample(np.asarray(mono, np.float32), orig_sr=rate, target_sr=TRANSCRIPTION_RATE) if rate != TRANSCRIPTION_RATE else np.asarray(mono, np.float32)
+    audio = np.asarray(mono, np.float32)
+    if rate != TRANSCRIPTION_RATE:
+        audio = librosa.resample(audio, orig_sr=rate, target_sr=TRANSCRIPTION_RATE)
     overlap = OVERLAP_FRAMES * constants.FFT_HOP
     padded = np.concatenate([np.zeros(overlap // 2, np.float32), audio])
     outputs: dict[str, list[np.ndarray]] = {name: [] for name in _OUTPUTS}
