@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pretty_midi
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,3 +65,11 @@ def test_written_cue_hits_the_picture_within_a_millisecond(baseline, tmp_path) -
         assert len(ours) == len(theirs)
         assert all(abs(a[0] - b[0]) < 0.001 and a[1] == b[1] and abs(a[2] - b[2]) < 0.001 for a, b in zip(ours, theirs)), made.name
     assert 19.0 < written.get_end_time() <= 20.0
+
+
+def test_a_tempo_map_through_tracked_beats_puts_each_beat_at_its_time() -> None:
+    beat_mapped = TempoMap.through_beats([0.02, 0.5, 1.0, 1.6])  # the first beat moved to 0 s, where MIDI starts
+    assert beat_mapped.tempos == (120.0, 120.0, 100.0)
+    assert [beat_mapped.seconds(b) for b in (0, 1, 2, 3)] == pytest.approx([0.0, 0.5, 1.0, 1.6])
+    assert beat_mapped.seconds(3.5) == pytest.approx(1.9)  # after the last beat the last tempo goes on
+    assert TempoMap.through_beats([0.3]) == TempoMap.constant(120.0)

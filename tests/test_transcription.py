@@ -106,8 +106,12 @@ def test_transcribe_command_writes_the_heard_notes_and_refuses_noise(renderer: R
     run = lambda *a: subprocess.run([sys.executable, "-m", "cuecraft", "transcribe", *map(str, a)], capture_output=True, text=True, timeout=300)  # noqa: E731
     done = run(tmp_path / "trumpet.wav", "-o", tmp_path / "trumpet.mid", "--program", 56)
     assert done.returncode == 0, done.stderr
-    (part,) = pretty_midi.PrettyMIDI(str(tmp_path / "trumpet.mid")).instruments
+    written = pretty_midi.PrettyMIDI(str(tmp_path / "trumpet.mid"))
+    (part,) = written.instruments
     assert part.program == 56
+    assert np.median(written.get_tempo_changes()[1]) == pytest.approx(100, rel=0.04)  # the tune's 100 bpm, beat-mapped
+    beats = written.get_beats()[:16]
+    assert np.abs(beats - 0.6 * np.arange(len(beats))).max() < 0.06  # its beats where the tune's fall
     heard = [HeardNote(n.start, n.end, n.pitch, n.velocity / 127) for n in part.notes]
     assert notes_f1(midi.instruments[0].notes, heard) >= 0.8
     refused = run(tmp_path / "noise.wav", "-o", tmp_path / "noise.mid")

@@ -187,20 +187,33 @@ def transcribe(
     out: Annotated[Path, typer.Option("-o", "--out", help="MIDI file to write")],
     program: Annotated[int, typer.Option(min=0, max=127, help="GM program of the written part")] = 0,
 ) -> None:
-    """Write the notes heard in an audio file as MIDI (Basic Pitch), to open in a DAW or notation program."""
+    """Write the notes heard in an audio file as MIDI (Basic Pitch) on the audio's tracked beats (a tempo
+    map through them, so bars line up), to open in a DAW or notation program."""
+    import librosa
+    import numpy as np
+
     from cuecraft.atomic import atomic_path
+    from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map
     from cuecraft.corpus.audio import MIN_PITCHED_SHARE, read_audio
+    from cuecraft.corpus.audio_harmony import beats_on_attacks
     from cuecraft.corpus.transcription import heard_midi, pitched_share, transcribe as transcribe_audio
 
     samples, rate = read_audio(audio)
-    heard = transcribe_audio(samples.mean(axis=0), rate)
+    mono = samples.mean(axis=0)
+    heard = transcribe_audio(mono, rate)
     share = pitched_share(heard, samples.shape[1] / rate)
     if share < MIN_PITCHED_SHARE:
         raise CuecraftError(audio, f"no pitched notes heard (they sound {share:.2f} s a second: drums, noise or silence?)")
+    _, beats = librosa.beat.beat_track(y=mono, sr=rate)
+    frames = beats_on_attacks(beats, heard, rate, 1 + len(mono) // 512)
+    tempo_map = TempoMap.through_beats([float(t) for t in librosa.frames_to_time(frames, sr=rate)])
+    midi = heard_midi(heard, program)
+    apply_tempo_map(midi, tempo_map)
     with atomic_path(out) as tmp:
-        heard_midi(heard, program).write(str(tmp))
+        midi.write(str(tmp))
     low, high = min(n.pitch for n in heard), max(n.pitch for n in heard)
-    console.print(f"wrote {out}: {len(heard)} notes from {samples.shape[1] / rate:.1f} s of audio, MIDI {low}-{high}")
+    console.print(f"wrote {out}: {len(heard)} notes from {samples.shape[1] / rate:.1f} s of audio, MIDI {low}-{high}, "
+                  f"{float(np.median(tempo_map.tempos)):.0f} bpm (median of the tracked beats)")
 
 
 DataOption = Annotated[Path, typer.Option("--data", help="folder holding pop909/, vgmidi/ and vgmusic/")]

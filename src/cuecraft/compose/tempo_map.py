@@ -28,6 +28,17 @@ class TempoMap:
     def constant(cls, tempo: float) -> TempoMap:
         return cls((0.0,), (0.0,), (float(tempo),))
 
+    @classmethod
+    def through_beats(cls, beat_times_s: list[float]) -> TempoMap:
+        """The map whose beat i falls at beat_times_s[i] (i >= 1; beat 0 at 0 s, where MIDI time starts):
+        a beat-mapped grid for music played freely, such as a tracked recording. Fewer than two beats:
+        120 bpm."""
+        times = [0.0, *beat_times_s[1:]]
+        if len(times) < 2:
+            return cls.constant(120.0)
+        tempos = [round(60.0 / (b - a), 3) for a, b in zip(times, times[1:])]
+        return cls(tuple(float(i) for i in range(len(tempos))), tuple(times[:-1]), tuple(tempos))
+
     def seconds(self, beat: float) -> float:
         i = max(0, bisect.bisect_right(self.start_beats, beat) - 1)
         return self.start_seconds[i] + (beat - self.start_beats[i]) * 60.0 / self.tempos[i]

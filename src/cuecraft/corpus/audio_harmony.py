@@ -67,9 +67,7 @@ def audio_harmony(mono: np.ndarray, rate: int, beat_frames: np.ndarray, chroma: 
     """The harmony of mono audio at `rate`, from its tracked beats (frame indices), its chroma (12 x
     frames, librosa's default hop) and the notes heard in it: chords, local keys, home key and
     sections per tracked beat."""
-    grid = beat_grid(beat_frames)
-    grid = np.clip(grid + onset_lag(librosa.frames_to_time(grid, sr=rate), heard, rate), 0, chroma.shape[1] - 1)
-    bounds = np.unique(np.concatenate([grid, [chroma.shape[1]]]))
+    bounds = np.unique(np.concatenate([beats_on_attacks(beat_frames, heard, rate, chroma.shape[1]), [chroma.shape[1]]]))
     times = [round(float(t), 3) for t in librosa.frames_to_time(bounds[:-1], sr=rate)]
     notes = in_tracked_beats(heard, times)
     weights, _ = segment_weights(notes, len(times))
@@ -82,6 +80,13 @@ def audio_harmony(mono: np.ndarray, rate: int, beat_frames: np.ndarray, chroma: 
     basses = [int(lowest[int(c.start)]) if lowest[int(c.start)] >= 0 else None for c in chords]
     return AudioHarmony(times, key, confidence, chords, numbered_chords(chords, basses, keys), key_spans(keys),
                         phrase_sections(notes, beats_per_bar), list(heard), pitched_share(heard, len(mono) / rate))  # fmt: skip
+
+
+def beats_on_attacks(beat_frames: np.ndarray, heard: Sequence[HeardNote], rate: int, n_frames: int) -> np.ndarray:
+    """The tracker's beats (frame indices, of `n_frames`) filled in at the start (beat_grid) and moved
+    onto the heard attacks (onset_lag)."""
+    grid = beat_grid(beat_frames)
+    return np.clip(grid + onset_lag(librosa.frames_to_time(grid, sr=rate), heard, rate), 0, n_frames - 1)
 
 
 def beat_grid(beat_frames: np.ndarray) -> np.ndarray:
