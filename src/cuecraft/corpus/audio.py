@@ -26,8 +26,8 @@ from cuecraft.render.loudness import integrated_loudness
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg"})
 ANALYSIS_RATE = 22050
 # Seconds of transcribed notes per second of audio under which the sound gets no key and no harmony.
-# Chosen on renders of 40 files of the VGMusic training games (first 30 s): whole files 0.88 and up,
-# their drum parts alone 0.41 and under but one (0.8: tuned percussion); white noise 0.05-0.1.
+# Chosen on renders of 40 files of the VGMusic training games (first 30 s): whole files 0.82 and up,
+# their drum parts alone 0.36 and under but one (0.9: tuned percussion); white noise 0.05-0.1.
 MIN_PITCHED_SHARE = 0.5
 # The pitch range counts notes heard with at least this amplitude: faint ones are mostly overtones an
 # octave up (on 150 POP909 piano renderings the lowest note came out exact 73 % -> 88 %, the highest 73 % -> 82 %).
