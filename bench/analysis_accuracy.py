@@ -152,7 +152,7 @@ def folk_tunes(every: int, plain_every: int = 12) -> Iterator[tuple[list[Note], 
     for path in files[::every]:
         for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")):
             field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune) if tune.startswith("X:") else None
-            mode = ABC_MODES.get(field.group(3).lower()[:3] if field.group(3).lower()[:3] in ABC_MODES else field.group(3).lower()) if field else None
+            mode = ABC_MODES.get(field.group(3).lower()[:3]) if field else None
             if mode is None or mode == "locrian":
                 continue
             if mode in ("major", "minor"):

@@ -189,13 +189,12 @@ def transcribe(
 ) -> None:
     """Write the notes heard in an audio file as MIDI (Basic Pitch) on the audio's tracked beats (a tempo
     map through them, so bars line up), to open in a DAW or notation program."""
-    import librosa
     import numpy as np
 
     from cuecraft.atomic import atomic_path
     from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map
     from cuecraft.corpus.audio import MIN_PITCHED_SHARE, read_audio
-    from cuecraft.corpus.audio_harmony import beats_on_attacks
+    from cuecraft.corpus.audio_harmony import tracked_beat_times
     from cuecraft.corpus.transcription import heard_midi, pitched_share, transcribe as transcribe_audio
 
     samples, rate = read_audio(audio)
@@ -204,9 +203,7 @@ def transcribe(
     share = pitched_share(heard, samples.shape[1] / rate)
     if share < MIN_PITCHED_SHARE:
         raise CuecraftError(audio, f"no pitched notes heard (they sound {share:.2f} s a second: drums, noise or silence?)")
-    _, beats = librosa.beat.beat_track(y=mono, sr=rate)
-    frames = beats_on_attacks(beats, heard, rate, 1 + len(mono) // 512)
-    tempo_map = TempoMap.through_beats([float(t) for t in librosa.frames_to_time(frames, sr=rate)])
+    tempo_map = TempoMap.through_beats(tracked_beat_times(mono, rate, heard))
     midi = heard_midi(heard, program)
     apply_tempo_map(midi, tempo_map)
     with atomic_path(out) as tmp:

@@ -38,6 +38,7 @@ from cuecraft.theory import Key
 
 SNAP = 0.1  # beats: a note heard this close to a beat starts on it (attacks jitter a frame or two about the grid)
 BASS_FMIN = "C1"  # the bass register: three octaves up from here (to B3)
+HOP = 512  # samples per frame of librosa's chroma, constant-Q transform and beat tracker (its default)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ def audio_harmony(mono: np.ndarray, rate: int, beat_frames: np.ndarray, chroma: 
     """The harmony of mono audio at `rate`, from its tracked beats (frame indices), its chroma (12 x
     frames, librosa's default hop) and the notes heard in it: chords, local keys, home key and
     sections per tracked beat."""
-    bounds = np.unique(np.concatenate([beats_on_attacks(beat_frames, heard, rate, chroma.shape[1]), [chroma.shape[1]]]))
-    times = [round(float(t), 3) for t in librosa.frames_to_time(bounds[:-1], sr=rate)]
+    bounds = beat_bounds(beat_frames, heard, rate, chroma.shape[1])
+    times = _start_times(bounds, rate)
     notes = in_tracked_beats(heard, times)
     weights, _ = segment_weights(notes, len(times))
     bass = np.abs(librosa.cqt(mono, sr=rate, fmin=librosa.note_to_hz(BASS_FMIN), n_bins=36))
@@ -83,11 +84,25 @@ def audio_harmony(mono: np.ndarray, rate: int, beat_frames: np.ndarray, chroma: 
                         phrase_sections(notes, beats_per_bar), list(heard), pitched_share(heard, len(mono) / rate))  # fmt: skip
 
 
-def beats_on_attacks(beat_frames: np.ndarray, heard: Sequence[HeardNote], rate: int, n_frames: int) -> np.ndarray:
-    """The tracker's beats (frame indices, of `n_frames`) filled in at the start (beat_grid) and moved
-    onto the heard attacks (onset_lag)."""
+def tracked_beat_times(mono: np.ndarray, rate: int, heard: Sequence[HeardNote]) -> list[float]:
+    """When each beat of mono audio at `rate` starts (s): librosa's tracked beats on the grid the
+    harmony is read on (beat_bounds)."""
+    _, beat_frames = librosa.beat.beat_track(y=mono, sr=rate)
+    return _start_times(beat_bounds(beat_frames, heard, rate, 1 + len(mono) // HOP), rate)
+
+
+def beat_bounds(beat_frames: np.ndarray, heard: Sequence[HeardNote], rate: int, n_frames: int) -> np.ndarray:
+    """The frames where the beats start, in order and each once, and `n_frames` (the audio's frame
+    count) closing the last: the tracker's beats filled in at the start (beat_grid) and moved onto the
+    heard attacks (onset_lag)."""
     grid = beat_grid(beat_frames)
-    return np.clip(grid + onset_lag(librosa.frames_to_time(grid, sr=rate), heard, rate), 0, n_frames - 1)
+    moved = np.clip(grid + onset_lag(librosa.frames_to_time(grid, sr=rate, hop_length=HOP), heard, rate), 0, n_frames - 1)
+    return np.unique(np.concatenate([moved, [n_frames]]))
+
+
+def _start_times(bounds: np.ndarray, rate: int) -> list[float]:
+    """The beats' start times (s, to the millisecond) from their frame bounds."""
+    return [round(float(t), 3) for t in librosa.frames_to_time(bounds[:-1], sr=rate, hop_length=HOP)]
 
 
 def beat_grid(beat_frames: np.ndarray) -> np.ndarray:
@@ -113,7 +128,7 @@ def onset_lag(beat_times_s: np.ndarray, heard: Sequence[HeardNote], rate: int, r
     offsets = nearest - beat_times_s
     closest = offsets[np.argmin(np.abs(offsets), axis=0), np.arange(len(beat_times_s))]
     near = closest[np.abs(closest) <= reach_s]
-    return int(round(float(np.median(near)) * rate / 512)) if len(near) else 0  # 512: librosa's hop
+    return int(round(float(np.median(near)) * rate / HOP)) if len(near) else 0
 
 
 def in_tracked_beats(notes: Sequence[HeardNote], beat_times_s: Sequence[float]) -> list[Note]:
