@@ -35,7 +35,7 @@ SHIPPED := src/cuecraft/model/assets/cue-transformer.pt
 # scripts/train_pack.py command in MODEL_CARD.md), which needs torch and NumPy alone.
 HARMONY := src/cuecraft/model/assets/harmony.json
 PACK := models/pack.npz
-GPU_CONFIG := '{"context": 512, "batch_size": 64, "learning_rate": 0.001, "warmup_steps": 300, "eval_every": 250, "patience": 8}'
+GPU_CONFIG := '{"context": 640, "d_model": 192, "d_ff": 768, "batch_size": 64, "learning_rate": 0.001, "warmup_steps": 300, "eval_every": 250, "patience": 8}'
 
 model: install
 	$(CUECRAFT) train-harmony --data $(DATA) -o $(HARMONY) --cache models/transformer/corpora.pkl
@@ -52,7 +52,7 @@ pack: install
 
 # On a GPU machine (torch and NumPy suffice): make pack here, carry models/pack.npz and the tree there.
 model-gpu:
-	python3 scripts/train_pack.py $(PACK) --out models/gpu --device cuda --minutes 6.2 --config $(GPU_CONFIG)
+	python3 scripts/train_pack.py $(PACK) --out models/gpu --device cuda --minutes 6.4 --config $(GPU_CONFIG)
 
 $(FILM): | $(STAMP)
 	$(PY) examples/make_example_film.py $(FILM)
@@ -76,6 +76,7 @@ bench: install $(MODEL) $(FILM)
 	$(PY) bench/transcription_accuracy.py --data $(DATA)
 	$(PY) bench/corpus_speed.py $(DATA)/vgmusic/midi
 	$(PY) bench/music_quality.py --data $(DATA) --baseline $(MODEL) --old-commit 8318e94
+	$(PY) bench/instrumentation.py --data $(DATA)
 	$(PY) bench/originality.py --data $(DATA)
 	$(PY) bench/groove_quality.py --data $(DATA) --old-commit 9d57188
 	$(PY) bench/analysis_accuracy.py --data $(DATA)

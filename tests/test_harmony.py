@@ -245,15 +245,16 @@ def test_a_line_over_a_borrowed_chord_leaves_the_scale_tone_it_alters() -> None:
 
 def test_the_bass_takes_the_chord_root_at_changes(transformer) -> None:  # noqa: ANN001
     key = Key.parse("D major")
-    plan = plan_harmony(shipped_harmony(), key, 8, 100, seed=3)
-    notes = transformer.generate(GenerationRequest(key, 32, seed=3, chords=plan.chords, repeats=plan.repeats, velocity=80))
     on_root = struck = 0
-    for c in plan.chords:
-        first_beat = [n for n in notes if c.start - 1e-6 <= n.onset < c.start + 1]
-        if first_beat:
-            struck += 1
-            on_root += min(first_beat, key=lambda n: n.pitch).pitch % 12 == c.chord.root
-    assert struck >= 8 and on_root / struck >= 0.5, (on_root, struck)  # the corpora: 57-82 %; the model alone: 29 %
+    for seed in (1, 2, 3):  # a rate: one 8-bar piece has too few changes to judge it
+        plan = plan_harmony(shipped_harmony(), key, 8, 100, seed=seed)
+        notes = transformer.generate(GenerationRequest(key, 32, seed=seed, chords=plan.chords, repeats=plan.repeats, velocity=80))
+        for c in plan.chords:
+            first_beat = [n for n in notes if c.start - 1e-6 <= n.onset < c.start + 1]
+            if first_beat:
+                struck += 1
+                on_root += min(first_beat, key=lambda n: n.pitch).pitch % 12 == c.chord.root
+    assert struck >= 24 and on_root / struck >= 0.5, (on_root, struck)  # the corpora: 57-82 %; the model alone: 29 %
 
 
 def test_local_keys_follow_a_modulation_and_ignore_a_passing_chord() -> None:

@@ -83,3 +83,42 @@ def test_stems_by_general_midi_family() -> None:
     assert stem_for(pretty_midi.Instrument(89)) == "synth"
     assert stem_for(pretty_midi.Instrument(107)) == "world"
     assert stem_for(pretty_midi.Instrument(0, is_drum=True)) == "percussion"
+
+
+def test_the_model_s_family_choice_decides_who_plays() -> None:
+    """Orchestral: the model wrote the line for the flute (pipe), the inner voices for the strings
+    ensemble and the bass for the low strings; a closing chord written for no part's family (piano)
+    falls to the parts by layer."""
+    ensemble = ENSEMBLES["orchestral"]
+    written = [Note(b, 1, 79 + b % 3, 80, 73) for b in range(8)]  # flute line
+    written += [Note(b, 1, p, 80, 48) for b in range(8) for p in (60, 64)]  # inner voices: violins' and violas' family
+    written += [Note(b, 1, 43, 80, 42) for b in range(8)]  # cellos' family, the bass
+    close = [Note(8, 4, p, 80, 0) for p in (38, 62, 66, 74)]
+    parts = {s.part.name: s.notes for s in orchestrate(written + close, ensemble, 0.6, bars=2, beats_per_bar=4, final_beat=8, velocity=80)}
+    assert {n.pitch % 12 for n in parts["flute"] if n.onset < 8} == {79 % 12, 80 % 12, 81 % 12}
+    assert not [n for n in parts["violins"] if n.onset < 8]  # the line went to the flute: the violins rest until the close
+    assert {n.pitch % 12 for n in parts["violas"] if n.onset < 8} == {0, 4}
+    assert {n.pitch % 12 for n in parts["cellos"] if n.onset < 8} == {43 % 12}
+    assert [n.pitch % 12 for n in parts["violins"] if n.onset >= 8] == [74 % 12]  # the close's top note, by layer
+    horns = [n for n in parts["horns"] if n.onset < 8]
+    assert horns and {n.pitch % 12 for n in horns} <= {0, 4}  # no brass written: the horns double the inner voices, as before
+
+
+def test_the_model_is_asked_for_the_families_that_play() -> None:
+    from cuecraft.compose.cue_writer import steering
+
+    calm, loud = Mood(valence=0.5, arousal=-0.8, intensity=0.1), Mood(valence=0.5, arousal=0.8, intensity=0.9)
+    settings = MusicSettings(key="C major", tempo=90, program=48, velocity=80, style="orchestral")
+    assert steering(settings, calm)["families"] == ("ensemble", "strings")  # violins, violas, cellos
+    assert steering(settings, loud)["families"] == ("brass", "ensemble", "pipe", "strings")  # flute and horns join
+
+
+def test_a_long_pulse_of_one_chord_changes_voicing() -> None:
+    from cuecraft.compose.orchestration import revoiced
+    from cuecraft.model.music_measures import longest_chord_run
+
+    triads = [Note(i / 4, 0.25, p) for i in range(12) for p in (48, 52, 55)]
+    octaves = [Note(i / 4, 0.25, p) for i in range(12) for p in (38, 50)]  # a bass pulse in bare octaves
+    for pulse in (triads, octaves):
+        assert longest_chord_run(pulse) == 12 and longest_chord_run(revoiced(pulse)) <= 5
+        assert {n.pitch % 12 for n in revoiced(pulse)} == {n.pitch % 12 for n in pulse}  # the harmony is unchanged

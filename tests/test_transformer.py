@@ -243,3 +243,24 @@ def test_a_restated_bar_may_not_crowd_one_pitch_class() -> None:
     tune = [int(TOKENIZER.pitch_ids[p]) for p in (62, 64, 65, 67, 69, 71, 60, TOKENIZER.bar)]
     assert not balance.keeps_balance(pedal)
     assert balance.keeps_balance(tune)
+
+
+def test_each_note_keeps_its_instrument_family_through_the_tokens() -> None:
+    from cuecraft.model.events import Note
+
+    notes = [Note(0, 2, 38, 80, 33), Note(0, 1, 62, 80, 48), Note(0, 1, 66, 80, 49), Note(1, 1, 74, 80, 73), Note(2, 1, 69, 80, 0)]
+    ids = TOKENIZER.encode_notes(notes)
+    names = [TOKENIZER.names[i] for i in ids]
+    assert names[names.index("Pitch_38") - 1] == "Program_32"  # each pitch behind its family's first program
+    decoded = {(n.onset, n.pitch, n.program) for n in TOKENIZER.decode_notes(ids)}
+    assert decoded == {(0, 38, 32), (0, 62, 48), (0, 66, 48), (1, 74, 72), (2, 69, 0)}
+
+
+def test_sampling_writes_only_for_the_requested_families() -> None:
+    families = ("bass", "brass", "strings")
+    request = GenerationRequest(Key.parse("E minor"), 16, seed=5, families=families)
+    ids = sample_ids(tiny_model(5), TOKENIZER, request)
+    programs = {TOKENIZER.program_of[i] for i in ids if i in TOKENIZER.program_of}
+    assert programs and programs <= {32, 56, 40}  # an untrained model picks freely among the families asked for
+    notes = TOKENIZER.decode_notes(ids)
+    assert {n.program for n in notes} == programs and all(n.pitch % 12 in Key.parse("E minor").allowed_pitch_classes() for n in notes)

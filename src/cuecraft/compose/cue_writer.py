@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -27,7 +28,6 @@ from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap, apply_tempo_map, solve_tempo_map
 from cuecraft.compose.theme import develop, theme_in_key
 from cuecraft.corpus.chords import TimedChord, label_chords
-from cuecraft.corpus.features import gm_family
 from cuecraft.corpus.keyfinding import key_scores, pitch_class_profile
 from cuecraft.model.composer import RETRY_SEED_STEP, Composer, GenerationRequest
 from cuecraft.model.emotion_profile import shipped_emotion_profile
@@ -56,16 +56,18 @@ def write_cue(composer: Composer, settings: MusicSettings, duration_s: float, th
     form = CueForm.from_seconds(list(sections_s), list(lines_s), tempo_map)
     music_end = body_end(layout, settings.ending)
     prompt = _quote(theme, key, settings, music_end) if theme else []
+    # the model hears the theme played by the ensemble's lead; the score keeps it as quoted, for the parts to take by layer
+    heard_prompt = [replace(n, program=ENSEMBLES[settings.style].lead.program) for n in prompt]
     plan = plan_for(settings, key, music_end, mood, prompt, cadence=False)
     next_key = Key.parse(settings.next_key) if settings.next_key else None
     close = closing_chords(settings.ending, key, next_key, layout, settings.velocity)
     opening = entrance(key, settings.beats_per_bar, settings.velocity) if settings.segue_in else []
 
     def attempt(seed: int) -> pretty_midi.PrettyMIDI:
-        request = GenerationRequest(key=key, length_beats=music_end, beats_per_bar=settings.beats_per_bar, prompt=prompt,
+        request = GenerationRequest(key=key, length_beats=music_end, beats_per_bar=settings.beats_per_bar, prompt=heard_prompt,
                                     seed=seed, **steering(settings, mood), **plan_fields(plan))  # fmt: skip
         body = [
-            Note(n.onset, min(n.duration, music_end - n.onset), n.pitch)
+            replace(n, duration=min(n.duration, music_end - n.onset), velocity=80)
             for n in _theme_then_continuation(prompt, composer.generate(request))
             if n.onset < music_end
         ]
@@ -136,9 +138,10 @@ def _theme_then_continuation(prompt: list[Note], generated: list[Note]) -> list[
 
 
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:
-    """Request fields for conditioned models: tempo, instrument family, dynamic, and emotion, density and
-    chromatic colour from mood."""
-    fields: dict = {"tempo": settings.tempo, "families": (gm_family(settings.program),), "velocity": settings.velocity}
+    """Request fields for conditioned models: tempo, the instrument families of the ensemble's parts that
+    play at the mood's intensity, dynamic, and emotion, density and chromatic colour from mood."""
+    intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    fields: dict = {"tempo": settings.tempo, "families": ENSEMBLES[settings.style].line_families(intensity), "velocity": settings.velocity}
     if mood is not None:
         profile = shipped_emotion_profile()
         fields.update(valence=mood.valence, arousal=mood.arousal, density=DENSITY_MIN + DENSITY_SPAN * mood.intensity,
@@ -203,7 +206,7 @@ def above_the_close(close: list[Note], notes: list[Note]) -> list[Note]:
         pitch = n.pitch
         while floor is not None and pitch < floor:
             pitch += 12
-        moved.append(Note(n.onset, n.duration, pitch, n.velocity))
+        moved.append(replace(n, pitch=pitch))
     return moved
 
 
@@ -214,7 +217,7 @@ def shape_dynamics(notes: list[Note], settings: MusicSettings) -> list[Note]:
     for n in notes:
         accent = 10 if n.onset % settings.beats_per_bar == 0 else 4 if n.onset % 1 == 0 else 0
         velocity = int(np.clip(settings.velocity + accent + rng.integers(-5, 6), 1, 127))
-        shaped.append(Note(n.onset, n.duration, n.pitch, velocity))
+        shaped.append(replace(n, velocity=velocity))
     return shaped
 
 

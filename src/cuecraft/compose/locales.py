@@ -8,7 +8,7 @@ approximations within General MIDI (no microtones; GM has no tabla or oud), stat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cuecraft.compose.styles import ENSEMBLES, Ensemble
 from cuecraft.model.events import Note
@@ -50,5 +50,5 @@ def snap_to_scale(notes: list[Note], key: Key, scale: tuple[int, ...]) -> list[N
     snapped = []
     for n in notes:
         offset = next(d for d in (0, -1, 1, -2, 2, -3, 3) if (n.pitch + d) % 12 in allowed)
-        snapped.append(Note(n.onset, n.duration, n.pitch + offset, n.velocity))
+        snapped.append(replace(n, pitch=n.pitch + offset))
     return snapped

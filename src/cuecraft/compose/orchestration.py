@@ -1,8 +1,12 @@
 """Orchestration: spread the model's short score (melody, harmony, bass) over an ensemble's parts.
 
 Notes struck together form a group: its top note is melody, its lowest is bass, the rest harmony;
-a note struck alone belongs to the nearer of the two lines. Each part takes its layers, folded by
-octaves into its range; several harmony parts share the inner voices top-down; PAD parts hold the
+a note struck alone belongs to the nearer of the two lines. The model writes each note for an
+instrument family: a part of that family plays it when the part's roles take its layer (melody and
+bass parts double; an inner voice goes to the harmony part of the nearest range), so who carries the
+line is the model's choice, learned from soundtracks. A part whose family the model wrote nothing
+for, and every part for notes of no playing part's family (a quoted theme, the closing chords),
+takes its layers as before; all folded by octaves into the part's range; several harmony parts share the inner voices top-down; PAD parts hold the
 harmony until the next chord; RHYTHM parts play the ensemble's groove; BASS_FIGURE, OSTINATO and
 TIMPANI parts a learned bass, accompaniment or timpani figure on the cue's chords. Parts enter by the intensity of
 each section of the cue, and the melody and groove rest under dialogue (compose.cue_form).
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 
 from cuecraft.compose.cue_form import CueForm
@@ -20,6 +24,7 @@ from cuecraft.compose.percussion import final_hit, groove_notes
 from cuecraft.compose.figures import figure_notes
 from cuecraft.compose.styles import BASS, BASS_FIGURE, HARMONY, MELODY, OSTINATO, PAD, RHYTHM, TIMPANI, Ensemble, Part
 from cuecraft.corpus.chords import TimedChord, label_chords
+from cuecraft.corpus.features import gm_family
 from cuecraft.model.events import Note
 from cuecraft.model.grooves import shipped_grooves
 
@@ -90,8 +95,11 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     the sections intense enough for it (`form`); under spoken lines the melody and the groove rest.
     A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo`; the figures
     play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`."""
-    layers = split_layers(revoiced(notes))
+    voiced = revoiced(notes)
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
+    layers = split_layers(voiced)
+    written = written_parts(voiced, layers, [p for p in playing if p.plays_lines])
+    unwritten = _unwritten(layers, {p.family for p in written})  # notes of no playing part's family
     harmony_parts = [p for p in playing if HARMONY in p.roles]
     # role -> (its figures in the groove model, the layer whose notes it takes on the final chord)
     learned = {BASS_FIGURE: ("bass", layers.bass), OSTINATO: ("accompaniment", [n for g in layers.harmony for n in g]),
@@ -100,14 +108,17 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     scored = []
     for part in playing:
         chosen: list[Note] = []
+        lines = unwritten if part in written else layers  # a written part takes its family's notes, and the rest's
+        if part in written:
+            chosen += written[part]
         if MELODY in part.roles:
-            chosen += [n for n in layers.melody if not form.speaking(n.onset)]
+            chosen += lines.melody
         if HARMONY in part.roles:
-            chosen += _share(layers.harmony, harmony_parts.index(part), len(harmony_parts))
+            chosen += _share(lines.harmony, harmony_parts.index(part), len(harmony_parts))
         if PAD in part.roles:
-            chosen += _held(layers.harmony, final_beat)
+            chosen += _held(lines.harmony, final_beat)
         if BASS in part.roles:
-            chosen += layers.bass
+            chosen += lines.bass
         for role in (r for r in learned if r in part.roles):  # the figure up to the final chord, whose notes of the layer it then takes
             figures, final = learned[role]
             chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar, intensity, velocity,
@@ -118,9 +129,40 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)
             chosen += [n for n in groove if not form.speaking(n.onset)]
             chosen += final_hit(ensemble.groove, final_beat, velocity, bass)
+        melody = set(layers.melody)
+        chosen = [n for n in chosen if not (n in melody and form.speaking(n.onset))]
         entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]
         scored.append(ScoredPart(part, _voiced(entered, part)))
     return [s for s in scored if s.notes]
+
+
+def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[Part, list[Note]]:
+    """The notes the model wrote for each part's family, by layer: a melody or bass note goes to every
+    part of its family with that role, an inner voice (or a note no such part takes) to the part of
+    its family whose range is centred nearest it. A part of a family written for may get nothing (the
+    model left it silent); parts of families with no notes are left out."""
+    role_of = {id(n): MELODY for n in layers.melody} | {id(n): BASS for n in layers.bass}
+    families = {gm_family(n.program) for n in notes}
+    out: dict[Part, list[Note]] = {p: [] for p in parts if p.family in families}
+    for n in notes:
+        family = [p for p in parts if p.family == gm_family(n.program)]
+        if not family:
+            continue
+        role = role_of.get(id(n), HARMONY)
+        takers = [p for p in family if role in p.roles] if role != HARMONY else []
+        if not takers:
+            inner = [p for p in family if HARMONY in p.roles or PAD in p.roles] or family
+            takers = [min(inner, key=lambda p: abs((p.low + p.high) / 2 - n.pitch))]
+        for p in takers:
+            out[p].append(n)
+    return out
+
+
+def _unwritten(layers: Layers, families: set[str]) -> Layers:
+    """The layers' notes of families no part plays (notes written for no playing part)."""
+    keep = [[n for n in g if gm_family(n.program) not in families] for g in layers.harmony]
+    return Layers([n for n in layers.melody if gm_family(n.program) not in families], [g for g in keep if g],
+                  [n for n in layers.bass if gm_family(n.program) not in families])  # fmt: skip
 
 
 def _planned_then_heard(chords: Sequence[TimedChord], notes: list[Note]) -> list[TimedChord]:
@@ -168,13 +210,16 @@ def _voiced(notes: list[Note], part: Part) -> list[Note]:
 def revoiced(notes: list[Note]) -> list[Note]:
     """A chord struck again and again with the same voicing changes voicing on every other strike after
     REVOICE_AFTER (its lowest note up an octave, or its highest down: an octave bass under a repeated
-    dyad), as a player keeps a repeated accompaniment alive without changing the harmony."""
+    dyad); a pulse in bare octaves breaks into alternating octaves (low, high, low, ...), as a player
+    keeps a repeated accompaniment alive without changing the harmony."""
     run, previous, result = 0, None, []
     for group in struck_together(notes):
         pitches = frozenset(n.pitch for n in group)
         run = run + 1 if len(pitches) >= 2 and pitches == previous else 1
         previous = pitches
-        if run > REVOICE_AFTER and run % 2 == 0:
+        if run > REVOICE_AFTER and len({p % 12 for p in pitches}) == 1:
+            group = [min(group, key=lambda n: n.pitch) if run % 2 == 0 else max(group, key=lambda n: n.pitch)]
+        elif run > REVOICE_AFTER and run % 2 == 0:
             group = _inverted(group)
         result += group
     return result
@@ -188,5 +233,5 @@ def _inverted(group: list[Note]) -> list[Note]:
     for moved, shift in ((ordered[0], 12), (ordered[-1], -12)):
         pitch = moved.pitch + shift
         if 0 <= pitch <= 127 and pitch not in taken:
-            return [Note(n.onset, n.duration, pitch, n.velocity) if n is moved else n for n in group]
+            return [replace(n, pitch=pitch) if n is moved else n for n in group]
     return group

@@ -1,7 +1,9 @@
 """Style presets: ensembles of parts, each a General MIDI instrument with a role and a playable range.
 
-The model writes a short score (melody over harmony over bass); an ensemble says which instruments
-play which layer. The rhythm sections of the drum-kit ensembles play grooves, bass figures and
+The model writes a short score (melody over harmony over bass), each note for an instrument family
+of the ensemble's (it learned from soundtracks which family carries the line, holds the harmony or
+plays the bass); an ensemble's parts play their family's notes in their layer, and any layer no
+family was written for. The rhythm sections of the drum-kit ensembles play grooves, bass figures and
 accompaniment figures learned from soundtracks instead, and the orchestra's timpani learned figures
 (model.grooves). Ranges are written (sounding) MIDI pitches after common orchestration references
 (Adler, *The Study of Orchestration*); parts enter only above an intensity, so louder scenes get
@@ -12,10 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cuecraft.corpus.features import gm_family
+
 MELODY, HARMONY, PAD, BASS, RHYTHM = "melody", "harmony", "pad", "bass", "rhythm"
 BASS_FIGURE = "bass figure"  # a learned bass figure on the cue's chords (compose.figures), not the short score's bass
 OSTINATO = "ostinato"  # a learned accompaniment figure on the cue's chords (compose.figures), not the short score's inner voices
 TIMPANI = "timpani"  # learned timpani figures on the cue's chords (compose.figures)
+LINE_ROLES = (MELODY, HARMONY, PAD, BASS)  # the roles that play the model's notes (the others play learned figures)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,15 @@ class Part:
     pan: float = 0.0  # seat on the stage, -1 (hard left) .. 1 (hard right), written as CC10
     depth: float = 0.3  # 0 (at the microphones) .. 1 (back of the stage): the reverb send, CC91
 
+    @property
+    def family(self) -> str:
+        return gm_family(self.program, self.is_drum)
+
+    @property
+    def plays_lines(self) -> bool:
+        """Whether the part plays the model's notes (a melody, harmony, pad or bass role)."""
+        return not self.is_drum and any(r in LINE_ROLES for r in self.roles)
+
     def __post_init__(self) -> None:
         if self.high - self.low < 12:
             raise ValueError(f"{self.name}: a range must span at least an octave to fold notes into it")
@@ -49,6 +63,10 @@ class Ensemble:
     @property
     def lead(self) -> Part:
         return next(p for p in self.parts if MELODY in p.roles)
+
+    def line_families(self, intensity: float) -> tuple[str, ...]:
+        """The families of the parts that play the model's notes at `intensity`: what it is asked to write for."""
+        return tuple(sorted({p.family for p in self.parts if p.plays_lines and p.min_intensity <= intensity}))
 
 
 ENSEMBLES: dict[str, Ensemble] = {

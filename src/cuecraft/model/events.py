@@ -26,12 +26,14 @@ REST_BAR: Token = (-1, (), 0)  # a whole bar without onsets
 
 @dataclass(frozen=True)
 class Note:
-    """A note in beats (quarter notes) from the start of its piece."""
+    """A note in beats (quarter notes) from the start of its piece, and the General MIDI program that
+    plays it (the model writes which instrument family carries each note)."""
 
     onset: float
     duration: float
     pitch: int
     velocity: int = 80
+    program: int = 0
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ import numpy as np
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.decoder import DecoderWeights, NumpyDecoder
 from cuecraft.model.events import Note
-from cuecraft.model.tokenizer import ChordWeaver, Conditions, CueTokenizer
+from cuecraft.model.tokenizer import ChordWeaver, Conditions, CueTokenizer, family_programs
 from cuecraft.theory import Key
 
 if TYPE_CHECKING:  # torch is imported only where a whole sequence goes through the torch model
     from cuecraft.model.transformer import CueTransformer
 
-TOKENS_PER_BAR = 160  # a bar's budget (dense piano bars take 40-100 tokens); past it the bar is closed
+TOKENS_PER_BAR = 200  # a bar's budget (dense piano bars take 50-125 tokens); past it the bar is closed
 SAMPLING_THREADS = 1  # one-token steps of a small model gain nothing from more threads, and lose a lot when cores are busy
 # Pitch-class balance: once a piece has BALANCE_AFTER notes, a pitch class holding more than BALANCE_SHARE
 # of them is offered at e^-(BALANCE_PENALTY + BALANCE_SLOPE x its excess share) of its probability (a
@@ -101,14 +101,15 @@ class BarConstraint:
     allows); in a V7-I close they keep to the chord's tones (the dominant seventh's, then the tonic triad's)."""
 
     def __init__(self, tokenizer: CueTokenizer, key: Key, n_bars: int, cadence: bool, chromatic: float = 0.0,
-                 colour_weights: tuple[float, ...] = ()) -> None:  # fmt: skip
+                 colour_weights: tuple[float, ...] = (), families: tuple[str, ...] = ("piano",)) -> None:  # fmt: skip
         self.tokenizer, self.key, self.n_bars, self.cadence, self.chromatic = tokenizer, key, n_bars, cadence, chromatic
+        self.programs = tokenizer.program_mask(family_programs(families))
         weights = np.array(colour_weights or [1.0] * 12, dtype=float)
         self.colour_weights = tuple(weights / max(weights.max(), 1e-9))
         with np.errstate(divide="ignore"):
             self._colour_logits = np.where(weights > 0, COLOUR_BONUS + np.log(np.maximum(self.colour_weights, 1e-9)), 0.0)
         kinds = [name.split("_")[0] for name in tokenizer.names]
-        self.is_kind = {k: np.array([kind == k for kind in kinds]) for k in ("Bar", "Pitch", "Position", "Velocity", "Duration")}
+        self.is_kind = {k: np.array([kind == k for kind in kinds]) for k in ("Bar", "Program", "Pitch", "Position", "Velocity", "Duration")}
         self.last_kind = "Start"
         dominant = {(key.tonic + i) % 12 for i in (7, 11, 2, 5)}
         tonic = {(key.tonic + i) % 12 for i in key.tonic_triad()}
@@ -123,6 +124,7 @@ class BarConstraint:
         self._colour_biases: dict[frozenset[int] | None, np.ndarray] = {}
         self.position_ids = np.array(sorted(tokenizer.position_of, key=tokenizer.position_of.get))
         self.position = -1  # the bar's last Position: time only moves forward
+        self.first_at_position = False  # whether the next pitch is the first struck at this position
         self.bars_opened = 0
         self.notes_in_bar = 0
         self.tokens_in_bar = 0
@@ -152,13 +154,13 @@ class BarConstraint:
                 return self._cached_mask(self.chord)
             return self.pitch_sets["tonic" if self.bars_opened == self.n_bars else "dominant"]
         allowed = self.pitch_sets["scale"] if self.chord is None else self._cached_mask(over_chord(self.scale, self.chord, self.other_forms))
-        if self.last_kind == "Position" and self._colour_due():  # a passing tone, never inside a struck chord
+        if self.first_at_position and self._colour_due():  # a passing tone, never inside a struck chord
             allowed = allowed | self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
         return allowed
 
     def colour_bias(self) -> np.ndarray | None:
         """Logit offsets offering chromatic passing tones while the piece is short of its share."""
-        if self.last_kind != "Position" or not self._colour_due():
+        if self.last_kind != "Program" or not self.first_at_position or not self._colour_due():
             return None
         if self.chord not in self._colour_biases:  # one array per chord (None: no chord yet)
             tones = self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
@@ -166,10 +168,13 @@ class BarConstraint:
         return self._colour_biases[self.chord]
 
     def allowed(self) -> np.ndarray:
-        """REMI grammar: Bar > Position > Pitch > Velocity > Duration > (Pitch | Position | Bar | EOS); a bar holds a note before it closes."""
+        """REMI grammar: Bar > Position > Program > Pitch > Velocity > Duration > (Program | Position | Bar | EOS),
+        the programs those of the requested families; a bar holds a note before it closes."""
         mask = np.zeros(len(self.tokenizer), dtype=bool)
         kind = self.last_kind
         if kind == "Position":
+            return mask | self.programs
+        if kind == "Program":
             return mask | self._pitches_now()
         if kind == "Pitch":
             return mask | self.is_kind["Velocity"]
@@ -178,7 +183,7 @@ class BarConstraint:
         if kind in ("Bar", "Duration"):
             mask[self.position_ids[self.position + 1 :]] = True
         if kind == "Duration":
-            mask |= self._pitches_now()
+            mask |= self.programs
         if self.bars_opened == 0 or self.notes_in_bar > 0:  # no bar left empty: the short score never falls silent
             if self.tokens_in_bar >= TOKENS_PER_BAR:
                 mask[:] = False  # over budget: close the bar now
@@ -189,10 +194,10 @@ class BarConstraint:
 
     def chord_tone_bias(self) -> np.ndarray | None:
         """Logit offsets favouring the chord's tones when the next pitch falls on a beat."""
-        if self.chord is None or self.last_kind not in ("Position", "Duration") or self.position % 4:
+        if self.chord is None or self.last_kind != "Program" or self.position % 4:
             return None
         bias = self._cached_mask(self.chord) * CHORD_TONE_BONUS
-        if self.root_due is not None and self.last_kind == "Position" and self.position < self.chord_from + 4:
+        if self.root_due is not None and self.first_at_position and self.position < self.chord_from + 4:
             bias = bias + self._bass_roots[self.root_due] * ROOT_BASS_BONUS
         return bias
 
@@ -213,10 +218,11 @@ class BarConstraint:
             self.position = -1
         elif token in self.tokenizer.position_of:
             self.position = self.tokenizer.position_of[token]
+            self.first_at_position = True
         elif self.is_kind["Duration"][token]:
             self.notes_in_bar += 1
         elif self.is_kind["Pitch"][token]:
-            self.root_due = None
+            self.root_due, self.first_at_position = None, False
             self.struck += 1
             self.coloured += int(self.tokenizer.pitch_class_of[token] not in self.scale)
         self.last_kind = self.tokenizer.names[token].split("_")[0]
@@ -253,7 +259,8 @@ def sample_ids(model: CueTransformer | DecoderWeights, tokenizer: CueTokenizer, 
         raise ValueError("the transformer writes 4/4 only")
     n_bars = max(1, math.ceil(request.length_beats / 4 - 1e-9))
     prefix = _condition_ids(tokenizer, request)
-    constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence, request.chromatic, request.colour_weights)
+    constraint = BarConstraint(tokenizer, request.key, n_bars, request.cadence, request.chromatic, request.colour_weights,
+                               request.families)  # fmt: skip
     weaver = ChordWeaver(tokenizer, list(request.chords), request.key.tonic)
     body: list[int] = []
     bar_notes: dict[int, list[int]] = {}  # each bar's note tokens as written, for restating it

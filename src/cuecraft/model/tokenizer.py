@@ -1,7 +1,9 @@
 """Tokens for the transformer: MidiTok REMI for the notes, behind a prefix of condition tokens.
 
 Sequence: BOS, Valence_*, Arousal_*, Mode_*, Tonic_*, Tempo_*, Density_*, Family_* (one or more),
-then REMI tokens (Bar, Position, Pitch, Velocity, Duration) with chord tokens woven in, then EOS.
+then REMI tokens (Bar, Position, Program, Pitch, Velocity, Duration) with chord tokens woven in, then EOS.
+Program names the General MIDI family that plays the note (its first program: FAMILY_PROGRAMS), so the
+model learns who carries the line, who holds the harmony and who plays the bass from the soundtracks.
 Chord_<degree>_<quality> (degree = root in semitones above the tonic, so transposition leaves it be)
 follows each Bar with the chord in force there, and Position_8 when the chord changes at the half
 bar: the harmony plan is read before the notes it governs. Conditions:
@@ -35,15 +37,27 @@ from cuecraft.model.vocabulary import DENSITY_EDGES, HALF_BAR_POSITION, TEMPO_ED
 __all__ = ["Conditions", "CueTokenizer", "ChordWeaver"]
 
 FAMILIES = (*GM_FAMILIES, DRUMS)
+FAMILY_PROGRAMS = tuple(range(0, 128, 8))  # each pitched GM family by its first program (drums are not written)
 TICKS_PER_QUARTER = 480
 
 
+def family_program(program: int) -> int:
+    """The program standing for `program`'s General MIDI family in the tokens (8 programs a family)."""
+    return program // 8 * 8
+
+
+def family_programs(families: tuple[str, ...]) -> set[int]:
+    """The Program tokens' programs for GM family names (the piano's when none is a pitched family)."""
+    return {GM_FAMILIES.index(f) * 8 for f in families if f in GM_FAMILIES} or {0}
+
+
 def remi_config() -> TokenizerConfig:
-    """The REMI settings: piano range, 16ths in the first 4 beats of a note, 8 velocities, no tempos."""
+    """The REMI settings: piano range, 16ths in the first 4 beats of a note, 8 velocities, no tempos,
+    a Program token (the family) before each note's pitch, all families in one stream."""
     return TokenizerConfig(
         pitch_range=(21, 109), beat_res={(0, 4): 4, (4, 12): 2}, num_velocities=8,
-        use_chords=False, use_tempos=False, use_time_signatures=False, use_programs=False,
-        special_tokens=["PAD", "BOS", "EOS"],
+        use_chords=False, use_tempos=False, use_time_signatures=False, use_programs=True,
+        one_token_stream_for_programs=True, programs=list(FAMILY_PROGRAMS), special_tokens=["PAD", "BOS", "EOS"],
     )  # fmt: skip
 
 
@@ -94,14 +108,19 @@ class CueTokenizer(Vocabulary):
         return [out for token in self.encode_notes(notes) for out in weaver.feed(token)]
 
     def encode_score(self, score: symusic.Score) -> list[int]:
-        """REMI ids of all pitched notes of a score merged into one stream (drums left out)."""
-        merged = symusic.Track(program=0)
+        """REMI ids of all pitched notes of a score in one stream, each behind its family's Program
+        (drums left out); at one position the families come in program order, each low to high."""
+        by_family: dict[int, symusic.Track] = {}
         for track in score.tracks:
             if not track.is_drum:
-                merged.notes.extend(track.notes)
-        merged.notes.sort()
+                program = family_program(track.program)
+                by_family.setdefault(program, symusic.Track(program=program)).notes.extend(track.notes)
         single = symusic.Score(score.ticks_per_quarter)
-        single.tracks.append(merged)
+        for program in sorted(by_family):
+            by_family[program].notes.sort(key=lambda n: (n.time, n.pitch))
+            single.tracks.append(by_family[program])
+        if not single.tracks:
+            return []
         tokens = self.remi.encode(single)
         sequence = tokens[0] if isinstance(tokens, list) else tokens
         return list(sequence.ids)
@@ -109,22 +128,23 @@ class CueTokenizer(Vocabulary):
     def encode_notes(self, notes: list[Note]) -> list[int]:
         """REMI ids for notes given in beats (a prompt), starting at bar 0."""
         score = symusic.Score(TICKS_PER_QUARTER)
-        track = symusic.Track(program=0)
+        tracks: dict[int, symusic.Track] = {}
         for n in notes:
+            track = tracks.setdefault(n.program, symusic.Track(program=n.program))
             track.notes.append(symusic.Note(round(n.onset * TICKS_PER_QUARTER), max(1, round(n.duration * TICKS_PER_QUARTER)), n.pitch, n.velocity))
-        score.tracks.append(track)
-        return self.encode_score(score) if notes else []
+        score.tracks.extend(tracks.values())
+        return self.encode_score(score)
 
     def decode_notes(self, ids: list[int]) -> list[Note]:
-        """Notes in beats from REMI ids (condition and special tokens are skipped)."""
-        remi_ids = [i for i in ids if self.names[i].split("_")[0] in ("Bar", "Position", "Pitch", "Velocity", "Duration")]
+        """Notes in beats, with their family's program, from REMI ids (condition and special tokens skipped)."""
+        remi_ids = [i for i in ids if self.names[i].split("_")[0] in ("Bar", "Position", "Program", "Pitch", "Velocity", "Duration")]
         remi_ids = [i for k, i in enumerate(remi_ids) if not (i in self.position_of and k + 1 < len(remi_ids) and remi_ids[k + 1] in self.position_of)]
         if not remi_ids:
             return []
-        score = self.remi.decode([TokSequence(ids=remi_ids)])
+        score = self.remi.decode(TokSequence(ids=remi_ids))
         tpq = score.ticks_per_quarter
         return sorted(
-            (Note(n.time / tpq, n.duration / tpq, n.pitch, n.velocity) for t in score.tracks for n in t.notes),
+            (Note(n.time / tpq, n.duration / tpq, n.pitch, n.velocity, t.program) for t in score.tracks for n in t.notes),
             key=lambda n: (n.onset, n.pitch),
         )
 

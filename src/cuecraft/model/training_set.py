@@ -92,7 +92,7 @@ def read_midi_piece(path: Path, source: str, group: str, label: tuple[float, flo
     resolution = midi.resolution
     notes = [
         Note(midi.time_to_tick(n.start) / resolution, max(0.05, (midi.time_to_tick(n.end) - midi.time_to_tick(n.start)) / resolution),
-             n.pitch, n.velocity)
+             n.pitch, n.velocity, inst.program)
         for inst in midi.instruments if not inst.is_drum for n in inst.notes
     ]  # fmt: skip
     if len(notes) < 16:

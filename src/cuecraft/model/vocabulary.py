@@ -52,6 +52,7 @@ class Vocabulary:
         self.position_of = {vocab[f"Position_{p}"]: p for p in range(64) if f"Position_{p}" in vocab}
         self.is_chord = np.array([name.startswith("Chord_") for name in self.names])
         self.velocity_of = {vocab[n]: int(n.split("_")[1]) for n in vocab if n.startswith("Velocity_")}
+        self.program_of = {vocab[n]: int(n.split("_")[1]) for n in vocab if n.startswith("Program_")}
 
     def __len__(self) -> int:
         return len(self.names)
@@ -65,6 +66,12 @@ class Vocabulary:
             f"Tempo_{bisect.bisect(TEMPO_EDGES, c.tempo)}", f"Density_{bisect.bisect(DENSITY_EDGES, density)}", *families,
         ]  # fmt: skip
         return [self.bos, *(self.vocab[n] for n in names)]
+
+    def program_mask(self, programs: set[int]) -> np.ndarray:
+        """A mask of the Program tokens of `programs`."""
+        mask = np.zeros(len(self.names), dtype=bool)
+        mask[[i for i, program in self.program_of.items() if program in programs]] = True
+        return mask
 
     def transpose(self, ids: np.ndarray, semitones: int) -> np.ndarray | None:
         """Shift every Pitch token and the Tonic token; None if a pitch would leave the range."""
