@@ -14,7 +14,7 @@ Judges independent of what is tuned:
   games held out of the transformer's training (training_set.HELD_OUT_EMOTION), with what it hears of
   valence in real music of one mode (cross-validated within major and within minor pieces): the most a
   fixed key lets this judge hear.
-Speed: seconds of generation per minute of music, alone and beside two busy processes.
+Speed: seconds of generation per minute of music, alone and beside one and two busy processes.
 
   python bench/music_quality.py --data ../shared/data [--old-commit 8318e94] [--baseline models/baseline.npz]
 """
@@ -283,17 +283,23 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
                  "overlapping area with real (Yang & Lerch)": {m: overlapping_area([f(n) for n, _ in real], [f(p) for p in pieces])
                                                                for m, f in METRICS.items()}}  # fmt: skip
         if name == "transformer (this)":
-            burners = [multiprocessing.Process(target=_burn, args=(600,)) for _ in range(2)]
-            for b in burners:
-                b.start()
-            try:
-                busy = generate(requests[:8], src)
-            finally:
-                for b in burners:
-                    b.terminate()
-            entry["seconds per music minute, two busy neighbours"] = float(np.sum(busy) / (music_minutes * len(busy)))
+            for count, label in ((1, "one busy neighbour"), (2, "two busy neighbours")):
+                busy = beside_busy(requests[:8], src, count)
+                entry[f"seconds per music minute, {label}"] = float(np.sum(busy) / (music_minutes * len(busy)))
         report["systems"][name] = entry
         print(f"{name}: done", flush=True)
+
+
+def beside_busy(requests: list[dict], src: Path, neighbours: int) -> list[float]:
+    """generate()'s seconds per piece while `neighbours` processes keep a core each busy."""
+    burners = [multiprocessing.Process(target=_burn, args=(600,)) for _ in range(neighbours)]
+    for b in burners:
+        b.start()
+    try:
+        return generate(requests, src)
+    finally:
+        for b in burners:
+            b.terminate()
 
 
 def per_quadrant(requests: list[dict], rows: list[dict], pieces: list[list[Note]]) -> dict[str, dict[str, float]]:
@@ -325,7 +331,7 @@ def print_table(report: dict) -> None:
     for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence (planner's key)",
               "arousal (planner's key)", "emotion quadrant at fixed key", "valence at fixed key", "arousal at fixed key",
               "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
-              "seconds per music minute, two busy neighbours"):  # fmt: skip
+              "seconds per music minute, one busy neighbour", "seconds per music minute, two busy neighbours"):  # fmt: skip
         print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
     for name in names:
         for quadrant, values in report["systems"][name].get("per quadrant", {}).items():
