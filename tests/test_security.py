@@ -66,8 +66,8 @@ def test_wrong_passwords_lock_the_name_out_and_unknown_names_cost_as_much(review
         client.post("/api/login", json={"name": name, "password": "not it at all"})
         return time.perf_counter() - started
 
-    known = sorted(seconds("dan") for _ in range(3))[1]
-    unknown = sorted(seconds("nobody-here") for _ in range(3))[1]
+    known = min(seconds("dan") for _ in range(5))  # the least disturbed of five: other processes only add time
+    unknown = min(seconds("nobody-here") for _ in range(5))
     assert unknown > 0.6 * known  # scrypt runs for unknown names too
 
 
