@@ -25,7 +25,7 @@ def brief(r: dict) -> tuple:
         mood = Mood(valence=r["valence"], arousal=r["arousal"], intensity=(r["arousal"] + 1) / 2)
         return MusicSettings(key=r["key"], tempo=r["tempo"], program=ENSEMBLES["piano"].lead.program,
                              velocity=velocity_for(mood.intensity), seed=r["seed"], style="piano"), mood  # fmt: skip
-    return piece_brief(r["key"], r["tempo"], r["valence"], r["arousal"], "piano", r["seed"])
+    return piece_brief(r["key"], r["tempo"], r["valence"], r["arousal"], r.get("style", "piano"), r["seed"])
 
 
 def main() -> None:

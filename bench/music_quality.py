@@ -1,6 +1,7 @@
 """Does the music hold up against real soundtrack music it never learned from?
 
-Generates 4 emotion quadrants x 10 seeds of 16 bars (`cuecraft generate`'s path: piano ensemble,
+Generates 4 emotion quadrants x 10 seeds of 16 bars (`cuecraft generate`'s path: piano ensemble, and
+again for the orchestral ensemble, whose families the transformer writes for,
 each seed one of ten keys, the same keys in every quadrant so valence is judged at a fixed key), the
 same 40 again in the key the film planner gives each mood (its mode follows valence: the emotion
 quadrant as a film would get it), plus every cue of the demo film, with each model asked for (this checkout's transformer, the Markov
@@ -125,9 +126,10 @@ def judge_within_mode(rows: list[dict], folds: int = 5) -> dict[str, float]:
     return out
 
 
-def request_list(folder: Path, model: str, model_path: str | None, seeds: int) -> list[dict]:
+def request_list(folder: Path, model: str, model_path: str | None, seeds: int, style: str = "piano") -> list[dict]:
     """Each quadrant x seed twice: in the seed's key (fixed across quadrants) and in the key the film
-    planner gives that mood with the seed's key as the film's home key (marked "planner")."""
+    planner gives that mood with the seed's key as the film's home key (marked "planner"), for the
+    ensemble `style`."""
     out = []
     for planner in (False, True):
         for quadrant, (valence, arousal) in QUADRANTS.items():
@@ -136,7 +138,7 @@ def request_list(folder: Path, model: str, model_path: str | None, seeds: int) -
                 key = plan_settings(mood, Key.parse(KEYS[seed]), seed).key if planner else KEYS[seed]
                 out.append({"out": str(folder / f"{quadrant}-{seed}{'-planner' if planner else ''}.mid"), "key": key, "tempo": 100.0,
                             "bars": BARS, "valence": valence, "arousal": arousal, "seed": seed, "model": model,
-                            "model_path": model_path, "quadrant": quadrant, "planner": planner})  # fmt: skip
+                            "model_path": model_path, "quadrant": quadrant, "planner": planner, "style": style})  # fmt: skip
     return out
 
 
@@ -219,6 +221,9 @@ def main() -> None:
     systems: dict[str, tuple[list[dict], Path]] = {}
     (work / "new").mkdir()
     systems["transformer (this)"] = (request_list(work / "new", "transformer", None, args.seeds), REPO / "src")
+    (work / "orchestral").mkdir()  # the model's own instrumentation, against the soundtracks' ensembles
+    systems["transformer (this), orchestral"] = (request_list(work / "orchestral", "transformer", None, args.seeds, "orchestral"),
+                                                 REPO / "src")  # fmt: skip
     if args.baseline:
         (work / "baseline").mkdir()
         systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve()), args.seeds), REPO / "src")
