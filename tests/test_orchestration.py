@@ -119,6 +119,21 @@ def test_a_long_pulse_of_one_chord_changes_voicing() -> None:
 
     triads = [Note(i / 4, 0.25, p) for i in range(12) for p in (48, 52, 55)]
     octaves = [Note(i / 4, 0.25, p) for i in range(12) for p in (38, 50)]  # a bass pulse in bare octaves
-    for pulse in (triads, octaves):
-        assert longest_chord_run(pulse) == 12 and longest_chord_run(revoiced(pulse)) <= 5
+    between = [Note(i / 4, 0.25, p) for i in range(12) for p in ((38, 50) if i % 3 else (38,))]  # a lone bass note every third strike
+    for pulse in (triads, octaves, between):
+        assert longest_chord_run(pulse) >= 8 and longest_chord_run(revoiced(pulse)) <= 5
         assert {n.pitch % 12 for n in revoiced(pulse)} == {n.pitch % 12 for n in pulse}  # the harmony is unchanged
+
+
+def test_a_pulse_doubled_by_two_bass_parts_holds_below() -> None:
+    """Cellos and basses double a repeated-note bass pulse in octaves: after four strikes the basses
+    hold the pedal under the cellos, so the ensemble no longer strikes one chord again and again."""
+    from cuecraft.model.music_measures import longest_chord_run
+
+    pulse = [Note(i / 4, 0.25, 40) for i in range(16)]
+    parts = orchestrate(pulse, ENSEMBLES["orchestral"], 0.4, bars=4, beats_per_bar=4, final_beat=16, velocity=80)
+    by_name = {s.part.name: s.notes for s in parts}
+    heard = [n for s in parts for n in s.notes]
+    basses = by_name["contrabasses"]
+    assert len(by_name["cellos"]) == 16 and len(basses) == 4  # four strikes, the last held through the pulse
+    assert basses[-1].onset + basses[-1].duration == 4.0 and longest_chord_run(heard) <= 5

@@ -133,7 +133,39 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
         chosen = [n for n in chosen if not (n in melody and form.speaking(n.onset))]
         entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]
         scored.append(ScoredPart(part, _voiced(entered, part)))
-    return [s for s in scored if s.notes]
+    return [s for s in held_pedals(scored) if s.notes]
+
+
+def held_pedals(scored: list[ScoredPart]) -> list[ScoredPart]:
+    """Where the ensemble strikes one chord more than REVOICE_AFTER times in a row (single notes between
+    strikes do not end the run), its lowest note, when doubled at the octave above, stops striking and
+    holds: the basses sustain the pedal under the cellos' pulse. The revoicing of the short score cannot
+    see these runs: the doubling that makes them is the parts'."""
+    strikes: dict[int, list[tuple[int, Note]]] = defaultdict(list)
+    for index, s in enumerate(scored):
+        if not s.part.is_drum:
+            for n in s.notes:
+                strikes[round(n.onset / GRID)].append((index, n))
+    held: dict[int, float] = {}  # id of the note that holds -> where it now ends
+    holding: dict[tuple[int, int], Note] = {}  # (part, pitch) -> the note holding it
+    run, previous = 0, None
+    for slot in sorted(strikes):
+        group = strikes[slot]
+        pitches = frozenset(n.pitch for _, n in group)
+        if len(pitches) < 2:
+            continue
+        run = run + 1 if pitches == previous else 1
+        previous = pitches
+        index, lowest = min(group, key=lambda item: item[1].pitch)
+        doubled = any(n.pitch > lowest.pitch and (n.pitch - lowest.pitch) % 12 == 0 for _, n in group)
+        keeper = holding.get((index, lowest.pitch))
+        if run > REVOICE_AFTER and doubled and keeper is not None:
+            held[id(keeper)] = max(held.get(id(keeper), 0.0), lowest.onset + lowest.duration)
+            held[id(lowest)] = -1.0  # struck no more
+        else:
+            holding[(index, lowest.pitch)] = lowest
+    return [ScoredPart(s.part, [replace(n, duration=held[id(n)] - n.onset) if held.get(id(n), 0.0) > 0 else n
+                                for n in s.notes if held.get(id(n), 0.0) >= 0]) for s in scored]  # fmt: skip
 
 
 def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[Part, list[Note]]:
@@ -211,11 +243,15 @@ def revoiced(notes: list[Note]) -> list[Note]:
     """A chord struck again and again with the same voicing changes voicing on every other strike after
     REVOICE_AFTER (its lowest note up an octave, or its highest down: an octave bass under a repeated
     dyad); a pulse in bare octaves breaks into alternating octaves (low, high, low, ...), as a player
-    keeps a repeated accompaniment alive without changing the harmony."""
+    keeps a repeated accompaniment alive without changing the harmony. Single notes struck between
+    the chord's strikes do not end its run."""
     run, previous, result = 0, None, []
     for group in struck_together(notes):
         pitches = frozenset(n.pitch for n in group)
-        run = run + 1 if len(pitches) >= 2 and pitches == previous else 1
+        if len(pitches) < 2:  # a single note between two strikes leaves the chord's run going
+            result += group
+            continue
+        run = run + 1 if pitches == previous else 1
         previous = pitches
         if run > REVOICE_AFTER and len({p % 12 for p in pitches}) == 1:
             group = [min(group, key=lambda n: n.pitch) if run % 2 == 0 else max(group, key=lambda n: n.pitch)]
