@@ -107,8 +107,8 @@ def real_files(data: Path) -> list[pretty_midi.PrettyMIDI]:
     return list(vgmusic_midis(data, held_out=True))
 
 
-def short_scores() -> list[list[list[float]]]:
-    """8-bar short scores by the shipped transformer, as [onset, duration, pitch, velocity] rows."""
+def short_scores() -> list[dict]:
+    """8-bar short scores by the shipped transformer: their key and [onset, duration, pitch, velocity] rows."""
     from cuecraft.compose.cue_plan import piece_brief
     from cuecraft.compose.cue_writer import write_piece
     from cuecraft.model.events import midi_notes
@@ -120,7 +120,7 @@ def short_scores() -> list[list[list[float]]]:
         for j, key in enumerate(KEYS):
             settings, mood = piece_brief(key, 120.0, valence, arousal, "piano", 3 * i + j)
             notes = midi_notes(write_piece(composer, settings, BARS, mood))
-            scores.append([[n.onset, n.duration, n.pitch, n.velocity] for n in notes])
+            scores.append({"key": key, "notes": [[n.onset, n.duration, n.pitch, n.velocity] for n in notes]})
     return scores
 
 
@@ -130,19 +130,23 @@ def cues(scores_file: str) -> list[list]:
     from cuecraft.compose import styles
     from cuecraft.compose.orchestration import orchestrate
     from cuecraft.model.events import Note
+    from cuecraft.theory import Key
 
-    scores = [[Note(*row) for row in score] for score in json.loads(Path(scores_file).read_text())]
+    scores = [(Key.parse(score["key"]), [Note(*row) for row in score["notes"]]) for score in json.loads(Path(scores_file).read_text())]
     out = []
-    for index, notes in enumerate(scores):
+    for index, (key, notes) in enumerate(scores):
         for ensemble in ENSEMBLES:
             for intensity in INTENSITIES:
                 for tempo in TEMPI:
                     for seed in range(SEEDS):
                         kwargs = dict(bars=BARS, beats_per_bar=4, final_beat=4 * BARS, velocity=90)
-                        try:
-                            parts = orchestrate(notes, styles.ENSEMBLES[ensemble], intensity, tempo=tempo, seed=1000 * index + seed, **kwargs)
-                        except TypeError:  # an older orchestrate: no tempo or seed
-                            parts = orchestrate(notes, styles.ENSEMBLES[ensemble], intensity, **kwargs)
+                        for extra in ({"tempo": tempo, "seed": 1000 * index + seed, "key": key},
+                                      {"tempo": tempo, "seed": 1000 * index + seed}, {}):  # older orchestrates take fewer
+                            try:
+                                parts = orchestrate(notes, styles.ENSEMBLES[ensemble], intensity, **extra, **kwargs)
+                                break
+                            except TypeError:
+                                continue
                         out.append([[p.part.program, p.part.is_drum, [[n.onset, n.duration, n.pitch, n.velocity] for n in p.notes]]
                                     for p in parts])  # fmt: skip
     return out

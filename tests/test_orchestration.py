@@ -137,3 +137,20 @@ def test_a_pulse_doubled_by_two_bass_parts_holds_below() -> None:
     basses = by_name["contrabasses"]
     assert len(by_name["cellos"]) == 16 and len(basses) == 4  # four strikes, the last held through the pulse
     assert basses[-1].onset + basses[-1].duration == 4.0 and longest_chord_run(heard) <= 5
+
+
+def test_timpani_keep_to_their_two_drums() -> None:
+    """Tuned to D and A (D major's tonic and dominant), the timpani play D over G major and B minor,
+    D or A over D major, and rest over E minor, whose tones neither drum is."""
+    from cuecraft.corpus.chords import Chord, TimedChord
+    from cuecraft.theory import Key
+
+    plan = [TimedChord(0, 4, Chord(2, "maj")), TimedChord(4, 8, Chord(7, "maj")), TimedChord(8, 12, Chord(11, "min")),
+            TimedChord(12, 16, Chord(4, "min"))]  # fmt: skip
+    material = [Note(beat, 1, p, 90) for beat in range(16) for p in (50, 62, 66)]
+    parts = orchestrate(material, ENSEMBLES["orchestral"], 0.95, bars=4, beats_per_bar=4, final_beat=20, velocity=90,
+                        chords=plan, key=Key.parse("D major"))  # fmt: skip
+    timpani = next(s.notes for s in parts if s.part.name == "timpani")
+    assert {n.pitch % 12 for n in timpani} <= {2, 9} and {n.pitch % 12 for n in timpani if n.onset < 4} <= {2, 9}
+    assert timpani and {n.pitch % 12 for n in timpani if 4 <= n.onset < 12} <= {2}
+    assert not [n for n in timpani if 12 <= n.onset < 16]

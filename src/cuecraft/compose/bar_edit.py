@@ -70,7 +70,7 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
     intensity = mood.intensity if mood else intensity_for(settings.velocity)
     parts = orchestrate(shape_dynamics(fresh, settings), ensemble, intensity, bars=last_bar, beats_per_bar=bpb,
                         final_beat=end_beat + bpb, velocity=settings.velocity, tempo=settings.tempo, seed=settings.seed,
-                        chords=harmony)  # fmt: skip
+                        chords=harmony, key=Key.parse(settings.key))  # fmt: skip
     new_by_part = {p.part.name: [n for n in p.notes if start_beat <= n.onset < end_beat] for p in parts}
     range_of = {p.name: (p.low, p.high) for p in ensemble.parts if not p.is_drum}
     start_s, end_s = tempo_map.seconds(start_beat), tempo_map.seconds(end_beat)

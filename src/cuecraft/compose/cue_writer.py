@@ -175,7 +175,7 @@ def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: fl
     tempo_map = tempo_map or TempoMap.constant(settings.tempo)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity, form=form,
-                        tempo=settings.tempo, seed=settings.seed, chords=chords)  # fmt: skip
+                        tempo=settings.tempo, seed=settings.seed, chords=chords, key=key)  # fmt: skip
     end = max((n.onset + n.duration for p in parts for n in p.notes), default=final_beat)
     fading = settings.ending != "segue"  # a segue keeps its level through the cut: the next cue takes over
     shape = Shape(intensity, settings.beats_per_bar, end, final_beat if fading else end, tuple(tempo_map.start_beats[1:]), form,

@@ -8,7 +8,9 @@ A part plays one learned figure through the cue, chosen by the cue's tempo and i
 the chord's root where that lands on a chord tone, or, for a step off the triad (a second, fourth,
 sixth or seventh), on a pitch class the short score sounds in that bar (a passing tone the music
 already uses); else it moves to the chord tone nearest that height (a learned third becomes the
-chord's own third). It stays in the octave it was learned in.
+chord's own third). It stays in the octave it was learned in. Tuned drums (timpani) play only their
+own pitches: a note goes to the drum nearest its height among those that are tones of the chord,
+and rests over a chord none of them belongs to.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cuecraft.corpus.chords import QUALITIES, TimedChord, chord_at
+from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, chord_at
 from cuecraft.corpus.drums import STEPS_PER_BEAT
 from cuecraft.model.events import Note
 from cuecraft.model.phrase_patterns import PhrasePatterns
@@ -35,10 +37,12 @@ def chord_tone(height: int, quality: str) -> int:
 
 
 def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, beats_per_bar: int, intensity: float,
-                 velocity: int, tempo: float, seed: int, low: int, score: Sequence[Note] = ()) -> list[Note]:  # fmt: skip
+                 velocity: int, tempo: float, seed: int, low: int, score: Sequence[Note] = (),
+                 tuning: frozenset[int] | None = None) -> list[Note]:  # fmt: skip
     """`bars` bars of a learned figure over `chords` (beats), each chord's root placed at or above `low`
     (the part's lowest pitch); nothing where no chord sounds. `score`: the short score, whose pitch
-    classes in each bar a figure's passing tones may take."""
+    classes in each bar a figure's passing tones may take. `tuning`: the pitch classes of tuned drums,
+    the only ones the part may play."""
     steps = beats_per_bar * STEPS_PER_BEAT
     opening = figures.choose(steps, intensity, tempo, np.random.default_rng(seed))
     sounding: dict[int, set[int]] = defaultdict(set)
@@ -54,5 +58,16 @@ def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, b
             root = low + (chord.root - low) % 12
             interval = height % 12
             kept = interval in QUALITIES[chord.quality] or (interval not in THIRDS_AND_FIFTHS and (root + height) % 12 in sounding[bar])
-            notes.append(Note(onset, length / STEPS_PER_BEAT, root + (height if kept else chord_tone(height, chord.quality)), velocity))
+            pitch = root + (height if kept else chord_tone(height, chord.quality))
+            if tuning is not None:
+                pitch = drum_for(root + height, chord, tuning)
+            if pitch is not None:
+                notes.append(Note(onset, length / STEPS_PER_BEAT, pitch, velocity))
     return notes
+
+
+def drum_for(height: int, chord: Chord, tuning: frozenset[int]) -> int | None:
+    """The pitch of the tuned drum nearest `height` whose pitch class is a tone of the chord (None if none is)."""
+    tones = {(chord.root + t) % 12 for t in QUALITIES[chord.quality]}
+    drums = [p for p in range(height - 6, height + 7) if p % 12 in tuning and p % 12 in tones]
+    return min(drums, key=lambda p: (abs(p - height), p)) if drums else None

@@ -27,6 +27,7 @@ from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.features import gm_family
 from cuecraft.model.events import Note
 from cuecraft.model.grooves import shipped_grooves
+from cuecraft.theory import Key
 
 MELODY_START, BASS_START = 67, 45  # where the melody (G4) and bass (A2) lines are assumed to begin
 GRID = 1 / 48  # beats: onsets closer than this count as struck together
@@ -90,11 +91,12 @@ def fold(pitch: int, low: int, high: int) -> int:
 
 def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: int, beats_per_bar: int,
                 final_beat: float, velocity: int, form: CueForm = CueForm(), tempo: float = 100.0, seed: int = 0,
-                chords: Sequence[TimedChord] = ()) -> list[ScoredPart]:  # fmt: skip
+                chords: Sequence[TimedChord] = (), key: Key | None = None) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
     the sections intense enough for it (`form`); under spoken lines the melody and the groove rest.
     A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo`; the figures
-    play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`."""
+    play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`.
+    The timpani are tuned to the `key`'s tonic and dominant (untuned, on each chord's root, without one)."""
     voiced = revoiced(notes)
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     layers = split_layers(voiced)
@@ -121,8 +123,9 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += lines.bass
         for role in (r for r in learned if r in part.roles):  # the figure up to the final chord, whose notes of the layer it then takes
             figures, final = learned[role]
+            tuning = frozenset({key.tonic, (key.tonic + 7) % 12}) if role == TIMPANI and key is not None else None
             chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar, intensity, velocity,
-                                   tempo, seed, part.low, notes)  # fmt: skip
+                                   tempo, seed, part.low, notes, tuning)  # fmt: skip
             chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)
