@@ -103,6 +103,7 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     written = written_parts(voiced, layers, [p for p in playing if p.plays_lines])
     unwritten = _unwritten(layers, {p.family for p in written})  # notes of no playing part's family
     harmony_parts = [p for p in playing if HARMONY in p.roles]
+    melody = set(layers.melody)  # rests under spoken lines, whichever part plays it
     # role -> (its figures in the groove model, the layer whose notes it takes on the final chord)
     learned = {BASS_FIGURE: ("bass", layers.bass), OSTINATO: ("accompaniment", [n for g in layers.harmony for n in g]),
                TIMPANI: ("timpani", layers.bass)}  # fmt: skip
@@ -110,7 +111,7 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     scored = []
     for part in playing:
         chosen: list[Note] = []
-        lines = unwritten if part in written else layers  # a written part takes its family's notes, and the rest's
+        lines = unwritten if part in written else layers  # a written part: its family's notes, then its layers' of no playing family
         if part in written:
             chosen += written[part]
         if MELODY in part.roles:
@@ -132,7 +133,6 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)
             chosen += [n for n in groove if not form.speaking(n.onset)]
             chosen += final_hit(ensemble.groove, final_beat, velocity, bass)
-        melody = set(layers.melody)
         chosen = [n for n in chosen if not (n in melody and form.speaking(n.onset))]
         entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]
         scored.append(ScoredPart(part, _voiced(entered, part)))
