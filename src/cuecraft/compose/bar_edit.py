@@ -19,7 +19,7 @@ import pretty_midi
 from cuecraft.compose.articulation import part_name
 from cuecraft.compose.cue_writer import shape_dynamics, steering
 from cuecraft.corpus.chords import label_chords
-from cuecraft.compose.cue_plan import intensity_for
+from cuecraft.compose.cue_plan import cue_intensity
 from cuecraft.compose.orchestration import orchestrate
 from cuecraft.compose.styles import ENSEMBLES
 from cuecraft.compose.tempo_map import TempoMap
@@ -67,7 +67,7 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
                                 prompt=reduction(midi, tempo_map, settings.style, 0, start_beat), seed=seed,
                                 chords=tuple(harmony), **steering(settings, mood))  # fmt: skip
     fresh = new_bars(composer, request, start_beat, following, n_drafts)
-    intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    intensity = cue_intensity(settings, mood)
     parts = orchestrate(shape_dynamics(fresh, settings), ensemble, intensity, bars=last_bar, beats_per_bar=bpb,
                         final_beat=end_beat + bpb, velocity=settings.velocity, tempo=settings.tempo, seed=settings.seed,
                         chords=harmony, key=Key.parse(settings.key))  # fmt: skip

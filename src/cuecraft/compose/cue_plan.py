@@ -39,6 +39,11 @@ def intensity_for(velocity: int, valence: float = 0.0, arousal: float = 0.0) -> 
     return min(1.0, max(0.0, (velocity - offset - VELOCITY_MIN) / VELOCITY_SPAN))
 
 
+def cue_intensity(settings: MusicSettings, mood: Mood | None) -> float:
+    """A cue's intensity: its mood's, or, for a brief without one, what its dynamic stands for."""
+    return mood.intensity if mood else intensity_for(settings.velocity)
+
+
 def piece_brief(key: str, tempo: float, valence: float, arousal: float, style: str, seed: int) -> tuple[MusicSettings, Mood]:
     """The settings and mood of a free-standing piece (`cuecraft generate`): intensity follows arousal."""
     mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)

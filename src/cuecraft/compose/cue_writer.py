@@ -16,7 +16,7 @@ import numpy as np
 import pretty_midi
 
 from cuecraft.compose.articulation import articulate, track_name
-from cuecraft.compose.cue_plan import intensity_for
+from cuecraft.compose.cue_plan import cue_intensity
 from cuecraft.compose.cue_form import CueForm
 from cuecraft.compose.endings import body_end, chord, closing_chords, dominant_seventh, entrance, layout_cue, tonic_chord
 from cuecraft.compose.expression import FADE_DROP, RELEASE_DROP, Shape, accented, controls
@@ -87,7 +87,7 @@ def plan_for(settings: MusicSettings, key: Key, length_beats: float, mood: Mood 
     quoted_bars = math.ceil(max((n.onset for n in prompt), default=-1) / settings.beats_per_bar + 1e-9) if prompt else 0
     opening = label_chords(prompt, quoted_bars * settings.beats_per_bar) if prompt else None
     valence, arousal = (mood.valence, mood.arousal) if mood else (0.0, 0.0)
-    intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    intensity = cue_intensity(settings, mood)
     outside_share = shipped_emotion_profile().chromatic_chords_at(valence, arousal)
     return plan_harmony(harmony or shipped_harmony(), key, bars, settings.tempo, valence, arousal, intensity, settings.seed,
                         opening, cadence, outside_share)  # fmt: skip
@@ -140,7 +140,7 @@ def _theme_then_continuation(prompt: list[Note], generated: list[Note]) -> list[
 def steering(settings: MusicSettings, mood: Mood | None) -> dict:
     """Request fields for conditioned models: tempo, the instrument families of the ensemble's parts that
     play at the mood's intensity, dynamic, and emotion, density and chromatic colour from mood."""
-    intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    intensity = cue_intensity(settings, mood)
     fields: dict = {"tempo": settings.tempo, "families": ENSEMBLES[settings.style].line_families(intensity), "velocity": settings.velocity}
     if mood is not None:
         profile = shipped_emotion_profile()
@@ -171,7 +171,7 @@ def arrange(notes: list[Note], settings: MusicSettings, key: Key, final_beat: fl
     """Orchestrate the short score for the settings' ensemble at the mood's intensity, section by section
     and thinned under lines (`form`), on its planned `chords`, and perform it (articulation, expression,
     humanisation) as MIDI."""
-    intensity = mood.intensity if mood else intensity_for(settings.velocity)
+    intensity = cue_intensity(settings, mood)
     tempo_map = tempo_map or TempoMap.constant(settings.tempo)
     parts = orchestrate(notes, ENSEMBLES[settings.style], intensity, bars=int(final_beat // settings.beats_per_bar),
                         beats_per_bar=settings.beats_per_bar, final_beat=final_beat, velocity=settings.velocity, form=form,

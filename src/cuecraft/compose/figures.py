@@ -56,11 +56,12 @@ def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, b
             if step >= steps or chord is None:
                 continue
             root = low + (chord.root - low) % 12
-            interval = height % 12
-            kept = interval in QUALITIES[chord.quality] or (interval not in THIRDS_AND_FIFTHS and (root + height) % 12 in sounding[bar])
-            pitch = root + (height if kept else chord_tone(height, chord.quality))
             if tuning is not None:
                 pitch = drum_for(root + height, chord, tuning)
+            else:
+                interval = height % 12
+                kept = interval in QUALITIES[chord.quality] or (interval not in THIRDS_AND_FIFTHS and (root + height) % 12 in sounding[bar])
+                pitch = root + (height if kept else chord_tone(height, chord.quality))
             if pitch is not None:
                 notes.append(Note(onset, length / STEPS_PER_BEAT, pitch, velocity))
     return notes
@@ -68,6 +69,6 @@ def figure_notes(figures: PhrasePatterns, chords: list[TimedChord], bars: int, b
 
 def drum_for(height: int, chord: Chord, tuning: frozenset[int]) -> int | None:
     """The pitch of the tuned drum nearest `height` whose pitch class is a tone of the chord (None if none is)."""
-    tones = {(chord.root + t) % 12 for t in QUALITIES[chord.quality]}
-    drums = [p for p in range(height - 6, height + 7) if p % 12 in tuning and p % 12 in tones]
+    fitting = tuning & chord.pitch_classes
+    drums = [p for p in range(height - 6, height + 7) if p % 12 in fitting]
     return min(drums, key=lambda p: (abs(p - height), p)) if drums else None

@@ -27,6 +27,7 @@ from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.features import gm_family
 from cuecraft.model.events import Note
 from cuecraft.model.grooves import shipped_grooves
+from cuecraft.model.music_measures import strike_runs
 from cuecraft.theory import Key
 
 MELODY_START, BASS_START = 67, 45  # where the melody (G4) and bass (A2) lines are assumed to begin
@@ -149,26 +150,23 @@ def held_pedals(scored: list[ScoredPart]) -> list[ScoredPart]:
         if not s.part.is_drum:
             for n in s.notes:
                 strikes[round(n.onset / GRID)].append((index, n))
-    held: dict[int, float] = {}  # id of the note that holds -> where it now ends
-    holding: dict[tuple[int, int], Note] = {}  # (part, pitch) -> the note holding it
-    run, previous = 0, None
-    for slot in sorted(strikes):
-        group = strikes[slot]
-        pitches = frozenset(n.pitch for _, n in group)
-        if len(pitches) < 2:
+    groups = [strikes[slot] for slot in sorted(strikes)]
+    ends: dict[int, float] = {}  # id of a note that now holds -> where it ends
+    silenced: set[int] = set()  # ids of notes no longer struck
+    holding: dict[tuple[int, int], Note] = {}  # (part, pitch) -> the note last struck there
+    for group, run in zip(groups, strike_runs([frozenset(n.pitch for _, n in g) for g in groups])):
+        if not run:
             continue
-        run = run + 1 if pitches == previous else 1
-        previous = pitches
         index, lowest = min(group, key=lambda item: item[1].pitch)
         doubled = any(n.pitch > lowest.pitch and (n.pitch - lowest.pitch) % 12 == 0 for _, n in group)
         keeper = holding.get((index, lowest.pitch))
         if run > REVOICE_AFTER and doubled and keeper is not None:
-            held[id(keeper)] = max(held.get(id(keeper), 0.0), lowest.onset + lowest.duration)
-            held[id(lowest)] = -1.0  # struck no more
+            ends[id(keeper)] = max(ends.get(id(keeper), 0.0), lowest.onset + lowest.duration)
+            silenced.add(id(lowest))
         else:
             holding[(index, lowest.pitch)] = lowest
-    return [ScoredPart(s.part, [replace(n, duration=held[id(n)] - n.onset) if held.get(id(n), 0.0) > 0 else n
-                                for n in s.notes if held.get(id(n), 0.0) >= 0]) for s in scored]  # fmt: skip
+    return [ScoredPart(s.part, [replace(n, duration=ends[id(n)] - n.onset) if id(n) in ends else n
+                                for n in s.notes if id(n) not in silenced]) for s in scored]  # fmt: skip
 
 
 def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[Part, list[Note]]:
@@ -248,15 +246,10 @@ def revoiced(notes: list[Note]) -> list[Note]:
     dyad); a pulse in bare octaves breaks into alternating octaves (low, high, low, ...), as a player
     keeps a repeated accompaniment alive without changing the harmony. Single notes struck between
     the chord's strikes do not end its run."""
-    run, previous, result = 0, None, []
-    for group in struck_together(notes):
-        pitches = frozenset(n.pitch for n in group)
-        if len(pitches) < 2:  # a single note between two strikes leaves the chord's run going
-            result += group
-            continue
-        run = run + 1 if pitches == previous else 1
-        previous = pitches
-        if run > REVOICE_AFTER and len({p % 12 for p in pitches}) == 1:
+    groups = struck_together(notes)
+    result: list[Note] = []
+    for group, run in zip(groups, strike_runs([frozenset(n.pitch for n in g) for g in groups])):
+        if run > REVOICE_AFTER and len({n.pitch % 12 for n in group}) == 1:
             group = [min(group, key=lambda n: n.pitch) if run % 2 == 0 else max(group, key=lambda n: n.pitch)]
         elif run > REVOICE_AFTER and run % 2 == 0:
             group = _inverted(group)

@@ -72,12 +72,21 @@ def longest_chord_run(notes: Sequence[Note]) -> int:
     groups: dict[int, set[int]] = {}
     for n in notes:
         groups.setdefault(round(n.onset * 4), set()).add(n.pitch)
-    chords = [frozenset(g) for _, g in sorted(groups.items()) if len(g) >= 2]
-    longest = run = 0
-    for i, c in enumerate(chords):
-        run = run + 1 if i and c == chords[i - 1] else 1
-        longest = max(longest, run)
-    return longest
+    return max(strike_runs([frozenset(g) for _, g in sorted(groups.items())]), default=0)
+
+
+def strike_runs(pitch_sets: list[frozenset[int]]) -> list[int]:
+    """For each strike (its pitches), how many times in a row its chord has now been struck: a single
+    note neither counts nor ends a run (0 for it)."""
+    runs, run, previous = [], 0, None
+    for pitches in pitch_sets:
+        if len(pitches) < 2:
+            runs.append(0)
+            continue
+        run = run + 1 if pitches == previous else 1
+        previous = pitches
+        runs.append(run)
+    return runs
 
 
 def repeated_bar_share(notes: Sequence[Note], n_bars: int) -> float:
