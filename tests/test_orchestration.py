@@ -104,6 +104,22 @@ def test_the_model_s_family_choice_decides_who_plays() -> None:
     assert horns and {n.pitch % 12 for n in horns} <= {0, 4}  # no brass written: the horns double the inner voices, as before
 
 
+def test_a_soloist_rests_under_spoken_lines_whatever_it_was_written() -> None:
+    """Action: the model wrote inner voices for the brass (a melody-only part) across beats 0-8 and a
+    line is spoken over beats 2-6; the brass rest there, the strings' inner voices and the bass play on."""
+    from cuecraft.compose.cue_form import CueForm
+
+    written = [Note(b, 1, p, 80, 61) for b in range(8) for p in (62, 65, 69)]  # brass chords: top is the melody, the rest inner
+    written += [Note(b, 1, 38, 80, 32) for b in range(8)]
+    form = CueForm(lines=((2.0, 6.0),))
+    parts = {s.part.name: s.notes for s in orchestrate(written, ENSEMBLES["action-percussion"], 0.6, bars=2, beats_per_bar=4,
+                                                          final_beat=8, velocity=80, form=form)}  # fmt: skip
+    brass = parts["brass section"]
+    assert brass and not [n for n in brass if 2 <= n.onset < 6]
+    assert [n for n in brass if n.onset < 2] and [n for n in brass if n.onset >= 6]
+    assert [n for n in parts["taiko"] if 2 <= n.onset < 6]  # the bass layer plays on under the line
+
+
 def test_the_model_is_asked_for_the_families_that_play() -> None:
     from cuecraft.compose.cue_writer import steering
 

@@ -94,7 +94,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
                 final_beat: float, velocity: int, form: CueForm = CueForm(), tempo: float = 100.0, seed: int = 0,
                 chords: Sequence[TimedChord] = (), key: Key | None = None) -> list[ScoredPart]:  # fmt: skip
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
-    the sections intense enough for it (`form`); under spoken lines the melody and the groove rest.
+    the sections intense enough for it (`form`); under spoken lines the melody, the parts that play only
+    the melody (whatever the model wrote for them: a soloist is heard as a line) and the groove rest.
     A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo`; the figures
     play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`.
     The timpani are tuned to the `key`'s tonic and dominant (untuned, on each chord's root, without one)."""
@@ -134,7 +135,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             groove = groove_notes(ensemble.groove, bars, beats_per_bar, intensity, velocity, bass, tempo, seed)
             chosen += [n for n in groove if not form.speaking(n.onset)]
             chosen += final_hit(ensemble.groove, final_beat, velocity, bass)
-        chosen = [n for n in chosen if not (n in melody and form.speaking(n.onset))]
+        soloist = set(part.roles) == {MELODY}
+        chosen = [n for n in chosen if not ((soloist or n in melody) and form.speaking(n.onset))]
         entered = [n for n in chosen if form.intensity_at(n.onset, intensity) >= part.min_intensity or n.onset >= final_beat]
         scored.append(ScoredPart(part, _voiced(entered, part)))
     return [s for s in held_pedals(scored) if s.notes]
