@@ -236,6 +236,21 @@ def test_phrases_state_their_key() -> None:
     assert stated >= 0.9 * len(cases), stated
 
 
+def test_plans_keep_out_of_the_dominant_s_key() -> None:
+    """No planned chord holds the raised 4th (II, V/V), nor in minor the raised 6th (IV, ii), yet the
+    plans still colour the key with chords outside it (borrowed bVI, bVII, iv; the harmonic minor's V)."""
+    model, outside = shipped_harmony(), 0
+    for key in ("C major", "A minor", "Eb major", "F# minor"):
+        k = Key.parse(key)
+        leaning = {6} if k.mode == "major" else {6, 9}
+        for valence, arousal, seed in ((0.8, 0.8, 0), (-0.8, -0.8, 1), (-0.8, 0.8, 2), (0.8, -0.8, 3)):
+            plan = plan_harmony(model, k, 16, 100, valence, arousal, seed=seed, outside_share=0.3)
+            for c in plan.chords:
+                assert not {(p - k.tonic) % 12 for p in c.chord.pitch_classes} & leaning, (key, seed, c.chord)
+            outside += sum(not c.chord.pitch_classes <= k.allowed_pitch_classes() for c in plan.chords)
+    assert outside >= 16
+
+
 def test_a_line_over_a_borrowed_chord_leaves_the_scale_tone_it_alters() -> None:
     c_major = Key.parse("C major").allowed_pitch_classes()
     over_minor_tonic = over_chord(c_major, Chord(0, "min").pitch_classes)

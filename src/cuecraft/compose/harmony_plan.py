@@ -8,6 +8,8 @@ of a quoted theme); its close is V7-I when asked. The chord changes as often as 
 at that tempo (harmonic_rhythm), half as often in calm scenes (intensity below CALM), within 2-8 beats.
 Of the draws that meet a phrase's ends, the plan keeps the one that brings its share of chords outside
 the key (borrowed, chromatic) nearest the share asked for: the emotion profile's for the scene's mood.
+No chord holding a tone of the dominant's key (the raised 4th; in minor also the raised 6th) is drawn:
+such chords made Krumhansl-Schmuckler hear one brief in six in its dominant's key (MODEL_CARD.md).
 """
 
 from __future__ import annotations
@@ -87,15 +89,30 @@ class ColourAim:
         return abs(outside / max(1, self.chords + len(chain)) - self.share)
 
 
+# Tones (semitones above the tonic) that belong to the dominant's key and not the cue's: the raised 4th,
+# the dominant's leading tone, and in minor the raised 6th (the minor dominant's second: E minor with C sharp
+# has B minor's notes). Chords holding them (II, V/V; in minor also IV and ii) make the key heard the dominant's.
+DOMINANT_KEY_TONES = {"major": frozenset({6}), "minor": frozenset({6, 9})}
+
+
+def leans_to_dominant(name: str, mode: str) -> bool:
+    """Whether a chord (degree symbol) holds a tone of the dominant's key that the cue's key lacks."""
+    return bool(DOMINANT_KEY_TONES[mode] & chord_of(name, Key(0, mode)).pitch_classes)
+
+
+LEANS_TO_DOMINANT = {mode: np.array([leans_to_dominant(name, mode) for name in SYMBOLS]) for mode in DOMINANT_KEY_TONES}
+
+
 def _next_chords(model: HarmonyModel, mode: str, valence: float, arousal: float) -> Callable[[list[str]], np.ndarray]:
-    """P(next chord | the last two) for one plan's mode and mood, each history worked out once."""
+    """P(next chord | the last two) for one plan's mode and mood, each history worked out once; never a
+    chord that leans to the dominant's key (the cue keeps its key; its colour comes from the other chords outside it)."""
     known: dict[tuple[str, ...], np.ndarray] = {}
     tilt = model.emotion_tilt(mode, valence, arousal)
 
     def probabilities(history: list[str]) -> np.ndarray:
         last_two = tuple(history[-2:])
         if last_two not in known:
-            known[last_two] = tilted(model.ngram_distribution(mode, list(last_two)), tilt)
+            known[last_two] = tilted(np.where(LEANS_TO_DOMINANT[mode], 0.0, model.ngram_distribution(mode, list(last_two))), tilt)
         return known[last_two].copy()
 
     return probabilities
