@@ -264,3 +264,39 @@ def test_sampling_writes_only_for_the_requested_families() -> None:
     assert programs and programs <= {32, 56, 40}  # an untrained model picks freely among the families asked for
     notes = TOKENIZER.decode_notes(ids)
     assert {n.program for n in notes} == programs and all(n.pitch % 12 in Key.parse("E minor").allowed_pitch_classes() for n in notes)
+
+
+def test_a_family_asked_for_is_brought_in_after_resting() -> None:
+    from cuecraft.model.sampling import FAMILY_ENTRY_BONUS, FAMILY_REST_BARS, BarConstraint
+
+    constraint = BarConstraint(TOKENIZER, Key.parse("C major"), 16, cadence=False, families=("brass", "strings"))
+    brass, strings = (TOKENIZER.vocab[f"Program_{p}"] for p in (56, 40))
+    note = [TOKENIZER.vocab["Position_0"], strings, int(TOKENIZER.pitch_ids[64]), TOKENIZER.vocab["Velocity_79"], TOKENIZER.vocab["Duration_1.0.4"]]
+    for _ in range(FAMILY_REST_BARS - 1):
+        for token in [TOKENIZER.bar, *note]:
+            constraint.update(token)
+    constraint.update(TOKENIZER.bar)
+    constraint.update(note[0])
+    assert constraint.entry_bias() is None  # in bar 4 the brass have rested three bars: not yet
+    for token in note[1:] + [TOKENIZER.bar, note[0]]:
+        constraint.update(token)
+    bias = constraint.entry_bias()
+    assert bias is not None and bias[brass] == FAMILY_ENTRY_BONUS and bias[strings] == 0
+    for token in [brass, *note[2:], TOKENIZER.bar, note[0]]:
+        constraint.update(token)
+    assert constraint.entry_bias() is None  # the brass came in
+
+
+def test_a_token_the_grammar_forces_costs_no_model_step() -> None:
+    from cuecraft.model import decoder
+
+    feeds = []
+    real_feed = decoder.NumpyDecoder.feed
+    request = GenerationRequest(Key.parse("D minor"), 16, seed=2, families=("piano",))
+    try:
+        decoder.NumpyDecoder.feed = lambda self, ids: feeds.append(len(ids)) or real_feed(self, ids)
+        ids = sample_ids(tiny_model(2), TOKENIZER, request)
+    finally:
+        decoder.NumpyDecoder.feed = real_feed
+    forced = sum(a in TOKENIZER.position_of and b in TOKENIZER.program_of for a, b in zip(ids, ids[1:]))
+    assert forced and len(feeds) <= len(ids) + 1 - forced  # a position's piano Program is the only choice: no step chose it
