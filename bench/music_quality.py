@@ -18,6 +18,7 @@ Judges independent of what is tuned:
 Speed: seconds of generation per minute of music, alone and beside one and two busy processes.
 
   python bench/music_quality.py --data ../shared/data [--old-commit 8318e94] [--baseline models/baseline.npz]
+                                [--first-seed 40 --seeds 30]   (fresh briefs, which no choice was made on)
 """
 
 from __future__ import annotations
@@ -126,16 +127,17 @@ def judge_within_mode(rows: list[dict], folds: int = 5) -> dict[str, float]:
     return out
 
 
-def request_list(folder: Path, model: str, model_path: str | None, seeds: int, style: str = "piano") -> list[dict]:
+def request_list(folder: Path, model: str, model_path: str | None, seeds: range, style: str = "piano") -> list[dict]:
     """Each quadrant x seed twice: in the seed's key (fixed across quadrants) and in the key the film
     planner gives that mood with the seed's key as the film's home key (marked "planner"), for the
     ensemble `style`."""
     out = []
     for planner in (False, True):
         for quadrant, (valence, arousal) in QUADRANTS.items():
-            for seed in range(seeds):
+            for seed in seeds:
                 mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
-                key = plan_settings(mood, Key.parse(KEYS[seed]), seed).key if planner else KEYS[seed]
+                home = KEYS[seed % len(KEYS)]
+                key = plan_settings(mood, Key.parse(home), seed).key if planner else home
                 out.append({"out": str(folder / f"{quadrant}-{seed}{'-planner' if planner else ''}.mid"), "key": key, "tempo": 100.0,
                             "bars": BARS, "valence": valence, "arousal": arousal, "seed": seed, "model": model,
                             "model_path": model_path, "quadrant": quadrant, "planner": planner, "style": style})  # fmt: skip
@@ -206,9 +208,12 @@ def main() -> None:
                         help="also measure this transformer checkpoint with this checkout's code (repeatable)")
     parser.add_argument("--no-demo", action="store_true", help="skip scoring the demo film")
     parser.add_argument("--seeds", type=int, default=SEEDS, help="pieces per quadrant (one key each)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds first..first+seeds-1: 0 gives the briefs every run so far judged; others are fresh briefs")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "music_quality.json")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="music-quality-"))
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
 
     real = real_excerpts(args.data, args.cache)
     real_rows = [measure(notes, key, BARS) for notes, key in real]
@@ -220,23 +225,23 @@ def main() -> None:
 
     systems: dict[str, tuple[list[dict], Path]] = {}
     (work / "new").mkdir()
-    systems["transformer (this)"] = (request_list(work / "new", "transformer", None, args.seeds), REPO / "src")
+    systems["transformer (this)"] = (request_list(work / "new", "transformer", None, seeds), REPO / "src")
     (work / "orchestral").mkdir()  # the model's own instrumentation, against the soundtracks' ensembles
-    systems["transformer (this), orchestral"] = (request_list(work / "orchestral", "transformer", None, args.seeds, "orchestral"),
+    systems["transformer (this), orchestral"] = (request_list(work / "orchestral", "transformer", None, seeds, "orchestral"),
                                                  REPO / "src")  # fmt: skip
     if args.baseline:
         (work / "baseline").mkdir()
-        systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve()), args.seeds), REPO / "src")
+        systems["Markov baseline"] = (request_list(work / "baseline", "baseline", str(args.baseline.resolve()), seeds), REPO / "src")
     for checkpoint in args.transformer:
         folder = work / f"checkpoint-{len(systems)}"
         folder.mkdir()
-        systems[f"transformer ({checkpoint})"] = (request_list(folder, "transformer", str(checkpoint.resolve()), args.seeds), REPO / "src")
+        systems[f"transformer ({checkpoint})"] = (request_list(folder, "transformer", str(checkpoint.resolve()), seeds), REPO / "src")
     if args.old_commit:
         old = work / "old-checkout"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(old), args.old_commit], check=True,
                        capture_output=True)  # fmt: skip
         (work / "old").mkdir()
-        systems[f"transformer ({args.old_commit})"] = (request_list(work / "old", "transformer", None, args.seeds), old / "src")
+        systems[f"transformer ({args.old_commit})"] = (request_list(work / "old", "transformer", None, seeds), old / "src")
 
     report: dict = {"real": {"n": len(real), "median": summarise(real_rows),
                              "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},

@@ -9,7 +9,7 @@ at that tempo (harmonic_rhythm), half as often in calm scenes (intensity below C
 Of the draws that meet a phrase's ends, the plan keeps the one that brings its share of chords outside
 the key (borrowed, chromatic) nearest the share asked for: the emotion profile's for the scene's mood.
 No chord holding a tone of the dominant's key (the raised 4th; in minor also the raised 6th) is drawn:
-such chords made Krumhansl-Schmuckler hear one brief in six in its dominant's key (MODEL_CARD.md).
+such chords made Krumhansl-Schmuckler hear one brief in five in its dominant's key (MODEL_CARD.md).
 """
 
 from __future__ import annotations
