@@ -1,7 +1,8 @@
 """Sampling the transformer: temperature and nucleus (top-p) sampling with a key/value cache, under
 constraints that keep REMI's grammar (every note whole), keep the music in the requested key, give
 exactly the requested bars, and (if asked) close on a V7-I cadence: penultimate bar on
-dominant-seventh tones, last bar on the tonic triad."""
+dominant-seventh tones, last bar on the tonic triad. A token the grammar forces (the one family's
+Program) is written without a model step and read with the next."""
 
 from __future__ import annotations
 
