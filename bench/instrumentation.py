@@ -30,16 +30,11 @@ from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.events import Note
 from cuecraft.model.paths import SHIPPED_TRANSFORMER
 from cuecraft.model.sampling import TransformerComposer
-from cuecraft.model.training_set import AnnotatedPiece, is_held_out_game, load_corpora
+from cuecraft.model.training_set import is_held_out_game, load_corpora
+from music_quality import BARS, excerpt  # the music bench's 16-bar excerpts (bench/ is on the path when run as a script)
 
-BARS = 16
 LEAD_FAMILIES = {"synth lead", "brass", "reed", "pipe"}
 REPO = Path(__file__).resolve().parents[1]
-
-
-def excerpt(piece: AnnotatedPiece) -> list[Note]:
-    start = 16.0 if max(n.onset for n in piece.notes) > (BARS + 4) * 4 else 0.0
-    return [Note(n.onset - start, n.duration, n.pitch, n.velocity, n.program) for n in piece.notes if start <= n.onset < start + BARS * 4]
 
 
 def texture(notes: list[Note], families: tuple[str, ...]) -> dict[str, float]:

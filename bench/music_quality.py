@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,7 @@ from cuecraft.model.emotion import FEATURES, EmotionClassifier, labelled_signs, 
 from cuecraft.model.events import Note, midi_notes
 from cuecraft.model.metrics import METRICS, overlapping_area
 from cuecraft.model.music_measures import measure
-from cuecraft.model.training_set import is_held_out_for_emotion, is_held_out_game, load_corpora, vgmidi_group
+from cuecraft.model.training_set import AnnotatedPiece, is_held_out_for_emotion, is_held_out_game, load_corpora, vgmidi_group
 from cuecraft.project import Mood
 from cuecraft.theory import Key
 
@@ -70,16 +71,21 @@ def music21_key(notes: list[Note], method: str = "key.krumhanslschmuckler") -> K
     return Key(found.tonic.pitchClass, "minor" if found.mode == "minor" else "major")
 
 
+def excerpt(piece: AnnotatedPiece) -> list[Note]:
+    """BARS bars of a piece, from bar 5 (past its intro) when it is long enough, else from its start."""
+    start = 16.0 if max(n.onset for n in piece.notes) > (BARS + 4) * 4 else 0.0
+    return [replace(n, onset=n.onset - start) for n in piece.notes if start <= n.onset < start + BARS * 4]
+
+
 def real_excerpts(data: Path, cache: Path) -> list[tuple[list[Note], Key]]:
     """16 bars (from bar 5, past intros) of every held-out VGMusic piece long enough."""
     out = []
     for piece in load_corpora(data, cache):
         if piece.source != "vgmusic" or not is_held_out_game(piece.group):
             continue
-        start = 16.0 if max(n.onset for n in piece.notes) > (BARS + 4) * 4 else 0.0
-        excerpt = [Note(n.onset - start, n.duration, n.pitch, n.velocity) for n in piece.notes if start <= n.onset < start + BARS * 4]
-        if len(excerpt) >= 32:
-            out.append((excerpt, music21_key(excerpt)))
+        notes = excerpt(piece)
+        if len(notes) >= 32:
+            out.append((notes, music21_key(notes)))
     return out
 
 

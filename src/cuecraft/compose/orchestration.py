@@ -110,6 +110,7 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     learned = {BASS_FIGURE: ("bass", layers.bass), OSTINATO: ("accompaniment", [n for g in layers.harmony for n in g]),
                TIMPANI: ("timpani", layers.bass)}  # fmt: skip
     figure_chords = _planned_then_heard(chords, notes) if any(set(learned) & set(p.roles) for p in playing) else []
+    drums = frozenset({key.tonic, (key.tonic + 7) % 12}) if key is not None else None  # the timpani's tuning
     scored = []
     for part in playing:
         chosen: list[Note] = []
@@ -126,9 +127,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += lines.bass
         for role in (r for r in learned if r in part.roles):  # the figure up to the final chord, whose notes of the layer it then takes
             figures, final = learned[role]
-            tuning = frozenset({key.tonic, (key.tonic + 7) % 12}) if role == TIMPANI and key is not None else None
             chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar, intensity, velocity,
-                                   tempo, seed, part.low, notes, tuning)  # fmt: skip
+                                   tempo, seed, part.low, notes, drums if role == TIMPANI else None)  # fmt: skip
             chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)

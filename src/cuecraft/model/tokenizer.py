@@ -48,7 +48,7 @@ def family_program(program: int) -> int:
 
 def family_programs(families: tuple[str, ...]) -> set[int]:
     """The Program tokens' programs for GM family names (the piano's when none is a pitched family)."""
-    return {GM_FAMILIES.index(f) * 8 for f in families if f in GM_FAMILIES} or {0}
+    return {FAMILY_PROGRAMS[GM_FAMILIES.index(f)] for f in families if f in GM_FAMILIES} or {FAMILY_PROGRAMS[0]}
 
 
 def remi_config() -> TokenizerConfig:
