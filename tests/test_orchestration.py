@@ -170,3 +170,28 @@ def test_timpani_keep_to_their_two_drums() -> None:
     assert {n.pitch % 12 for n in timpani} <= {2, 9} and {n.pitch % 12 for n in timpani if n.onset < 4} <= {2, 9}
     assert timpani and {n.pitch % 12 for n in timpani if 4 <= n.onset < 12} <= {2}
     assert not [n for n in timpani if 12 <= n.onset < 16]
+
+
+def test_timpani_figures_grow_busier_within_their_own_range() -> None:
+    """The timpani enter only in intense music; there they draw their figure from their own range: just
+    past their entry a sparse one (no bar-long roll through the cue, which made one drum over 30 % of a
+    piece's notes), at full intensity the busiest soundtracks play (rolls)."""
+    from cuecraft.corpus.chords import Chord, TimedChord
+    from cuecraft.theory import Key
+
+    timpani_part = next(p for p in ENSEMBLES["orchestral"].parts if p.name == "timpani")
+    assert timpani_part.own_intensity(timpani_part.min_intensity) == 0.0 and timpani_part.own_intensity(1.0) == 1.0
+    assert Part("cellos", ("bass",), 42, 36, 60).own_intensity(0.4) == 0.4  # a part playing from the start: the cue's own
+
+    plan = [TimedChord(4 * b, 4 * b + 4, Chord(2 if b % 2 == 0 else 9, "maj")) for b in range(8)]
+    material = [Note(beat, 1, p, 90) for beat in range(32) for p in (50, 62, 66)]
+
+    def strokes_per_bar(intensity: float, seed: int) -> float:
+        parts = orchestrate(material, ENSEMBLES["orchestral"], intensity, bars=8, beats_per_bar=4, final_beat=40, velocity=90,
+                            chords=plan, key=Key.parse("D major"), seed=seed)  # fmt: skip
+        return sum(len(s.notes) for s in parts if s.part.name == "timpani") / 8
+
+    entering = [strokes_per_bar(0.7, seed) for seed in range(6)]
+    full = [strokes_per_bar(1.0, seed) for seed in range(6)]
+    assert max(entering) <= 3 and min(entering) > 0
+    assert sum(full) > 2 * sum(entering)

@@ -96,7 +96,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     """The ensemble's parts playing `notes` (one cue's short score) at `intensity` (0..1): a part plays in
     the sections intense enough for it (`form`); under spoken lines the melody, the parts that play only
     the melody (whatever the model wrote for them: a soloist is heard as a line) and the groove rest.
-    A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo`; the figures
+    A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo` (a figure at the
+    part's own intensity: Part.own_intensity); the figures
     play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`.
     The timpani are tuned to the `key`'s tonic and dominant (untuned, on each chord's root, without one)."""
     voiced = revoiced(notes)
@@ -127,8 +128,9 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
             chosen += lines.bass
         for role in (r for r in learned if r in part.roles):  # the figure up to the final chord, whose notes of the layer it then takes
             figures, final = learned[role]
-            chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar, intensity, velocity,
-                                   tempo, seed, part.low, notes, drums if role == TIMPANI else None)  # fmt: skip
+            chosen += figure_notes(getattr(shipped_grooves(), figures), figure_chords, bars, beats_per_bar,
+                                   part.own_intensity(intensity), velocity, tempo, seed, part.low, notes,
+                                   drums if role == TIMPANI else None)  # fmt: skip
             chosen += [n for n in final if n.onset >= bars * beats_per_bar - 1e-6]
         if RHYTHM in part.roles:
             bass = sorted(layers.bass, key=lambda n: n.onset)

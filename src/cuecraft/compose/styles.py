@@ -47,6 +47,11 @@ class Part:
         """Whether the part plays the model's notes (a melody, harmony, pad or bass role)."""
         return not self.is_drum and any(r in LINE_ROLES for r in self.roles)
 
+    def own_intensity(self, intensity: float) -> float:
+        """The cue's intensity (0..1) within the part's own range, from where it enters (0) to full (1): a
+        part kept for intense music (the timpani) plays its sparsest figures as it enters, not its busiest."""
+        return min(1.0, max(0.0, (intensity - self.min_intensity) / (1.0 - self.min_intensity)))
+
     def __post_init__(self) -> None:
         if self.high - self.low < 12:
             raise ValueError(f"{self.name}: a range must span at least an octave to fold notes into it")
