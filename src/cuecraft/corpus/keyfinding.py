@@ -34,8 +34,14 @@ PROFILES: dict[str, tuple[np.ndarray, np.ndarray]] = {
 }
 DEFAULT_PROFILES = "aarden-essen"
 KEYS = [Key(tonic, mode) for tonic in range(12) for mode in ("major", "minor")]  # the 24 keys, in the order scores are given
-LOCAL_WINDOW_BEATS = 16.0  # the span of music a local key is heard from: four 4/4 bars
-SWITCH_COST = 1.5  # correlation given up per key change on the local-key path (about 1.5 beats of evidence)
+LOCAL_WINDOW_BEATS = 16.0  # without chords, the span of music a local key is heard from: four 4/4 bars
+SWITCH_COST = 1.5  # without chords, correlation given up per key change on the local-key path (about 1.5 beats of evidence)
+# With chords, both are counted in chords (harmony_span): a chorale changing chord on nearly every beat
+# hears a key over five beats, a song changing every three beats over twelve. Chosen on odd-numbered
+# POP909 songs, every other chorale and every other madrigal, like the weights below:
+LOCAL_WINDOW_CHORDS = 4.0
+SWITCH_COST_CHORDS = 0.45
+MIN_WINDOW_BEATS = 2.0
 # Fitted on odd-numbered POP909 songs, every other chorale and every other madrigal (bench/analysis_accuracy.py):
 DIATONIC_WEIGHT = 0.3  # per beat, times the share of the window's beats on a triad of the key's scale
 HOME_WEIGHT = 0.1  # per beat, the home key's advantage on the path
@@ -86,12 +92,13 @@ def key_at(keys: Sequence[TimedKey], beat: float) -> Key | None:
 
 
 def local_keys(notes: Iterable[tuple[float, float, int]], chords: Sequence[TimedChord] = (), home: Key | None = None,
-               window: float = LOCAL_WINDOW_BEATS, switch_cost: float = SWITCH_COST, profiles: str = DEFAULT_PROFILES,
+               window: float | None = None, switch_cost: float | None = None, profiles: str = DEFAULT_PROFILES,
                ) -> list[TimedKey]:  # fmt: skip
     """The key in force beat by beat, for (onset, duration, pitch) notes in beats: each beat's key
     scores are those of the `window` beats around it, and a Viterbi path over the 24 keys pays
     `switch_cost` (in correlation) per change, so a modulation is followed and a passing chord is not.
-    With the notes' `chords` and `home` key, the scores also weigh the harmony (see the module's note)."""
+    With the notes' `chords` and `home` key, the scores also weigh the harmony (see the module's note),
+    and the window and cost left unset follow its harmonic rhythm (harmony_span)."""
     notes = list(notes)
     if not notes:
         return []
@@ -105,13 +112,16 @@ def local_keys(notes: Iterable[tuple[float, float, int]], chords: Sequence[Timed
 
 
 def local_keys_from_profiles(per_beat: np.ndarray, chords: Sequence[TimedChord] = (), home: Key | None = None,
-                             window: float = LOCAL_WINDOW_BEATS, switch_cost: float = SWITCH_COST,
+                             window: float | None = None, switch_cost: float | None = None,
                              profiles: str = DEFAULT_PROFILES) -> list[TimedKey]:  # fmt: skip
     """local_keys from each beat's weight per pitch class (beats x 12: sounding time from notes, or
     chroma energy from audio), and the chords and home key heard in them when there are."""
     n_beats = len(per_beat)
     if n_beats == 0:
         return []
+    span_window, span_cost = harmony_span(chords)
+    window = span_window if window is None else window
+    switch_cost = span_cost if switch_cost is None else switch_cost
     beats = np.arange(n_beats)
     lo, hi = np.maximum(0, (beats - window / 2).astype(int)), np.minimum(n_beats, (beats + window / 2).astype(int) + 1)
     scores = _correlations(_window_sums(per_beat, lo, hi), profiles)
@@ -128,6 +138,18 @@ def local_keys_from_profiles(per_beat: np.ndarray, chords: Sequence[TimedChord] 
         else:
             timed.append(TimedKey(float(beat), beat + 1.0, KEYS[index]))
     return timed
+
+
+def harmony_span(chords: Sequence[TimedChord]) -> tuple[float, float]:
+    """The local-key window (beats) and switch cost for music with these chords: LOCAL_WINDOW_CHORDS
+    chords and SWITCH_COST_CHORDS per chord at its harmonic rhythm (chords per beat), since an analyst
+    hears a key over a few chords, whether they change every beat (a chorale) or every bar (a song);
+    without chords, LOCAL_WINDOW_BEATS and SWITCH_COST."""
+    span = chords[-1].end - chords[0].start if chords else 0.0
+    if span <= 0:
+        return LOCAL_WINDOW_BEATS, SWITCH_COST
+    beats_per_chord = span / len(chords)
+    return max(MIN_WINDOW_BEATS, LOCAL_WINDOW_CHORDS * beats_per_chord), SWITCH_COST_CHORDS * beats_per_chord
 
 
 def _window_sums(per_beat: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
