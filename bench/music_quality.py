@@ -174,11 +174,16 @@ def generate(requests: list[dict], src: Path) -> list[float]:
 
 
 def _burn(seconds: float) -> None:
+    """Keep one core busy for `seconds`: matrix products with BLAS held to one thread (left to itself,
+    BLAS would take every core, and "one busy neighbour" would be two)."""
+    from threadpoolctl import threadpool_limits
+
     end = time.time() + seconds
     x = np.random.rand(300, 300)
-    while time.time() < end:
-        x = x @ x
-        x /= np.abs(x).max()
+    with threadpool_limits(limits=1):
+        while time.time() < end:
+            x = x @ x
+            x /= np.abs(x).max()
 
 
 def demo_cues(out: Path) -> list[tuple[list[Note], Key, int]]:
