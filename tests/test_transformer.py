@@ -300,3 +300,32 @@ def test_a_token_the_grammar_forces_costs_no_model_step() -> None:
         decoder.NumpyDecoder.feed = real_feed
     forced = sum(a in TOKENIZER.position_of and b in TOKENIZER.program_of for a, b in zip(ids, ids[1:]))
     assert forced and len(feeds) <= len(ids) + 1 - forced  # a position's piano Program is the only choice: no step chose it
+
+
+def test_a_piece_of_bass_notes_brings_in_a_line_above_them() -> None:
+    from cuecraft.model.sampling import BALANCE_AFTER, LINE_BONUS, PitchBalance
+
+    balance = PitchBalance(TOKENIZER)
+    for pitch in [36, 38, 40, 41, 43, 45, 46, 47] * (BALANCE_AFTER // 8):  # a bass line, nothing at or above middle C
+        balance.add(int(TOKENIZER.pitch_ids[pitch]))
+    bias = balance.bias()
+    assert bias is not None and bias[TOKENIZER.pitch_ids[67]] == LINE_BONUS and bias[TOKENIZER.pitch_ids[55]] == 0
+    for pitch in [67, 72, 74, 76, 79, 72]:  # 6 of 22 notes above: over a quarter
+        balance.add(int(TOKENIZER.pitch_ids[pitch]))
+    assert balance.bias() is None
+
+
+def test_a_calm_dark_brief_gets_a_line_over_its_bass(transformer: TransformerComposer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calm, dark brief (C minor, seed 87) the shipped model alone writes as a bare bass pulse,
+    every note below middle C; with the register balance a line comes in above it."""
+    import cuecraft.model.sampling as sampling
+    from cuecraft.compose.cue_plan import piece_brief
+
+    def upper_share() -> float:
+        settings, mood = piece_brief("C minor", 100.0, -0.8, -0.8, "piano", 87)
+        notes = [n for i in write_piece(transformer, settings, 16, mood).instruments for n in i.notes]
+        return float(np.mean([n.pitch >= 60 for n in notes if n.start < 14 * 4 * 60 / 100.0]))  # before the closing chords
+
+    assert upper_share() >= 0.25
+    monkeypatch.setattr(sampling, "LINE_BONUS", 0.0)  # the model alone
+    assert upper_share() < 0.05
