@@ -53,8 +53,8 @@ def staged_folder(outdir: str | Path, last: str | None = None) -> Iterator[Path]
     outdir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(outdir)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
-    (staging / OWNER).write_text(str(os.getpid()))
-    try:
+    try:  # from here a SIGTERM (raised as SystemExit) removes the folder, even while its owner is written
+        (staging / OWNER).write_text(str(os.getpid()))
         yield staging
         (staging / OWNER).unlink()
         outdir.mkdir(parents=True, exist_ok=True)
