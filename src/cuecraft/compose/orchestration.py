@@ -97,8 +97,8 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     the sections intense enough for it (`form`); under spoken lines the melody, the parts that play only
     the melody (whatever the model wrote for them: a soloist is heard as a line) and the groove rest.
     A drum kit's groove and the learned figures are drawn with `seed` for the cue's `tempo` (a figure at the
-    part's own intensity: Part.own_intensity); the figures
-    play on `chords` (the short score's plan, in beats) and past their end on the chords heard in `notes`.
+    part's own intensity: Part.own_intensity); the figures play on `chords` (the short score's plan, in
+    beats) and past their end on the chords heard in `notes`.
     The timpani are tuned to the `key`'s tonic and dominant (untuned, on each chord's root, without one)."""
     voiced = revoiced(notes)
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
