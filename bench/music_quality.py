@@ -49,6 +49,7 @@ from cuecraft.theory import Key
 
 BARS = 16
 SEEDS = 10
+LINELESS = 0.10  # a piece with fewer of its notes at or above middle C is a bass alone (VGMIDI: 6 of 713 excerpts under 0.05)
 KEYS = ["C major", "A minor", "D major", "E minor", "F major", "G minor", "Bb major", "C minor", "G major", "D minor"]
 QUADRANTS = {"V+A+": (0.8, 0.8), "V+A-": (0.8, -0.8), "V-A+": (-0.8, 0.8), "V-A-": (-0.8, -0.8)}
 REPO = Path(__file__).resolve().parents[1]
@@ -281,7 +282,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
         all_seconds = generate(all_requests, src)
         requests = [r for r in all_requests if not r["planner"]]
         seconds = [s for s, r in zip(all_seconds, all_requests) if not r["planner"]]
-        rows, pieces, key_hits, temperley_hits, flags = [], [], 0, 0, 0
+        rows, pieces, key_hits, temperley_hits, flags, lineless = [], [], 0, 0, 0, 0
         for r in requests:
             notes = midi_notes(pretty_midi.PrettyMIDI(r["out"]))
             pieces.append(notes)
@@ -291,6 +292,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
             key_hits += music21_key(notes) == key
             temperley_hits += music21_key(notes, "key.temperleykostkapayne") == key
             flags += row["top pitch-class share"] > 0.30 or row["longest run of one chord"] > 6
+            lineless += row["notes at or above middle C"] < LINELESS
         fixed, planned = heard_emotion(judge, requests), heard_emotion(judge, [r for r in all_requests if r["planner"]])
         music_minutes = BARS * 4 / 100.0  # 16 bars at 100 bpm
         entry = {"n": len(rows), "median": summarise(rows), "key (music21 KS)": key_hits / len(rows),
@@ -300,6 +302,7 @@ def measure_systems(systems: dict, real: list, judge: EmotionClassifier, report:
                  "valence at fixed key": fixed["valence"], "arousal at fixed key": fixed["arousal"],
                  "per quadrant": per_quadrant(requests, rows, pieces),
                  "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
+                 "pieces with under 10 % of their notes at or above middle C (a bass alone)": lineless,
                  "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
                  "overlapping area with real (Yang & Lerch)": {m: overlapping_area([f(n) for n, _ in real], [f(p) for p in pieces])
                                                                for m, f in METRICS.items()}}  # fmt: skip
@@ -351,7 +354,8 @@ def print_table(report: dict) -> None:
                                               for n in names) + " |")  # fmt: skip
     for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", "emotion quadrant", "valence (planner's key)",
               "arousal (planner's key)", "emotion quadrant at fixed key", "valence at fixed key", "arousal at fixed key",
-              "pieces with one pitch class > 30 % or a chord struck > 6 times in a row", "seconds per music minute",
+              "pieces with one pitch class > 30 % or a chord struck > 6 times in a row",
+              "pieces with under 10 % of their notes at or above middle C (a bass alone)", "seconds per music minute",
               "seconds per music minute, one busy neighbour", "seconds per music minute, two busy neighbours"):  # fmt: skip
         print(f"| {k} | | " + " | ".join(_fmt(report["systems"][n].get(k)) for n in names) + " |")
     for name in names:

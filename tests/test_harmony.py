@@ -207,6 +207,8 @@ def test_measures_tell_a_stuck_tune_from_a_moving_one() -> None:
     assert b["V7 complete before the close"] == 1.0 and b["bass on the tonic at the close"] == 0.0  # ends on V7
     assert b["chord changes (labeller, beat grid)"] >= 8
     assert b["longest repeated figure (notes)"] >= 16  # the scale figure returns
+    pulse = measure([Note(i * 0.5, 0.5, 36 + (0, 7)[i % 2]) for i in range(64)], key, 8)
+    assert pulse["notes at or above middle C"] == 0.0 and a["notes at or above middle C"] == 1.0
 
 
 def test_a_given_dynamic_is_written_without_asking_the_model() -> None:

@@ -1,7 +1,7 @@
 """What a listener would notice in a piece, as numbers: how much sits on the tonic, how varied the
-pitches and chords are, whether the tune sticks on one note, whether bars and figures return, and
-whether the close is a real V7-I. Used to compare generated music with real soundtrack excerpts
-(bench/music_quality.py); none of it steers generation.
+pitches and chords are, whether the tune sticks on one note, whether anything sounds above the bass,
+whether bars and figures return, and whether the close is a real V7-I. Used to compare generated music
+with real soundtrack excerpts (bench/music_quality.py); none of it steers generation.
 
 Notes are in beats, 4/4 bars; the melody is the skyline (the highest note of each onset).
 """
@@ -19,6 +19,7 @@ from cuecraft.model.metrics import pitch_class_entropy
 from cuecraft.theory import Key
 
 BAR = 4.0
+MIDDLE_C = 60  # a piece with hardly a note at or above it has no line over its bass
 
 
 def melody_notes(notes: Sequence[Note]) -> list[Note]:
@@ -148,6 +149,7 @@ def measure(notes: Sequence[Note], key: Key, n_bars: int) -> dict[str, float]:
         "V7 complete before the close": float(v7_complete(notes, key, n_bars)),
         "bass on the tonic at the close": float(bass_on_tonic_at_close(notes, key, n_bars)),
         "pitch range (semitones)": float(max(pitches) - min(pitches)) if pitches else 0.0,
+        "notes at or above middle C": sum(p >= MIDDLE_C for p in pitches) / len(pitches) if pitches else 0.0,
         "notes per bar": len(notes) / n_bars,
         "top pitch-class share": top_pitch_class_share(notes),
         "longest run of one chord": float(longest_chord_run(notes)),
