@@ -41,7 +41,8 @@ def test_composer_plays_a_take_against_picture_and_approves_it(review_project: R
 def test_a_viewer_sees_the_project_but_cannot_decide(review_project: ReviewService) -> None:
     with serve(create_app(review_project)) as url, chromium() as page:
         log_in(page, url, "vera", PASSWORD)
-        page.locator('.cue[data-cue="1M1"]').click()
+        page.locator('.cue[data-cue="1M1"]').click(timeout=120000)  # under a loaded machine the page can take a while
+        page.locator('tr[data-take="1M1-t1"] button.approve').wait_for(timeout=120000)
         assert page.locator('tr[data-take="1M1-t1"] button.approve').is_disabled()
         assert page.locator("#regenButton").is_disabled()
 

@@ -287,6 +287,32 @@ def test_a_family_asked_for_is_brought_in_after_resting() -> None:
     assert constraint.entry_bias() is None  # the brass came in
 
 
+def test_a_chords_third_is_brought_in_until_it_sounds() -> None:
+    """Over a planned A minor chord in C major the upper Cs are offered (the tone that makes it minor), not
+    the bass's, until a C is struck; a sus4 has no third to bring in."""
+    from cuecraft.corpus.chords import Chord
+    from cuecraft.model.sampling import THIRD_BONUS, BarConstraint
+
+    key = Key.parse("C major")
+    constraint = BarConstraint(TOKENIZER, key, 16, cadence=False)
+    piano = TOKENIZER.vocab["Program_0"]
+    for token in [TOKENIZER.bar, TOKENIZER.chord_id(Chord(9, "min"), key.tonic), TOKENIZER.vocab["Position_0"], piano]:
+        constraint.update(token)
+    bias = constraint.third_bias()
+    assert bias is not None and bias[TOKENIZER.pitch_ids[72]] == THIRD_BONUS and bias[TOKENIZER.pitch_ids[69]] == 0
+    assert bias[TOKENIZER.pitch_ids[48]] == 0  # the bass keeps its root
+    for token in [int(TOKENIZER.pitch_ids[45]), TOKENIZER.vocab["Velocity_79"], TOKENIZER.vocab["Duration_1.0.4"], piano]:
+        constraint.update(token)
+    assert constraint.third_bias() is not None  # an A in the bass: the third is still due
+    for token in [int(TOKENIZER.pitch_ids[60]), TOKENIZER.vocab["Velocity_79"], TOKENIZER.vocab["Duration_1.0.4"], piano]:
+        constraint.update(token)
+    assert constraint.third_bias() is None
+    constraint.update(TOKENIZER.chord_id(Chord(7, "sus4"), key.tonic))
+    assert Chord(7, "sus4").third is None and constraint.third_bias() is None
+    constraint.update(TOKENIZER.chord_id(Chord(7, "7"), key.tonic))
+    assert Chord(7, "7").third == 11 and constraint.third_bias()[TOKENIZER.pitch_ids[71]] == THIRD_BONUS
+
+
 def test_a_token_the_grammar_forces_costs_no_model_step() -> None:
     from cuecraft.model import decoder
 
@@ -327,5 +353,6 @@ def test_a_calm_dark_brief_gets_a_line_over_its_bass(transformer: TransformerCom
         return float(np.mean([n.pitch >= 60 for n in notes if n.start < 14 * 4 * 60 / 100.0]))  # before the closing chords
 
     assert upper_share() >= 0.25
-    monkeypatch.setattr(sampling, "LINE_BONUS", 0.0)  # the model alone
+    monkeypatch.setattr(sampling, "LINE_BONUS", 0.0)  # the model alone (the chords' thirds, brought in above, lift it a little)
+    monkeypatch.setattr(sampling, "THIRD_BONUS", 0.0)
     assert upper_share() < 0.05

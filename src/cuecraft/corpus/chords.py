@@ -57,6 +57,11 @@ class Chord:
     def name(self) -> str:
         return f"{PITCH_CLASS_NAMES[self.root]}:{self.quality}"
 
+    @property
+    def third(self) -> int | None:
+        """The pitch class of its third, the tone that tells major from minor (None for a sus4, which has none)."""
+        return None if self.quality == "sus4" else (self.root + QUALITIES[self.quality][1]) % 12
+
     def triad_family(self) -> str:
         """maj or min (or dim/aug/sus4): the quality with sevenths dropped, for root+quality scoring."""
         return {"7": "maj", "maj7": "maj", "min7": "min"}.get(self.quality, self.quality)
