@@ -104,6 +104,25 @@ def test_the_model_s_family_choice_decides_who_plays() -> None:
     assert horns and {n.pitch % 12 for n in horns} <= {0, 4}  # no brass written: the horns double the inner voices, as before
 
 
+def test_a_line_written_for_a_family_with_no_part_for_it_goes_to_the_part_that_plays_that_line() -> None:
+    """Orchestral, calm (violins, violas, cellos): a melody written for solo violin (the strings family,
+    whose only part playing is the cellos' bass) goes to the violins, not folded into the cellos; a
+    bass written for the strings ensemble (the violins' and violas' family) goes to the cellos. With no
+    part for a line at all (the electronic ensemble has no bass part), its notes stay with their family."""
+    melody = [Note(b, 1, 84 + b % 3, 80, 40) for b in range(8)]  # violin (program 40: strings family)
+    inner = [Note(b, 1, 64, 80, 48) for b in range(8)]
+    bass = [Note(b, 1, 40, 80, 48) for b in range(8)]  # string ensemble: no part of the family takes the bass
+    parts = {s.part.name: s.notes for s in orchestrate(melody + inner + bass, ENSEMBLES["orchestral"], 0.1, bars=2, beats_per_bar=4,
+                                                       final_beat=8, velocity=80)}  # fmt: skip
+    assert {n.pitch % 12 for n in parts["violins"]} == {0, 1, 2} and min(n.pitch for n in parts["violins"]) >= 72
+    assert {n.pitch % 12 for n in parts["cellos"]} == {40 % 12}  # the bass only: no melody folded down into it
+    assert {n.pitch % 12 for n in parts["violas"]} == {64 % 12}
+    synth = [Note(b, 1, p, 80, 81) for b in range(8) for p in (36, 72)]  # a lead synth's octaves: bass and melody
+    electronic = {s.part.name: s.notes for s in orchestrate(synth, ENSEMBLES["electronic"], 0.6, bars=2, beats_per_bar=4,
+                                                            final_beat=8, velocity=80)}  # fmt: skip
+    assert sum(len(notes) for name, notes in electronic.items() if name != "drums") >= 16  # neither line lost
+
+
 def test_a_soloist_rests_under_spoken_lines_whatever_it_was_written() -> None:
     """Action: the model wrote inner voices for the brass (a melody-only part) across beats 0-8 and a
     line is spoken over beats 2-6; the brass rest there, the strings' inner voices and the bass play on."""

@@ -104,7 +104,7 @@ def orchestrate(notes: list[Note], ensemble: Ensemble, intensity: float, bars: i
     playing = [p for p in ensemble.parts if form.peak(intensity) >= p.min_intensity]
     layers = split_layers(voiced)
     written = written_parts(voiced, layers, [p for p in playing if p.plays_lines])
-    unwritten = _unwritten(layers, {p.family for p in written})  # notes of no playing part's family
+    unwritten = _unwritten(layers, written)  # notes of no playing part's family, or of a layer none of its parts takes
     harmony_parts = [p for p in playing if HARMONY in p.roles]
     melody = set(layers.melody)  # rests under spoken lines, whichever part plays it
     # role -> (its figures in the groove model, the layer whose notes it takes on the final chord)
@@ -173,33 +173,44 @@ def held_pedals(scored: list[ScoredPart]) -> list[ScoredPart]:
                                 for n in s.notes if id(n) not in silenced]) for s in scored]  # fmt: skip
 
 
+# The roles that take each layer of the short score (named by its role in split_layers).
+LAYER_TAKERS = {MELODY: {MELODY}, HARMONY: {HARMONY, PAD}, BASS: {BASS}}
+
+
 def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[Part, list[Note]]:
     """The notes the model wrote for each part's family, by layer: a melody or bass note goes to every
-    part of its family with that role, an inner voice (or a note no such part takes) to the part of
-    its family whose range is centred nearest it. A part of a family written for may get nothing (the
-    model left it silent); parts of families with no notes are left out."""
+    part of its family with that role, an inner voice to the harmony or pad part of its family whose
+    range is centred nearest it. A note of a layer no part of its family takes is left to the parts of
+    other families that take the layer (_unwritten): a melody written for solo violin, in a family whose
+    only part playing is the cellos' bass, is the violins' to play, not the cellos'; with no such part it
+    goes to the nearest part of its family. A part of a family written for may get nothing (the model
+    left it silent); parts of families with no notes are left out."""
     role_of = {id(n): MELODY for n in layers.melody} | {id(n): BASS for n in layers.bass}
     families = {gm_family(n.program) for n in notes}
     out: dict[Part, list[Note]] = {p: [] for p in parts if p.family in families}
     for n in notes:
         family = [p for p in parts if p.family == gm_family(n.program)]
-        if not family:
-            continue
-        role = role_of.get(id(n), HARMONY)
-        takers = [p for p in family if role in p.roles] if role != HARMONY else []
-        if not takers:
-            inner = [p for p in family if HARMONY in p.roles or PAD in p.roles] or family
-            takers = [min(inner, key=lambda p: abs((p.low + p.high) / 2 - n.pitch))]
+        layer = role_of.get(id(n), HARMONY)
+        takers = [p for p in family if LAYER_TAKERS[layer] & set(p.roles)]
+        if not family or (not takers and any(LAYER_TAKERS[layer] & set(p.roles) for p in parts)):
+            continue  # no part of its family plays, or another family's part takes its layer
+        if layer == HARMONY or not takers:
+            takers = [min(takers or family, key=lambda p: abs((p.low + p.high) / 2 - n.pitch))]
         for p in takers:
             out[p].append(n)
     return out
 
 
-def _unwritten(layers: Layers, families: set[str]) -> Layers:
-    """The layers' notes of families no part plays (notes written for no playing part)."""
-    keep = [[n for n in g if gm_family(n.program) not in families] for g in layers.harmony]
-    return Layers([n for n in layers.melody if gm_family(n.program) not in families], [g for g in keep if g],
-                  [n for n in layers.bass if gm_family(n.program) not in families])  # fmt: skip
+def _unwritten(layers: Layers, written: dict[Part, list[Note]]) -> Layers:
+    """The layers' notes no written part of their family takes (written_parts leaves them to the parts
+    that take their layer): of families no part plays, or of a layer none of the family's parts takes."""
+    taken = {(p.family, layer) for p in written for layer, roles in LAYER_TAKERS.items() if roles & set(p.roles)}
+
+    def free(n: Note, layer: str) -> bool:
+        return (gm_family(n.program), layer) not in taken
+
+    keep = [[n for n in g if free(n, HARMONY)] for g in layers.harmony]
+    return Layers([n for n in layers.melody if free(n, MELODY)], [g for g in keep if g], [n for n in layers.bass if free(n, BASS)])
 
 
 def _planned_then_heard(chords: Sequence[TimedChord], notes: list[Note]) -> list[TimedChord]:
