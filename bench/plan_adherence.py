@@ -18,7 +18,7 @@ from cuecraft.compose.cue_plan import piece_brief
 from cuecraft.compose.cue_writer import plan_for, write_piece
 from cuecraft.corpus.chords import chord_at, label_chords
 from cuecraft.model import sampling
-from cuecraft.model.events import Note
+from cuecraft.model.events import Note, midi_notes
 from cuecraft.model.checkpoint import load_model
 from cuecraft.model.paths import SHIPPED_TRANSFORMER
 from cuecraft.model.sampling import TransformerComposer
@@ -59,9 +59,7 @@ def main() -> None:
             key = KEYS[seed % len(KEYS)]
             settings, mood = piece_brief(key, TEMPO, valence, arousal, args.style, seed)
             plan = plan_for(settings, Key.parse(key), BARS * 4, mood, [], cadence=True)
-            midi = write_piece(composer, settings, BARS, mood)
-            beat = 60.0 / TEMPO
-            notes = [Note(n.start / beat, (n.end - n.start) / beat, n.pitch) for i in midi.instruments if not i.is_drum for n in i.notes]
+            notes = midi_notes(write_piece(composer, settings, BARS, mood))
             beats += heard(list(plan.chords), notes)
             keys_heard += music21_key(notes) == Key.parse(key)
             pieces += 1

@@ -177,6 +177,11 @@ def held_pedals(scored: list[ScoredPart]) -> list[ScoredPart]:
 LAYER_TAKERS = {MELODY: {MELODY}, HARMONY: {HARMONY, PAD}, BASS: {BASS}}
 
 
+def takes(part: Part, layer: str) -> bool:
+    """Whether the part plays the model's notes of that layer (MELODY, HARMONY or BASS)."""
+    return bool(LAYER_TAKERS[layer] & set(part.roles))
+
+
 def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[Part, list[Note]]:
     """The notes the model wrote for each part's family, by layer: a melody or bass note goes to every
     part of its family with that role, an inner voice to the harmony or pad part of its family whose
@@ -188,11 +193,12 @@ def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[
     role_of = {id(n): MELODY for n in layers.melody} | {id(n): BASS for n in layers.bass}
     families = {gm_family(n.program) for n in notes}
     out: dict[Part, list[Note]] = {p: [] for p in parts if p.family in families}
+    played = {layer for layer in LAYER_TAKERS if any(takes(p, layer) for p in parts)}
     for n in notes:
         family = [p for p in parts if p.family == gm_family(n.program)]
         layer = role_of.get(id(n), HARMONY)
-        takers = [p for p in family if LAYER_TAKERS[layer] & set(p.roles)]
-        if not family or (not takers and any(LAYER_TAKERS[layer] & set(p.roles) for p in parts)):
+        takers = [p for p in family if takes(p, layer)]
+        if not family or (not takers and layer in played):
             continue  # no part of its family plays, or another family's part takes its layer
         if layer == HARMONY or not takers:
             takers = [min(takers or family, key=lambda p: abs((p.low + p.high) / 2 - n.pitch))]
@@ -204,7 +210,7 @@ def written_parts(notes: list[Note], layers: Layers, parts: list[Part]) -> dict[
 def _unwritten(layers: Layers, written: dict[Part, list[Note]]) -> Layers:
     """The layers' notes no written part of their family takes (written_parts leaves them to the parts
     that take their layer): of families no part plays, or of a layer none of the family's parts takes."""
-    taken = {(p.family, layer) for p in written for layer, roles in LAYER_TAKERS.items() if roles & set(p.roles)}
+    taken = {(p.family, layer) for p in written for layer in LAYER_TAKERS if takes(p, layer)}
 
     def free(n: Note, layer: str) -> bool:
         return (gm_family(n.program), layer) not in taken

@@ -141,9 +141,10 @@ class BarConstraint:
         self.chord: frozenset[int] | None = None  # tones of the chord of the moment (from its token)
         self.root_due: int | None = None  # the new chord's root until a note is struck in its first beat
         self.third_due: int | None = None  # the chord's third until it sounds
-        self._upper_thirds = {pc: np.isin(tokenizer.pitch_class_of, [pc]) & (tokenizer.pitch_of >= BASS_BELOW) for pc in range(12)}
         self.chord_from = 0  # position where the chord of the moment began
-        self._bass_roots = {pc: np.isin(tokenizer.pitch_class_of, [pc]) & (tokenizer.pitch_of < BASS_BELOW) for pc in range(12)}
+        low = tokenizer.pitch_of < BASS_BELOW
+        self._bass_roots = {pc: (tokenizer.pitch_class_of == pc) & low for pc in range(12)}
+        self._upper_thirds = {pc: (tokenizer.pitch_class_of == pc) & ~low for pc in range(12)}
         self._masks: dict[frozenset[int], np.ndarray] = {}
         self._colour_biases: dict[frozenset[int] | None, np.ndarray] = {}
         self.position_ids = np.array(sorted(tokenizer.position_of, key=tokenizer.position_of.get))
