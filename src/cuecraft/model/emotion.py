@@ -30,14 +30,15 @@ def feature_vector(f: PieceFeatures | dict) -> np.ndarray:
     return np.array([float(values[name] or 0.0) for name in FEATURES])
 
 
-def sign_classifier() -> Pipeline:
+def sign_classifier(balanced: bool = False) -> Pipeline:
     """The classifier of one emotion sign from standardised features (the judge's, and the
-    pseudo-labeller's in model.pseudo_labels: the same kind of model, fitted on disjoint pieces)."""
-    return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
+    pseudo-labeller's in model.pseudo_labels: the same kind of model, fitted on disjoint pieces).
+    `balanced` weighs both signs alike, however many pieces each has (for judging sets asked in equal parts)."""
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000, class_weight="balanced" if balanced else None))
 
 
 def cross_validated_signs(x: np.ndarray, valence: np.ndarray, arousal: np.ndarray, folds: int = 5, seed: int = 0,
-                          confidence: float | None = None) -> dict[str, float]:  # fmt: skip
+                          confidence: float | None = None, balanced: bool = False) -> dict[str, float]:  # fmt: skip
     """Accuracy by piece of each sign and of the quadrant (both right) over `folds` stratified folds;
     with `confidence`, also each sign's accuracy on the pieces it gives at least that probability, and
     their share."""
@@ -46,7 +47,7 @@ def cross_validated_signs(x: np.ndarray, valence: np.ndarray, arousal: np.ndarra
     sure = {"valence": [0, 0], "arousal": [0, 0]}
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, 2 * valence + arousal):
         for name, y in (("valence", valence), ("arousal", arousal)):
-            p = sign_classifier().fit(x[train_idx], y[train_idx]).predict_proba(x[test_idx])[:, 1]
+            p = sign_classifier(balanced).fit(x[train_idx], y[train_idx]).predict_proba(x[test_idx])[:, 1]
             hit = (p > 0.5) == y[test_idx]
             right[name] += int(hit.sum())
             both[test_idx] &= hit
@@ -63,33 +64,36 @@ def cross_validated_signs(x: np.ndarray, valence: np.ndarray, arousal: np.ndarra
 
 
 class EmotionClassifier:
-    """Predicts the emotion quadrant of a piece from its features."""
+    """Predicts the emotion quadrant of a piece from its features (all FEATURES, or the `features` it was fitted on)."""
 
-    def __init__(self, valence_model, arousal_model) -> None:  # noqa: ANN001 - sklearn pipelines
+    def __init__(self, valence_model, arousal_model, features: tuple[str, ...] = FEATURES) -> None:  # noqa: ANN001 - sklearn pipelines
         self.valence_model, self.arousal_model = valence_model, arousal_model
+        self.columns = [FEATURES.index(name) for name in features]
 
     @classmethod
-    def fit(cls, rows: list[dict]) -> EmotionClassifier:
+    def fit(cls, rows: list[dict], features: tuple[str, ...] = FEATURES, balanced: bool = False) -> EmotionClassifier:
         """Train on catalog rows with valence and arousal labels (pieces labelled 0 are left out)."""
-        x, v, a = labelled_signs(rows)
-        return cls(sign_classifier().fit(x, v), sign_classifier().fit(x, a))
+        x, v, a = labelled_signs(rows, features)
+        return cls(sign_classifier(balanced).fit(x, v), sign_classifier(balanced).fit(x, a), features)
 
     @classmethod
-    def held_out_accuracy(cls, rows: list[dict], folds: int = 5, seed: int = 0) -> dict[str, float]:
+    def held_out_accuracy(cls, rows: list[dict], folds: int = 5, seed: int = 0, features: tuple[str, ...] = FEATURES,
+                          balanced: bool = False) -> dict[str, float]:  # fmt: skip
         """Cross-validated accuracy of valence, arousal and the quadrant (both right), by piece."""
-        return cross_validated_signs(*labelled_signs(rows), folds, seed)
+        return cross_validated_signs(*labelled_signs(rows, features), folds, seed, balanced=balanced)
 
     def quadrant(self, features: PieceFeatures | dict) -> str:
-        x = feature_vector(features)[None]
+        x = feature_vector(features)[self.columns][None]
         valence = "high" if self.valence_model.predict(x)[0] else "low"
         arousal = "high" if self.arousal_model.predict(x)[0] else "low"
         return f"{valence}-valence-{arousal}-arousal"
 
 
-def labelled_signs(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def labelled_signs(rows: list[dict], features: tuple[str, ...] = FEATURES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features, valence sign, arousal sign) of the rows labelled on both axes (a 0 is no label)."""
     usable = [r for r in rows if r.get("valence") not in (None, 0) and r.get("arousal") not in (None, 0)]
     if len(usable) < 10:
         raise ValueError(f"only {len(usable)} pieces with nonzero valence and arousal labels")
-    x = np.stack([feature_vector(r) for r in usable])
+    columns = [FEATURES.index(name) for name in features]
+    x = np.stack([feature_vector(r)[columns] for r in usable])
     return x, np.array([r["valence"] > 0 for r in usable], int), np.array([r["arousal"] > 0 for r in usable], int)
