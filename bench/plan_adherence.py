@@ -15,7 +15,7 @@ import argparse
 from collections import Counter
 
 from cuecraft.compose.cue_plan import piece_brief
-from cuecraft.compose.cue_writer import plan_for, write_piece
+from cuecraft.compose.cue_writer import piece_plan, write_piece
 from cuecraft.corpus.chords import chord_at, label_chords
 from cuecraft.model import sampling
 from cuecraft.model.events import Note, midi_notes
@@ -58,7 +58,7 @@ def main() -> None:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             key = KEYS[seed % len(KEYS)]
             settings, mood = piece_brief(key, TEMPO, valence, arousal, args.style, seed)
-            plan = plan_for(settings, Key.parse(key), BARS * 4, mood, [], cadence=True)
+            plan = piece_plan(settings, BARS, mood)
             notes = midi_notes(write_piece(composer, settings, BARS, mood))
             beats += heard(list(plan.chords), notes)
             keys_heard += music21_key(notes) == Key.parse(key)

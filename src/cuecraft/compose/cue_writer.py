@@ -149,11 +149,16 @@ def steering(settings: MusicSettings, mood: Mood | None) -> dict:
     return fields
 
 
+def piece_plan(settings: MusicSettings, bars: int, mood: Mood | None = None) -> HarmonyPlan:
+    """The harmony plan write_piece writes a free-standing piece of `bars` bars on (closing on a cadence)."""
+    return plan_for(settings, Key.parse(settings.key), bars * settings.beats_per_bar, mood, [], cadence=True)
+
+
 def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mood | None = None) -> pretty_midi.PrettyMIDI:
     """A free-standing piece of exactly `bars` bars in the settings' key and tempo, closing on a cadence."""
     key = Key.parse(settings.key)
     length = bars * settings.beats_per_bar
-    plan = plan_for(settings, key, length, mood, [], cadence=True)
+    plan = piece_plan(settings, bars, mood)
     close = cadence_chords(plan, key, length, settings.velocity)
 
     def attempt(seed: int) -> pretty_midi.PrettyMIDI:
