@@ -198,7 +198,7 @@ def plan_harmony(model: HarmonyModel, key: Key, n_bars: int, tempo: float, valen
         chain = _chain(next_chords, key, previous[-2:], len(todo), opener, ending, rng, aim)
         for slot, name in zip(todo, chain):
             slots[slot] = name
-        if ending and ending & {dominant, dominant7} and todo[-1] == end_slot - 1:
+        if ending == {dominant, dominant7} and todo[-1] == end_slot - 1:  # a half cadence the chain wrote
             dominant_ends.append(end_slot - 1)
     cells = _approached_dominants(slots, dominant_ends, int(beats_per_chord // HALF_BAR), next_chords, rng)
     chords = merge_segments([chord_of(name, key) if name else None for name in cells], min(beats_per_chord, HALF_BAR))

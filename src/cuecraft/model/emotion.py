@@ -17,8 +17,8 @@ FEATURES = ("tempo_bpm", "major", "note_density", "polyphony", "pitch_centre", "
             "velocity_std", "harmonic_rhythm", "key_confidence")  # fmt: skip
 
 
-def feature_vector(f: PieceFeatures | dict) -> np.ndarray:
-    """The classifier's inputs from a PieceFeatures or a catalog row (missing values as 0)."""
+def feature_vector(f: PieceFeatures | dict, features: tuple[str, ...] = FEATURES) -> np.ndarray:
+    """The classifier's inputs (`features`, of FEATURES) from a PieceFeatures or a catalog row (missing values as 0)."""
     get = f.get if isinstance(f, dict) else lambda name: getattr(f, name, None)
     low, high = get("pitch_min") or 60, get("pitch_max") or 60
     values = {
@@ -27,7 +27,7 @@ def feature_vector(f: PieceFeatures | dict) -> np.ndarray:
         "pitch_span": high - low, "velocity_mean": get("velocity_mean"), "velocity_std": get("velocity_std"),
         "harmonic_rhythm": get("harmonic_rhythm"), "key_confidence": get("key_confidence"),
     }  # fmt: skip
-    return np.array([float(values[name] or 0.0) for name in FEATURES])
+    return np.array([float(values[name] or 0.0) for name in features])
 
 
 def sign_classifier(balanced: bool = False) -> Pipeline:
@@ -67,8 +67,7 @@ class EmotionClassifier:
     """Predicts the emotion quadrant of a piece from its features (all FEATURES, or the `features` it was fitted on)."""
 
     def __init__(self, valence_model, arousal_model, features: tuple[str, ...] = FEATURES) -> None:  # noqa: ANN001 - sklearn pipelines
-        self.valence_model, self.arousal_model = valence_model, arousal_model
-        self.columns = [FEATURES.index(name) for name in features]
+        self.valence_model, self.arousal_model, self.features = valence_model, arousal_model, features
 
     @classmethod
     def fit(cls, rows: list[dict], features: tuple[str, ...] = FEATURES, balanced: bool = False) -> EmotionClassifier:
@@ -83,7 +82,7 @@ class EmotionClassifier:
         return cross_validated_signs(*labelled_signs(rows, features), folds, seed, balanced=balanced)
 
     def quadrant(self, features: PieceFeatures | dict) -> str:
-        x = feature_vector(features)[self.columns][None]
+        x = feature_vector(features, self.features)[None]
         valence = "high" if self.valence_model.predict(x)[0] else "low"
         arousal = "high" if self.arousal_model.predict(x)[0] else "low"
         return f"{valence}-valence-{arousal}-arousal"
@@ -94,6 +93,5 @@ def labelled_signs(rows: list[dict], features: tuple[str, ...] = FEATURES) -> tu
     usable = [r for r in rows if r.get("valence") not in (None, 0) and r.get("arousal") not in (None, 0)]
     if len(usable) < 10:
         raise ValueError(f"only {len(usable)} pieces with nonzero valence and arousal labels")
-    columns = [FEATURES.index(name) for name in features]
-    x = np.stack([feature_vector(r)[columns] for r in usable])
+    x = np.stack([feature_vector(r, features) for r in usable])
     return x, np.array([r["valence"] > 0 for r in usable], int), np.array([r["arousal"] > 0 for r in usable], int)
