@@ -8,7 +8,9 @@ Truth:
   beat. Two chorale analyses are of the chorale in another key than music21's score (Riemenschneider's
   edition transposes some): each analysis is moved to the transposition whose chord tones cover most
   of the score's note time (fit_to_score), and pieces whose truth covers under PAIRING_FIT of it even so
-  (an analysis that does not line up with its score) are reported apart.
+  (an analysis that does not line up with its score) are reported apart. Scores are read by corpus.notation, which
+  lays each measure at its bar's length (twenty madrigal scores write a resting voice's bar as two whole
+  rests, which would put that voice a bar late).
 - folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
   whose key field names a mode (K:A Dorian, K:Dmix), and every twelfth tune in plain major or minor:
   the tonic and mode, against the home key and the key named with its mode (corpus.modes); Bach
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,7 @@ from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, local_keys, pitch_class_profile
 from cuecraft.corpus.modes import modal_key_name
+from cuecraft.corpus.notation import parse_score, score_notes
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
@@ -128,6 +130,8 @@ def score(piece: Truth, tally: Tally) -> None:
     tally.add(f"  profile alone, {piece.key.mode}", profile_only == piece.key)
     if piece.key.mode == "minor":
         tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
+    if piece.keys:
+        tally.add("  the truth's first and last keys agree", piece.keys[0].key == piece.keys[-1].key)
     found_keys = local_keys(((n.onset, n.duration, n.pitch) for n in piece.notes), found_chords, home) if piece.keys else []
     changes_key = len({k.key for k in piece.keys}) > 1
     end = int(max(c.end for c in piece.chords))
@@ -159,14 +163,10 @@ def folk_tunes(every: int, plain_every: int = 12) -> Iterator[tuple[list[Note], 
                 plain += 1
                 if plain % plain_every:
                     continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    score = music21.converter.parse(tune, format="abc")
-                except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
-                    continue
-            notes = [Note(float(n.getOffsetInHierarchy(score)), float(n.quarterLength), p.midi)
-                     for n in score.recurse().notes for p in n.pitches if n.quarterLength > 0]  # fmt: skip
+            try:
+                notes = score_notes(parse_score(tune, format="abc"))
+            except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
+                continue
             if len(notes) >= 16:
                 tonic = ("C D EF G A B".index(field.group(1)) + {"#": 1, "b": -1, "": 0}[field.group(2)]) % 12
                 yield notes, tonic, mode
@@ -207,12 +207,8 @@ def romantext_pieces(every: int) -> Iterator[Truth]:
             score_path = analysis.with_suffix(".mxl")
         if not score_path.is_file():
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rn = music21.converter.parse(str(analysis), format="romantext")
-            music = music21.converter.parse(str(score_path))
-        notes = [Note(float(n.getOffsetInHierarchy(music)), float(n.quarterLength), p.midi)
-                 for n in music.recurse().notes for p in n.pitches if n.quarterLength > 0]  # fmt: skip
+        rn, music = parse_score(analysis, format="romantext"), parse_score(score_path)
+        notes = score_notes(music)
         numerals = list(rn.recurse().getElementsByClass("RomanNumeral"))
         if not notes or not numerals:
             continue
@@ -259,6 +255,8 @@ def main() -> None:
                 print(f"{piece.title}: its analysis covers {piece.fit:.0%} of the score's note time (misaligned?)")
             score(piece, tallies[piece.title.startswith("riemenschneider"), paired])
         for (bach, paired), tally in tallies.items():
+            if not tally.counts:
+                continue
             name = "Bach chorales" if bach else "Monteverdi madrigals (modal; their analyses' keys)"
             tally.report(f"music21 RomanText: {name}, {'analysis lines up with the score' if paired else 'analysis off its score'}, "
                          "per quarter note")

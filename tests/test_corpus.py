@@ -7,7 +7,8 @@ import pytest
 from cuecraft.corpus.catalog import Catalog, PieceQuery
 from cuecraft.corpus.export import export_rows
 from cuecraft.corpus.ingest import ingest
-from cuecraft.corpus.symbolic import analyse_symbolic_file
+from cuecraft.corpus.notation import parse_score, score_notes
+from cuecraft.corpus.symbolic import analyse_symbolic_file, load_midi
 from cuecraft.errors import CuecraftError
 from tests.corpus_files import click_track, progression_piece, scale_piece
 
@@ -192,3 +193,29 @@ def test_notation_formats_are_analysed(tmp_path: Path) -> None:
     with Catalog(tmp_path / "c.db") as catalog:
         report = ingest([tmp_path], catalog, workers=1)
     assert report.added == 2 and not report.failed
+
+
+def _measure(number: int, *notes: str) -> str:
+    """A 4/4 measure of whole notes ('C4') and whole rests ('r'), one after another as written."""
+    attributes = "<attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time></attributes>"
+    body = "".join("<note><rest/><duration>4</duration><type>whole</type></note>" if n == "r" else
+                   f"<note><pitch><step>{n[0]}</step><octave>{n[1]}</octave></pitch><duration>4</duration><type>whole</type></note>"
+                   for n in notes)  # fmt: skip
+    return f'<measure number="{number}">{attributes if number == 1 else ""}{body}</measure>'
+
+
+def test_a_measure_that_overruns_its_bar_does_not_put_its_part_out_of_step(tmp_path: Path) -> None:
+    """As in several of music21's Monteverdi madrigals: a resting voice's bar holds two whole rests."""
+    parts = {"P1": ("C5", "D5", "E5"), "P2": ("C3", "rr", "G3")}
+    xml = ('<?xml version="1.0"?><score-partwise version="3.1"><part-list>'
+           + "".join(f'<score-part id="{p}"><part-name>{p}</part-name></score-part>' for p in parts) + "</part-list>"
+           + "".join(f'<part id="{p}">' + "".join(_measure(i + 1, *(tuple(n) if n == "rr" else (n,))) for i, n in enumerate(bars))
+                     + "</part>" for p, bars in parts.items())
+           + "</score-partwise>")  # fmt: skip
+    path = tmp_path / "overrun.musicxml"
+    path.write_text(xml)
+    onsets = {n.pitch: n.onset for n in score_notes(parse_score(path))}
+    assert onsets[55] == onsets[76] == 8.0  # G3 sounds with the top part's third bar, not a bar late
+    midi = load_midi(path)
+    starts = {n.pitch: n.start for inst in midi.instruments for n in inst.notes}
+    assert starts[55] == pytest.approx(starts[76])

@@ -17,6 +17,7 @@ from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.harmony_analysis import harmony_of
 from cuecraft.corpus.keyfinding import estimate_key, pitch_class_profile
 from cuecraft.corpus.modes import modal_key_name
+from cuecraft.corpus.notation import parse_score
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.theory import PITCH_CLASS_NAMES
@@ -48,9 +49,7 @@ def load_midi(path: str | Path) -> pretty_midi.PrettyMIDI:
             warnings.simplefilter("ignore")
             if path.suffix.lower() in MIDI_SUFFIXES:
                 return pretty_midi.PrettyMIDI(str(path))
-            import music21
-
-            score = music21.converter.parse(str(path))
+            score = parse_score(path)
             with tempfile.NamedTemporaryFile(suffix=".mid") as tmp:
                 score.write("midi", fp=tmp.name)
                 return pretty_midi.PrettyMIDI(tmp.name)

@@ -1,0 +1,52 @@
+"""Notation (MusicXML, ABC, Humdrum, RomanText) read through music21, with the one repair real files
+need: a measure whose contents overrun its bar is laid at its bar's length, so the parts stay in step.
+
+Several of music21's own Monteverdi madrigals write a silent voice's two whole rests one after the
+other in a 4/4 bar; read as written, that part runs a bar late from there on, and a five-voice
+texture turns into five unrelated lines.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from cuecraft.model.events import Note
+
+
+def parse_score(source: str | Path, format: str | None = None) -> object:  # noqa: A002 - music21's own name
+    """A music21 score from a file path (or, with `format`, from text such as an ABC tune), its
+    overrunning measures laid at their bar lengths (keep_parts_in_step). music21's exceptions pass through."""
+    import music21
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        score = music21.converter.parse(str(source), format=format)
+    keep_parts_in_step(score)
+    return score
+
+
+def keep_parts_in_step(score: object) -> int:
+    """Move each part's measures to where their bars put them: a measure lasts its contents, but no
+    longer than its time signature's bar (a pickup stays short, an overrun is cut back). Returns how
+    many measures moved."""
+    moved = 0
+    for part in getattr(score, "parts", None) or []:
+        measures = list(part.getElementsByClass("Measure"))
+        if not measures:
+            continue
+        position, moved_before = measures[0].offset, moved
+        for measure in measures:
+            if measure.offset != position:
+                part.setElementOffset(measure, position)
+                moved += 1
+            position += min(measure.duration.quarterLength, measure.barDuration.quarterLength)
+        if moved > moved_before:
+            part.coreElementsChanged()
+    return moved
+
+
+def score_notes(score: object) -> list[Note]:
+    """Every pitch the score sounds, as notes in quarter notes from its start (a chord gives one note per pitch)."""
+    return [Note(float(n.getOffsetInHierarchy(score)), float(n.quarterLength), p.midi)
+            for n in score.recurse().notes for p in n.pitches if n.quarterLength > 0]  # type: ignore[attr-defined]  # fmt: skip
