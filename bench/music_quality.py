@@ -42,7 +42,7 @@ from cuecraft.corpus.symbolic import analyse_midi
 from cuecraft.model.emotion import FEATURES, EmotionClassifier, labelled_signs, sign_classifier
 from cuecraft.model.events import Note, midi_notes
 from cuecraft.model.metrics import METRICS, overlapping_area
-from cuecraft.model.music_measures import measure
+from cuecraft.model.music_measures import chromatic_steps, measure
 from cuecraft.model.training_set import AnnotatedPiece, is_held_out_for_emotion, is_held_out_game, load_corpora, vgmidi_group
 from cuecraft.project import Mood
 from cuecraft.theory import Key
@@ -228,6 +228,15 @@ def demo_cues(out: Path) -> list[tuple[list[Note], Key, int]]:
     return cues
 
 
+def stepping_share(pieces: list[list[Note]]) -> float:
+    """Of all the pieces' notes outside the local key and the chord, the share a step from a neighbour (chromatic_steps)."""
+    counts = np.array([chromatic_steps(notes) for notes in pieces]).reshape(-1, 2).sum(axis=0)
+    return float(counts[0] / max(1, counts[1]))
+
+
+STEPPING = "chromatic non-chord notes a step from a neighbour (all pieces' together)"
+
+
 def summarise(rows: list[dict]) -> dict[str, float]:
     return {k: float(np.median([r[k] for r in rows])) for k in rows[0]} if rows else {}
 
@@ -280,7 +289,8 @@ def main() -> None:
 
     report: dict = {"real": {"n": len(real), "median": summarise(real_rows),
                              "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},
-                             "p90": {k: float(np.percentile([r[k] for r in real_rows], 90)) for k in real_rows[0]}},
+                             "p90": {k: float(np.percentile([r[k] for r in real_rows], 90)) for k in real_rows[0]},
+                             STEPPING: stepping_share([notes for notes, _ in real])},
                     "judge_accuracy": {name: accuracy for name, (_, accuracy) in judges.items()}, "human_key_agreement": human_keys,
                     "systems": {}}  # fmt: skip
     try:
@@ -321,6 +331,7 @@ def measure_systems(systems: dict, real: list, judges: dict[str, EmotionClassifi
         entry = {"n": len(rows), "median": summarise(rows), "key (music21 KS)": key_hits / len(rows),
                  "key (music21 Temperley-Kostka-Payne)": temperley_hits / len(rows),
                  "per quadrant": per_quadrant(requests, rows, pieces),
+                 STEPPING: stepping_share(pieces),
                  "pieces with one pitch class > 30 % or a chord struck > 6 times in a row": flags,
                  "pieces with under 10 % of their notes at or above middle C (a bass alone)": lineless,
                  "seconds per music minute": float(np.sum(seconds) / (music_minutes * len(seconds))),
@@ -375,6 +386,7 @@ def print_table(report: dict) -> None:
         print(f"| OA {metric} | | " + " | ".join(_fmt(report["systems"][n].get("overlapping area with real (Yang & Lerch)", {}).get(metric))
                                               for n in names) + " |")  # fmt: skip
     emotion = [f"{row} ({judge})" for judge in JUDGES for row in EMOTION_ROWS]
+    print(f"| {STEPPING} | {_fmt(real.get(STEPPING))} | " + " | ".join(_fmt(report["systems"][n].get(STEPPING)) for n in names) + " |")
     for k in ("key (music21 KS)", "key (music21 Temperley-Kostka-Payne)", *emotion,
               "pieces with one pitch class > 30 % or a chord struck > 6 times in a row",
               "pieces with under 10 % of their notes at or above middle C (a bass alone)", "seconds per music minute",

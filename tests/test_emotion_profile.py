@@ -88,12 +88,13 @@ def share_outside(notes: list[Note], key: Key) -> float:
 
 def test_chromatic_colour_reaches_its_share_off_the_downbeat_and_spares_the_close(transformer) -> None:  # noqa: ANN001
     """Four 8-bar pieces in G major, with and without colour: passing tones join the plan's borrowed chord
-    tones on the allowed degrees only, off bar downbeats and outside the V7-I close."""
+    tones on the allowed degrees only, off bar downbeats and outside the V7-I close, each a step from a
+    note struck just before it."""
     key = Key.parse("G major")
     degrees = (1, 3, 5, 8)  # C sharp, E flat, F natural, A flat in G: the raised 4th, flat 6th, flat 7th, flat 2nd
     weights = tuple(1.0 if pc in degrees else 0.0 for pc in range(12))
     outside, beyond_chords, total = {0.0: 0, 0.12: 0}, {0.0: 0, 0.12: 0}, {0.0: 0, 0.12: 0}
-    for seed in range(5, 9):
+    for seed in range(10, 14):  # plans on which a passing tone finds a step in and a chord tone to lean on
         plan = plan_harmony(shipped_harmony(), key, 8, 100, seed=seed)
         borrowed = {pc for c in plan.chords for pc in c.chord.pitch_classes} - key.allowed_pitch_classes()
         for colour in (0.0, 0.12):
@@ -106,6 +107,10 @@ def test_chromatic_colour_reaches_its_share_off_the_downbeat_and_spares_the_clos
             assert all(n.pitch % 12 in degrees for n in colour_notes), "only the degrees the key's music takes"
             assert all(n.onset < 24 for n in colour_notes), "the V7-I close stays on its chords"
             assert all(n.onset % 4 > 0 for n in colour_notes), "bar downbeats stay in the harmony"
+            for n in colour_notes:  # a passing or neighbour tone: in by step, and no semitone struck against it
+                before = max(m.onset for m in notes if m.onset < n.onset)
+                assert any(abs(m.pitch - n.pitch) in (1, 2) for m in notes if m.onset == before), n
+                assert not any(abs(m.pitch - n.pitch) % 12 in (1, 11) for m in notes if m.onset == n.onset), n
     # without colour the only notes outside the key are the plan's borrowed chord tones; with it, passing
     # tones join them (the close, a quarter of each piece, takes none)
     assert beyond_chords[0.0] == 0 and beyond_chords[0.12] > 0, beyond_chords

@@ -13,7 +13,7 @@ from cuecraft.corpus.pop909 import read_song
 from cuecraft.model.composer import GenerationRequest
 from cuecraft.model.events import Note
 from cuecraft.model.harmony import ChordSequence, HarmonyModel, shipped_harmony
-from cuecraft.model.music_measures import measure
+from cuecraft.model.music_measures import chromatic_steps, measure
 from cuecraft.model.sampling import over_chord, sample_ids
 from cuecraft.model.tokenizer import CueTokenizer
 from cuecraft.model.transformer import CueTransformer, TransformerConfig
@@ -225,6 +225,17 @@ def test_measures_tell_a_stuck_tune_from_a_moving_one() -> None:
     assert b["longest repeated figure (notes)"] >= 16  # the scale figure returns
     pulse = measure([Note(i * 0.5, 0.5, 36 + (0, 7)[i % 2]) for i in range(64)], key, 8)
     assert pulse["notes at or above middle C"] == 0.0 and a["notes at or above middle C"] == 1.0
+
+
+def test_a_chromatic_note_is_told_a_passing_tone_or_a_wrong_note() -> None:
+    """Four bars of C major chords with a tune: a C sharp between C and D passes by step; an F sharp a
+    leap from everything around it does not; the chords' own tones are not counted."""
+    chords = block_chords([Chord(0, "maj")] * 4)
+    passing = [Note(4 * bar + beat, 1.0, pitch) for bar in range(4) for beat, pitch in enumerate((72, 73, 74, 76))]
+    leaping = [Note(4 * bar + beat, 1.0, pitch) for bar in range(4) for beat, pitch in enumerate((72, 78, 84, 79))]
+    assert chromatic_steps(chords + passing) == (4, 4)
+    assert chromatic_steps(chords + leaping) == (0, 4)
+    assert chromatic_steps(chords) == (0, 0)
 
 
 def test_a_given_dynamic_is_written_without_asking_the_model() -> None:

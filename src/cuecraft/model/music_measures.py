@@ -8,11 +8,11 @@ Notes are in beats, 4/4 bars; the melody is the skyline (the highest note of eac
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Sequence
 
-
-from cuecraft.corpus.chords import label_chords
+from cuecraft.corpus.chords import chord_at, label_chords
 from cuecraft.model.emotion_profile import chromatic_chord_share, chromatic_share, key_in_force
 from cuecraft.model.events import Note
 from cuecraft.model.metrics import pitch_class_entropy
@@ -129,6 +129,24 @@ def bass_on_tonic_at_close(notes: Sequence[Note], key: Key, n_bars: int) -> bool
     """Whether the lowest note struck in the last bar is the tonic."""
     last = [n for n in notes if n.onset >= (n_bars - 1) * BAR]
     return bool(last) and min(last, key=lambda n: n.pitch).pitch % 12 == key.tonic
+
+
+def chromatic_steps(notes: Sequence[Note]) -> tuple[int, int]:
+    """(how many move by step, how many there are) of the notes outside both the local key and the
+    labeller's chord where they sound: a passing or neighbour note has a note a step (1 or 2 semitones)
+    from it in the beat before or after; one without sounds like a wrong note."""
+    ordered = sorted(notes, key=lambda n: n.onset)
+    key_at, chords = key_in_force(ordered), label_chords(ordered)
+    onsets = [n.onset for n in ordered]
+    stepped = total = 0
+    for n in ordered:
+        heard = chord_at(chords, n.onset)
+        if n.pitch % 12 in key_at(n.onset).allowed_pitch_classes() or (heard is not None and n.pitch % 12 in heard.pitch_classes):
+            continue
+        total += 1
+        around = ordered[bisect.bisect_left(onsets, n.onset - 1.0) : bisect.bisect_right(onsets, n.onset + 1.0)]
+        stepped += any(m.onset != n.onset and 0 < abs(m.pitch - n.pitch) <= 2 for m in around)
+    return stepped, total
 
 
 def measure(notes: Sequence[Note], key: Key, n_bars: int) -> dict[str, float]:
