@@ -3,8 +3,8 @@
 Generates 4 emotion quadrants x 10 seeds of 16 bars (`cuecraft generate`'s path: piano ensemble, and
 again for the orchestral ensemble, whose families the transformer writes for,
 each seed one of ten keys, the same keys in every quadrant so valence is judged at a fixed key), the
-same 40 again in the key the film planner gives each mood (its mode follows valence: the emotion
-quadrant as a film would get it), plus every cue of the demo film, with each model asked for (this checkout's transformer, the Markov
+same 40 again in the key the film planner gives each mood (its mode follows valence), and again in the
+planner's key and tempo (its tempo follows arousal: the emotion quadrant as a film would get it), plus every cue of the demo film, with each model asked for (this checkout's transformer, the Markov
 baseline, and the transformer of an older commit run with its own code), and compares them on
 music_measures with 16-bar excerpts of VGMusic games held out of training (split by game).
 
@@ -146,20 +146,24 @@ def judge_within_mode(rows: list[dict], features: tuple[str, ...], balanced: boo
     return out
 
 
+BRIEFS = ("fixed", "planner's key", "planner's key and tempo")  # what a request takes from the film planner
+
+
 def request_list(folder: Path, model: str, model_path: str | None, seeds: range, style: str = "piano") -> list[dict]:
-    """Each quadrant x seed twice: in the seed's key (fixed across quadrants) and in the key the film
-    planner gives that mood with the seed's key as the film's home key (marked "planner"), for the
-    ensemble `style`."""
+    """Each quadrant x seed three times (BRIEFS): in the seed's key (fixed across quadrants) at 100 bpm;
+    in the key the film planner gives that mood, with the seed's key as the film's home key; and in the
+    planner's key and tempo. For the ensemble `style`; "brief" says which."""
     out = []
-    for planner in (False, True):
+    for brief in BRIEFS:
         for quadrant, (valence, arousal) in QUADRANTS.items():
             for seed in seeds:
                 mood = Mood(valence=valence, arousal=arousal, intensity=(arousal + 1) / 2)
                 home = KEYS[seed % len(KEYS)]
-                key = plan_settings(mood, Key.parse(home), seed).key if planner else home
-                out.append({"out": str(folder / f"{quadrant}-{seed}{'-planner' if planner else ''}.mid"), "key": key, "tempo": 100.0,
+                planned = plan_settings(mood, Key.parse(home), seed)
+                key, tempo = (home, 100.0) if brief == "fixed" else (planned.key, 100.0 if brief == "planner's key" else float(planned.tempo))
+                out.append({"out": str(folder / f"{quadrant}-{seed}-{BRIEFS.index(brief)}.mid"), "key": key, "tempo": tempo,
                             "bars": BARS, "valence": valence, "arousal": arousal, "seed": seed, "model": model,
-                            "model_path": model_path, "quadrant": quadrant, "planner": planner, "style": style})  # fmt: skip
+                            "model_path": model_path, "quadrant": quadrant, "brief": brief, "style": style})  # fmt: skip
     return out
 
 
@@ -176,14 +180,13 @@ def heard_emotion(judge: EmotionClassifier, requests: list[dict]) -> dict[str, f
     return {name: n / len(requests) for name, n in hits.items()}
 
 
-EMOTION_ROWS = ("emotion quadrant", "valence, planner's key", "arousal, planner's key", "emotion quadrant at fixed key",
-                "valence at fixed key", "arousal at fixed key")  # fmt: skip
+EMOTION_ROWS = tuple(f"{sign}, {brief}" for brief in BRIEFS[::-1] for sign in ("emotion quadrant", "valence", "arousal"))
 
 
-def emotion_rows(judge: str, fixed: dict[str, float], planned: dict[str, float]) -> dict[str, float]:
-    """A judge's report rows (EMOTION_ROWS): the quadrant and each sign heard in the planner's key and at a fixed key."""
-    values = (planned["quadrant"], planned["valence"], planned["arousal"], fixed["quadrant"], fixed["valence"], fixed["arousal"])
-    return {f"{row} ({judge})": value for row, value in zip(EMOTION_ROWS, values)}
+def emotion_rows(judge: str, heard: dict[str, dict[str, float]]) -> dict[str, float]:
+    """A judge's report rows (EMOTION_ROWS): the quadrant and each sign heard, per brief (`heard`: heard_emotion's by brief)."""
+    return {f"{sign}, {brief} ({judge})": heard[brief][sign.split()[-1]] for brief in BRIEFS
+            for sign in ("emotion quadrant", "valence", "arousal")}  # fmt: skip
 
 
 def generate(requests: list[dict], src: Path) -> list[float]:
@@ -311,11 +314,11 @@ def main() -> None:
 
 def measure_systems(systems: dict, real: list, judges: dict[str, EmotionClassifier], report: dict) -> None:
     """Generate and measure each system's pieces into `report`: the music measures and speed over the
-    fixed-key pieces, the emotion over those (valence at a fixed key) and the planner's (the quadrant)."""
+    fixed-key pieces, and the emotion heard in each of BRIEFS."""
     for name, (all_requests, src) in systems.items():
         all_seconds = generate(all_requests, src)
-        requests = [r for r in all_requests if not r["planner"]]
-        seconds = [s for s, r in zip(all_seconds, all_requests) if not r["planner"]]
+        requests = [r for r in all_requests if r["brief"] == "fixed"]
+        seconds = [s for s, r in zip(all_seconds, all_requests) if r["brief"] == "fixed"]
         rows, pieces, key_hits, temperley_hits, flags, lineless = [], [], 0, 0, 0, 0
         for r in requests:
             notes = midi_notes(pretty_midi.PrettyMIDI(r["out"]))
@@ -338,7 +341,7 @@ def measure_systems(systems: dict, real: list, judges: dict[str, EmotionClassifi
                  "overlapping area with real (Yang & Lerch)": {m: overlapping_area([f(n) for n, _ in real], [f(p) for p in pieces])
                                                                for m, f in METRICS.items()}}  # fmt: skip
         for judge_name, judge in judges.items():
-            entry |= emotion_rows(judge_name, heard_emotion(judge, requests), heard_emotion(judge, [r for r in all_requests if r["planner"]]))
+            entry |= emotion_rows(judge_name, {brief: heard_emotion(judge, [r for r in all_requests if r["brief"] == brief]) for brief in BRIEFS})
         if name == "transformer (this)":
             for count, label in ((1, "one busy neighbour"), (2, "two busy neighbours")):
                 busy = beside_busy(requests[:8], src, count)
