@@ -341,6 +341,20 @@ def test_a_piece_of_bass_notes_brings_in_a_line_above_them() -> None:
     assert balance.bias() is None
 
 
+def test_a_piece_s_final_tonic_rings_out(transformer: TransformerComposer) -> None:
+    """An excited brief's model would pulse on through its last bar; the final chord is struck and held
+    to the end instead, over the tonic in the bass."""
+    from cuecraft.compose.cue_plan import piece_brief
+
+    settings, mood = piece_brief("G minor", 100.0, -0.8, 0.8, "piano", 475)
+    notes = [n for i in write_piece(transformer, settings, 8, mood).instruments for n in i.notes]
+    beat = 60 / 100.0
+    final = [n for n in notes if n.start >= 7 * 4 * beat - 0.05]
+    assert final and all(n.start < 7 * 4 * beat + 0.05 for n in final)  # struck together on the last downbeat
+    assert all(n.end == pytest.approx(8 * 4 * beat, abs=0.05) for n in final)
+    assert min(final, key=lambda n: n.pitch).pitch % 12 == 7  # G in the bass
+
+
 def test_a_calm_dark_brief_gets_a_line_over_its_bass(transformer: TransformerComposer, monkeypatch: pytest.MonkeyPatch) -> None:
     """A calm, dark brief (C minor, seed 13) the shipped model alone writes as a bare bass pulse,
     every note below middle C; with the register balance a line comes in above it."""

@@ -160,7 +160,7 @@ def generate(
     model: Annotated[str, typer.Option(help="transformer (shipped, default) or baseline")] = "transformer",
     model_path: Annotated[Optional[Path], typer.Option(help="checkpoint of the chosen model")] = None,
 ) -> None:
-    """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence."""
+    """Compose one piece of exact length in a key, tempo and mood, ending on a V7-I cadence whose tonic rings out."""
     from cuecraft.atomic import atomic_path
     from cuecraft.compose.cue_plan import piece_brief
     from cuecraft.compose.styles import ENSEMBLES

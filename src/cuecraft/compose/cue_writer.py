@@ -155,16 +155,18 @@ def piece_plan(settings: MusicSettings, bars: int, mood: Mood | None = None) -> 
 
 
 def write_piece(composer: Composer, settings: MusicSettings, bars: int, mood: Mood | None = None) -> pretty_midi.PrettyMIDI:
-    """A free-standing piece of exactly `bars` bars in the settings' key and tempo, closing on a cadence."""
+    """A free-standing piece of exactly `bars` bars in the settings' key and tempo, closing on a cadence
+    whose final tonic rings out: what the model strikes with it stays, nothing after (as a cue's ring-out)."""
     key = Key.parse(settings.key)
     length = bars * settings.beats_per_bar
     plan = piece_plan(settings, bars, mood)
     close = cadence_chords(plan, key, length, settings.velocity)
+    final = plan.chords[-1].start
 
     def attempt(seed: int) -> pretty_midi.PrettyMIDI:
         request = GenerationRequest(key=key, length_beats=length, beats_per_bar=settings.beats_per_bar, seed=seed, cadence=True,
                                     **steering(settings, mood), **plan_fields(plan))  # fmt: skip
-        notes = above_the_close(close, [n for n in composer.generate(request) if n.onset < length])
+        notes = above_the_close(close, [ring(n, final, length) for n in composer.generate(request) if n.onset <= final])
         return arrange(shape_dynamics(notes, settings) + close, settings, key, length - settings.beats_per_bar, mood, chords=plan.chords)
 
     return first_in_key(attempt, settings.seed, key)
@@ -196,6 +198,11 @@ def cadence_chords(plan: HarmonyPlan, key: Key, length: float, velocity: int) ->
     if before is not None:
         notes += chord(dominant_seventh(key), before.start, before.end - before.start, velocity)
     return notes
+
+
+def ring(note: Note, final: float, length: float) -> Note:
+    """A note struck with the final chord (at beat `final`) held with it to the end (`length`)."""
+    return replace(note, duration=length - note.onset) if note.onset >= final else note
 
 
 def above_the_close(close: list[Note], notes: list[Note]) -> list[Note]:
