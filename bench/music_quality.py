@@ -180,13 +180,13 @@ def heard_emotion(judge: EmotionClassifier, requests: list[dict]) -> dict[str, f
     return {name: n / len(requests) for name, n in hits.items()}
 
 
-EMOTION_ROWS = tuple(f"{sign}, {brief}" for brief in BRIEFS[::-1] for sign in ("emotion quadrant", "valence", "arousal"))
+HEARD = {"emotion quadrant": "quadrant", "valence": "valence", "arousal": "arousal"}  # report row: heard_emotion's key
+EMOTION_ROWS = tuple(f"{row}, {brief}" for brief in BRIEFS[::-1] for row in HEARD)
 
 
 def emotion_rows(judge: str, heard: dict[str, dict[str, float]]) -> dict[str, float]:
     """A judge's report rows (EMOTION_ROWS): the quadrant and each sign heard, per brief (`heard`: heard_emotion's by brief)."""
-    return {f"{sign}, {brief} ({judge})": heard[brief][sign.split()[-1]] for brief in BRIEFS
-            for sign in ("emotion quadrant", "valence", "arousal")}  # fmt: skip
+    return {f"{row}, {brief} ({judge})": heard[brief][key] for brief in BRIEFS for row, key in HEARD.items()}
 
 
 def generate(requests: list[dict], src: Path) -> list[float]:
