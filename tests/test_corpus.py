@@ -195,27 +195,33 @@ def test_notation_formats_are_analysed(tmp_path: Path) -> None:
     assert report.added == 2 and not report.failed
 
 
-def _measure(number: int, *notes: str) -> str:
-    """A 4/4 measure of whole notes ('C4') and whole rests ('r'), one after another as written."""
+NOTE_TYPES = {1: "quarter", 4: "whole", 8: "breve"}
+
+
+def _measure(number: int, notes: list[tuple[str, int]]) -> str:
+    """A 4/4 measure of (pitch like 'C4' or 'r' for a rest, quarter notes) written one after another."""
     attributes = "<attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time></attributes>"
-    body = "".join("<note><rest/><duration>4</duration><type>whole</type></note>" if n == "r" else
-                   f"<note><pitch><step>{n[0]}</step><octave>{n[1]}</octave></pitch><duration>4</duration><type>whole</type></note>"
-                   for n in notes)  # fmt: skip
+    body = "".join(f"<note>{'<rest/>' if name == 'r' else f'<pitch><step>{name[0]}</step><octave>{name[1]}</octave></pitch>'}"
+                   f"<duration>{beats}</duration><type>{NOTE_TYPES[beats]}</type></note>" for name, beats in notes)  # fmt: skip
     return f'<measure number="{number}">{attributes if number == 1 else ""}{body}</measure>'
 
 
 def test_a_measure_that_overruns_its_bar_does_not_put_its_part_out_of_step(tmp_path: Path) -> None:
-    """As in several of music21's Monteverdi madrigals: a resting voice's bar holds two whole rests."""
-    parts = {"P1": ("C5", "D5", "E5"), "P2": ("C3", "rr", "G3")}
+    """As in several of music21's Monteverdi madrigals: a resting voice's bar holds two whole rests. A
+    pickup that every part plays stays a pickup, and a bar every part plays longer (a cadenza) keeps its length."""
+    parts = {"P1": [[("B4", 1)], [("C5", 4)], [("D5", 4)], [("E5", 8)], [("F5", 4)]],
+             "P2": [[("r", 1)], [("C3", 4)], [("r", 4), ("r", 4)], [("G3", 8)], [("A3", 4)]]}
     xml = ('<?xml version="1.0"?><score-partwise version="3.1"><part-list>'
            + "".join(f'<score-part id="{p}"><part-name>{p}</part-name></score-part>' for p in parts) + "</part-list>"
-           + "".join(f'<part id="{p}">' + "".join(_measure(i + 1, *(tuple(n) if n == "rr" else (n,))) for i, n in enumerate(bars))
-                     + "</part>" for p, bars in parts.items())
+           + "".join(f'<part id="{p}">' + "".join(_measure(i + 1, bar) for i, bar in enumerate(bars)) + "</part>"
+                     for p, bars in parts.items())
            + "</score-partwise>")  # fmt: skip
     path = tmp_path / "overrun.musicxml"
     path.write_text(xml)
     onsets = {n.pitch: n.onset for n in score_notes(parse_score(path))}
-    assert onsets[55] == onsets[76] == 8.0  # G3 sounds with the top part's third bar, not a bar late
+    assert onsets[72] == onsets[48] == 1.0  # after the one-beat pickup
+    assert onsets[76] == onsets[55] == 9.0  # G3 sounds with the top part's fourth bar, not a bar late
+    assert onsets[77] == onsets[57] == 17.0  # after the eight-beat bar both parts play
     midi = load_midi(path)
     starts = {n.pitch: n.start for inst in midi.instruments for n in inst.notes}
-    assert starts[55] == pytest.approx(starts[76])
+    assert starts[55] == pytest.approx(starts[76]) and starts[57] == pytest.approx(starts[77])

@@ -27,20 +27,24 @@ def parse_score(source: str | Path, format: str | None = None) -> object:  # noq
 
 
 def keep_parts_in_step(score: object) -> int:
-    """Move each part's measures to where their bars put them: a measure lasts its contents, but no
-    longer than its time signature's bar (a pickup stays short, an overrun is cut back). Returns how
+    """Move each part's measures to where their bars put them. A measure lasts its time signature's bar
+    where its parts disagree around it (one part's overrun is cut back); where every part is shorter
+    (a pickup), the longest of them; where every part is longer (a cadenza), the shortest. Returns how
     many measures moved."""
+    parts = [list(part.getElementsByClass("Measure")) for part in getattr(score, "parts", None) or []]
+    lengths = []  # per measure, by its place in the part
+    for index in range(max(map(len, parts), default=0)):
+        present = [measures[index] for measures in parts if index < len(measures)]
+        spans, bar = [m.duration.quarterLength for m in present], present[0].barDuration.quarterLength
+        lengths.append(bar if min(spans) <= bar <= max(spans) else max(spans) if max(spans) < bar else min(spans))
     moved = 0
-    for part in getattr(score, "parts", None) or []:
-        measures = list(part.getElementsByClass("Measure"))
-        if not measures:
-            continue
-        position, moved_before = measures[0].offset, moved
-        for measure in measures:
+    for part, measures in zip(score.parts if parts else [], parts):  # type: ignore[attr-defined]
+        position, moved_before = (measures[0].offset if measures else 0.0), moved
+        for measure, length in zip(measures, lengths):
             if measure.offset != position:
                 part.setElementOffset(measure, position)
                 moved += 1
-            position += min(measure.duration.quarterLength, measure.barDuration.quarterLength)
+            position += length
         if moved > moved_before:
             part.coreElementsChanged()
     return moved
