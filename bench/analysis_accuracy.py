@@ -8,7 +8,9 @@ Truth:
   beat. Two chorale analyses are of the chorale in another key than music21's score (Riemenschneider's
   edition transposes some): each analysis is moved to the transposition whose chord tones cover most
   of the score's note time (fit_to_score), and pieces whose truth covers under PAIRING_FIT of it even so
-  (an analysis that does not line up with its score) are reported apart. Scores are read by corpus.notation, which
+  (an analysis that does not line up with its score) are reported apart; so are the beats of any
+  eight-bar passage where it does not (passages_off_the_score: a madrigal analysed from an edition with
+  other bar numbers runs off its score near the end), for every truth. Scores are read by corpus.notation, which
   lays each measure at its bar's length (twenty madrigal scores write a resting voice's bar as two whole
   rests, which would put that voice a bar late).
 - folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
@@ -43,6 +45,7 @@ from cuecraft.model.events import Note
 from cuecraft.theory import PITCH_CLASS_NAMES, Key
 
 PAIRING_FIT = 0.6  # share of note time on the truth's chord tones under which an analysis does not match its score
+PASSAGE_BEATS = 32  # the same test passage by passage (eight 4/4 bars): an analysis of another edition drifts off its score
 # ABC key-field mode words (their first three letters) as cuecraft's modes; no word: major.
 ABC_MODES = {"": "major", "maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor", "dor": "dorian",
              "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian", "loc": "locrian"}  # fmt: skip
@@ -91,6 +94,16 @@ def chord_tone_shares(notes: list[Note], chords: list[TimedChord]) -> list[float
     return [x / total if total else 0.0 for x in on]
 
 
+def passages_off_the_score(piece: Truth) -> set[int]:
+    """The PASSAGE_BEATS-long passages (by index) whose notes lie on the truth's chord tones for under
+    PAIRING_FIT of their time: the analysis and the score part company there (a bar the analysis skips,
+    another edition's bar numbers), whatever the analyser hears."""
+    by_passage: dict[int, list[Note]] = {}
+    for n in piece.notes:
+        by_passage.setdefault(int(n.onset // PASSAGE_BEATS), []).append(n)
+    return {index for index, notes in by_passage.items() if chord_tone_shares(notes, piece.chords)[0] < PAIRING_FIT}
+
+
 def fit_to_score(piece: Truth) -> Truth:
     """The truth moved to the transposition (0-11 semitones up) whose chord tones cover most of the
     score's note time, with that share as its fit: an analysis of the chorale in another key is
@@ -135,8 +148,13 @@ def score(piece: Truth, tally: Tally) -> None:
     found_keys = local_keys(((n.onset, n.duration, n.pitch) for n in piece.notes), found_chords, home) if piece.keys else []
     changes_key = len({k.key for k in piece.keys}) > 1
     end = int(max(c.end for c in piece.chords))
+    apart = passages_off_the_score(piece)
     for beat in range(end):
         truth = chord_at(piece.chords, beat + 0.5)
+        if truth is not None:
+            tally.add("  beats set apart: their passage is off the score", beat // PASSAGE_BEATS in apart)
+        if beat // PASSAGE_BEATS in apart:
+            continue
         if truth is not None:
             tally.add("chord (root + family)", same_chord(chord_at(found_chords, beat + 0.5), truth))
         if piece.keys and (local := key_at(piece.keys, beat + 0.5)) is not None:
