@@ -31,22 +31,23 @@ def keep_parts_in_step(score: object) -> int:
     where its parts disagree around it (one part's overrun is cut back); where every part is shorter
     (a pickup), the longest of them; where every part is longer (a cadenza), the shortest. Returns how
     many measures moved."""
-    parts = [list(part.getElementsByClass("Measure")) for part in getattr(score, "parts", None) or []]
+    streams = list(getattr(score, "parts", None) or [])
+    parts = [list(stream.getElementsByClass("Measure")) for stream in streams]
     lengths = []  # per measure, by its place in the part
     for index in range(max(map(len, parts), default=0)):
         present = [measures[index] for measures in parts if index < len(measures)]
         spans, bar = [m.duration.quarterLength for m in present], present[0].barDuration.quarterLength
         lengths.append(bar if min(spans) <= bar <= max(spans) else max(spans) if max(spans) < bar else min(spans))
     moved = 0
-    for part, measures in zip(score.parts if parts else [], parts):  # type: ignore[attr-defined]
+    for stream, measures in zip(streams, parts):
         position, moved_before = (measures[0].offset if measures else 0.0), moved
         for measure, length in zip(measures, lengths):
             if measure.offset != position:
-                part.setElementOffset(measure, position)
+                stream.setElementOffset(measure, position)
                 moved += 1
             position += length
         if moved > moved_before:
-            part.coreElementsChanged()
+            stream.coreElementsChanged()
     return moved
 
 

@@ -163,8 +163,8 @@ class BarConstraint:
         self.notes_in_bar = 0
         self.tokens_in_bar = 0
         self.struck = self.coloured = 0  # notes written, and how many of them lie outside the key
-        self.previous_pitches: frozenset[int] = frozenset()  # struck at the last position before this one that had notes
         self.current_pitches: set[int] = set()  # struck at this position
+        self.near_previous = np.zeros(len(tokenizer), dtype=bool)  # pitches a step from those of the last position with notes
         self.resolving: int | None = None  # a chromatic tone struck, until a pitch after it steps from it
         self.finished = False
 
@@ -200,7 +200,7 @@ class BarConstraint:
 
     def _colour_mask(self) -> np.ndarray:
         """The chromatic tones on offer now: colour_tones a step from a pitch of the position before."""
-        return self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights)) & self._steps_from(self.previous_pitches)
+        return self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights)) & self.near_previous
 
     def _steps_from(self, pitches: Iterable[int]) -> np.ndarray:
         """Pitch tokens one or two semitones from any of `pitches`."""
@@ -214,7 +214,7 @@ class BarConstraint:
         if self.chord not in self._colour_biases:  # one array per chord (None: no chord yet)
             tones = self._cached_mask(colour_tones(self.scale, self.chord, self.colour_weights))
             self._colour_biases[self.chord] = np.where(tones, self._colour_logits[np.maximum(self.tokenizer.pitch_class_of, 0)], 0.0)
-        return np.where(self._steps_from(self.previous_pitches), self._colour_biases[self.chord], 0.0)
+        return np.where(self.near_previous, self._colour_biases[self.chord], 0.0)
 
     def resolve_bias(self) -> np.ndarray | None:
         """Logit offsets leading the pitches after a chromatic tone a step away from it."""
@@ -321,7 +321,7 @@ class BarConstraint:
         if self.current_pitches:
             if self.resolving is not None and self.resolving not in self.current_pitches:
                 self.resolving = None
-            self.previous_pitches, self.current_pitches = frozenset(self.current_pitches), set()
+            self.near_previous, self.current_pitches = self._steps_from(self.current_pitches), set()
 
 
 @dataclass(frozen=True)
