@@ -1,8 +1,11 @@
-"""How right is the corpus analysis? Keys and chords against human analyses the analysers never saw.
+"""How right is the corpus analysis? Keys and chords against analyses the analysers never saw: human
+analysts' (RomanText, the folk tunes' key fields) and a dataset's annotations (POP909).
 
 Truth:
 - POP909 (Wang et al. 2020): each song's key (the longest region of key_audio.txt), its key regions
-  as local keys (145 of 880 songs change key) and its human timed chord labels, on the song's beat grid;
+  as local keys (145 of 880 songs change key) and its timed chord labels, on the song's beat grid. Its
+  paper says these were made by MIR algorithms (keys from the recordings), the tempo curves by hand
+  (corpus.pop909): agreement with them is agreement with those algorithms;
 - music21's RomanText analyses with their scores: 20 Bach chorales (found by the BWV number the analysis names) and 48
   Monteverdi madrigals: the home key (the analysis's first key), the local key and the chord of every
   beat. Two chorale analyses are of the chorale in another key than music21's score (Riemenschneider's
@@ -71,7 +74,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Truth:
-    """A piece's notes (beats) with its human key, local keys and chords."""
+    """A piece's notes (beats) with its true key, local keys and chords (as its analysis or annotation gives them)."""
 
     title: str
     notes: list[Note]
@@ -123,7 +126,7 @@ def same_chord(estimate: Chord | None, truth: Chord) -> bool:
 
 
 def rests_on_relative_major(piece: Truth) -> bool:
-    """Whether a minor piece's own human chords contradict its key label: more time on the relative
+    """Whether a minor piece's own annotated chords contradict its key label: more time on the relative
     major's tonic triad than on the minor tonic's, and a last chord off the minor tonic."""
     def time_on(root: int, family: str) -> float:
         return sum(c.end - c.start for c in piece.chords if c.chord.root == root and c.chord.triad_family() == family)
@@ -283,8 +286,8 @@ def main() -> None:
     if args.truth in ("all", "pop909"):
         for piece in pop909_songs(args.data, args.every):
             score(piece, fitted if int(piece.title) % 2 else held_out)
-        held_out.report("POP909 even-numbered songs (held out from the key finder's fit), per beat")
-        fitted.report("POP909 odd-numbered songs (the key finder's weights were fitted on them), per beat")
+        held_out.report("POP909 even-numbered songs (held out from the key finder's fit; annotations by MIR algorithms), per beat")
+        fitted.report("POP909 odd-numbered songs (the key finder's weights were fitted on them; annotations by MIR algorithms), per beat")
 
 
 if __name__ == "__main__":

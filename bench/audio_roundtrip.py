@@ -2,7 +2,7 @@
 
 - Catalog MIDI (VGMIDI by default): tempo within 4 % (octave errors counted apart) and key by the
   MIREX weighted score, against the symbolic analysis of the same file.
-- `--pop909`: POP909 songs rendered on the piano from their beat grid, against their human chords
+- `--pop909`: POP909 songs rendered on the piano from their beat grid, against their annotated chords
   (root and triad family at the middle of each beat) and keys; the symbolic labeller on the same
   notes beside it. Odd-numbered songs are the ones the audio harmony was chosen on (`--odd`); the report
   is on even-numbered ones by default.
@@ -68,7 +68,7 @@ def main() -> None:
 
 
 def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, odd: bool) -> None:
-    """Chords and keys heard in rendered POP909 songs against their human labels, beside the symbolic
+    """Chords and keys heard in rendered POP909 songs against their annotated labels, beside the symbolic
     labeller on the same notes; one song in every few, of one parity, up to `pieces`."""
     from analysis_accuracy import same_chord
 

@@ -10,7 +10,7 @@ music_measures with 16-bar excerpts of VGMusic games held out of training (split
 
 Judges independent of what is tuned:
 - key: music21's Krumhansl-Schmuckler (the composer selects attempts with the corpus's Aarden-Essen
-  finder, never with this one), calibrated on POP909 excerpts whose human key is known;
+  finder, never with this one), calibrated on POP909 excerpts whose key is annotated;
 - emotion: classifiers (model/emotion.py features) trained only on the labelled VGMIDI pieces of the
   games held out of the transformer's training (training_set.HELD_OUT_EMOTION), with what each hears of
   valence in real music of one mode (cross-validated within major and within minor pieces): the most a
@@ -90,8 +90,8 @@ def real_excerpts(data: Path, cache: Path) -> list[tuple[list[Note], Key]]:
     return out
 
 
-def human_key_agreement(data: Path, every: int = 9) -> dict[str, float]:
-    """How often Krumhansl-Schmuckler hears the human key in 16-bar excerpts (from bar 9) of POP909
+def annotated_key_agreement(data: Path, every: int = 9) -> dict[str, float]:
+    """How often Krumhansl-Schmuckler hears the annotated key in 16-bar excerpts (from bar 9) of POP909
     songs, per mode: what the same judge gives real music whose key is known."""
     from analysis_accuracy import pop909_songs
 
@@ -264,8 +264,8 @@ def main() -> None:
     real = real_excerpts(args.data, args.cache)
     real_rows = [measure(notes, key, BARS) for notes, key in real]
     print(f"real: {len(real)} excerpts of held-out VGMusic games", flush=True)
-    human_keys = human_key_agreement(args.data)
-    print(f"Krumhansl-Schmuckler on POP909 16-bar excerpts, agreement with the human key: {human_keys}", flush=True)
+    annotated_keys = annotated_key_agreement(args.data)
+    print(f"Krumhansl-Schmuckler on POP909 16-bar excerpts, agreement with the annotated key: {annotated_keys}", flush=True)
     judges = emotion_judges(args.data)
     for name, (_, accuracy) in judges.items():
         print(f"emotion {name} (held-out VGMIDI games only), 5-fold accuracy: {accuracy}", flush=True)
@@ -294,7 +294,7 @@ def main() -> None:
                              "p10": {k: float(np.percentile([r[k] for r in real_rows], 10)) for k in real_rows[0]},
                              "p90": {k: float(np.percentile([r[k] for r in real_rows], 90)) for k in real_rows[0]},
                              STEPPING: stepping_share([notes for notes, _ in real])},
-                    "judge_accuracy": {name: accuracy for name, (_, accuracy) in judges.items()}, "human_key_agreement": human_keys,
+                    "judge_accuracy": {name: accuracy for name, (_, accuracy) in judges.items()}, "annotated_key_agreement": annotated_keys,
                     "systems": {}}  # fmt: skip
     try:
         measure_systems(systems, real, {name: judge for name, (judge, _) in judges.items()}, report)
@@ -403,10 +403,10 @@ def print_table(report: dict) -> None:
               f"{judge['valence within major, balanced']:.2f} in {judge['major pieces']:.0f} major pieces "
               f"({100 * judge['major positive share']:.0f} % positive), {judge['valence within minor, balanced']:.2f} in "
               f"{judge['minor pieces']:.0f} minor ({100 * judge['minor positive share']:.0f} % positive).")
-    human = report.get("human_key_agreement")
-    if human:
-        print(f"\nKrumhansl-Schmuckler hears the human key of {human['songs']:.0f} POP909 16-bar excerpts in "
-              f"{100 * human['major']:.0f} % (major) and {100 * human['minor']:.0f} % (minor).")
+    annotated = report.get("annotated_key_agreement")
+    if annotated:
+        print(f"\nKrumhansl-Schmuckler hears the annotated key of {annotated['songs']:.0f} POP909 16-bar excerpts in "
+              f"{100 * annotated['major']:.0f} % (major) and {100 * annotated['minor']:.0f} % (minor).")
 
 
 def _fmt(value: object) -> str:

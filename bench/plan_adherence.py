@@ -1,5 +1,5 @@
 """Are the planned chords heard? The harmony plan gives each beat a chord; the transformer writes the
-notes; the chord labeller (corpus.chords, 85 % right against POP909's human chords) says what they
+notes; the chord labeller (corpus.chords, 85 % right against POP909's annotated chords) says what they
 sound like. Per beat of the music_quality bench's briefs (4 emotion quadrants x seeds, 16 bars, the
 same keys in every quadrant), the share heard with the planned root and family (maj, min, dim, aug,
 sus4), the share heard on the planned root in another family (a minor chord heard major: its third

@@ -1,4 +1,4 @@
-"""Harmony: chord labels (human and heard), chords woven into the tokens, the learned harmony model,
+"""Harmony: chord labels (annotated and heard), chords woven into the tokens, the learned harmony model,
 the cue's phrase plan, and sampling that follows the plan."""
 
 import numpy as np
@@ -63,7 +63,7 @@ def test_labeller_hears_inversions_and_suspensions_as_the_chord_they_are() -> No
     assert [(c.root, c.triad_family()) for c in heard] == [(7, "maj"), (0, "maj"), (2, "maj"), (2, "maj")]  # type: ignore[union-attr]
 
 
-def test_labeller_agrees_with_pop909_human_chords() -> None:
+def test_labeller_agrees_with_pop909_annotated_chords() -> None:
     songs = DATA / "pop909" / "songs"
     if not songs.is_dir():
         pytest.skip("POP909 not found")
@@ -80,7 +80,7 @@ def test_labeller_agrees_with_pop909_human_chords() -> None:
 
 
 def test_local_keys_follow_pop909_key_changes() -> None:
-    """Three songs whose human key regions change key once (a step up, a move to a minor key): the local
+    """Three songs whose annotated key regions change key once (a step up, a move to a minor key): the local
     keys with the chords and home key change within four beats of the annotated change, and agree with the
     annotation on at least 80 % of the three songs' beats (the notes alone: 56-94 % a song). Song 010's
     verses are heard in the relative minor for a phrase or two, which its annotation does not mark."""

@@ -7,7 +7,7 @@ pitch class of a constant-Q transform as the lowest note; the same local-key pat
 local keys and sections in tracked beats.
 
 Chords from notes, the home key from chroma. On piano renderings of 148 odd-numbered POP909 songs
-(first 30 s; bench/audio_roundtrip.py --pop909 --odd), against their human chords: 76.3 % of beats
+(first 30 s; bench/audio_roundtrip.py --pop909 --odd), against their annotated chords: 76.3 % of beats
 right from chroma (above 0.3 of each beat's strongest), 79.7 % from the transcribed notes, 79.0 %
 with the transcription's lowest note as the bass instead of the CQT's; the home key from the whole
 chroma and the chords: 83 % of major and 79 % of minor songs, from the notes' profile 82 % and 78 %.

@@ -1,4 +1,4 @@
-"""Chords as a timed sequence: a small chord vocabulary, Harte labels (POP909's human annotations) read
+"""Chords as a timed sequence: a small chord vocabulary, Harte labels (POP909's annotations) read
 into it, and a template labeller that names the chord of each beat of a note list along the best path
 through them (a Viterbi path that pays for each change).
 

@@ -1,4 +1,9 @@
-"""POP909 songs (Wang et al., ISMIR 2020) on a beat grid: notes, human chord labels and key.
+"""POP909 songs (Wang et al., ISMIR 2020) on a beat grid: notes, annotated chord labels and key.
+
+The annotations are the dataset's. Its paper (arXiv 2008.07142) says the tempo curves were labelled
+by hand and the beats, keys and chords made by MIR algorithms (the keys from the recordings:
+key_audio.txt); the shared data README calls them human-checked. A figure against them is agreement
+with those annotations, which may carry their algorithms' errors.
 
 The MIDI is read against the song's own beat annotation (beat_midi.txt), so notes and chords are
 placed in beats from the first downbeat (pickup notes before it are left out) whatever the file's
@@ -27,7 +32,7 @@ BEATS_PER_BAR = 4
 class AnnotatedSong:
     title: str
     notes: list[Note]  # beats from the first downbeat
-    chords: list[TimedChord]  # human labels, beats from the first downbeat
+    chords: list[TimedChord]  # the dataset's labels, beats from the first downbeat
     key: Key
     tempo: float
     keys: list[TimedKey]  # key_audio.txt's regions, beats from the first downbeat

@@ -1,7 +1,7 @@
 """The transformer's training set, read straight from the corpora's folders: every 4/4 piece with its
 key, timed chords and emotion labels, deduplicated, with whole groups (a game, a song) held out.
 
-- POP909: human chord labels and keys over melody + counter-line + piano (the harmony teacher).
+- POP909: annotated chord labels and keys over melody + counter-line + piano (the harmony teacher).
 - VGMIDI: piano game music; the labelled pieces of half the games (HELD_OUT_EMOTION) are kept out of
   training entirely, with every note-identical copy in the unlabelled sets (the dedup keeps the
   labelled copy) and the unlabelled pieces named after the same game, so an emotion judge can be
