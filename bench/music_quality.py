@@ -113,37 +113,62 @@ JUDGES = {"judge 2": (tuple(f for f in FEATURES if not f.startswith("velocity"))
 
 
 def emotion_judges(data: Path) -> dict[str, tuple[EmotionClassifier, dict]]:
-    """Each of JUDGES trained on the labelled VGMIDI pieces of the held-out games only; with its cross-validated accuracy."""
+    """Each of JUDGES trained on the labelled VGMIDI pieces of the held-out games only; with its cross-validated
+    accuracy on them, and what it hears in the labelled pieces of the other (the transformer's training) games:
+    real music from games it never saw, the fair yardstick for music written after those games."""
     from cuecraft.corpus.labels import read_vgmidi_labels
 
     labels = read_vgmidi_labels(data / "vgmidi" / "vgmidi_labelled.csv")
-    rows = []
+    rows, other_games = [], []
     for path in sorted((data / "vgmidi" / "labelled_midi").glob("*.mid")):
-        if path.stem not in labels or not is_held_out_for_emotion(vgmidi_group(path.stem)):
+        if path.stem not in labels:
             continue
         features = analyse_midi(pretty_midi.PrettyMIDI(str(path))).model_dump()
-        rows.append(features | {"valence": labels[path.stem][0], "arousal": labels[path.stem][1]})
-    return {name: (EmotionClassifier.fit(rows, features, balanced),
-                   EmotionClassifier.held_out_accuracy(rows, features=features, balanced=balanced) | judge_within_mode(rows, features, balanced))
-            for name, (features, balanced) in JUDGES.items()}  # fmt: skip
+        row = features | {"valence": labels[path.stem][0], "arousal": labels[path.stem][1]}
+        (rows if is_held_out_for_emotion(vgmidi_group(path.stem)) else other_games).append(row)
+    judges = {}
+    for name, (features, balanced) in JUDGES.items():
+        judge = EmotionClassifier.fit(rows, features, balanced)
+        judges[name] = (judge, EmotionClassifier.held_out_accuracy(rows, features=features, balanced=balanced)
+                        | judge_within_mode(rows, features, balanced) | judge_on_other_games(judge, other_games))  # fmt: skip
+    return judges
 
 
-def judge_within_mode(rows: list[dict], features: tuple[str, ...], balanced: bool, folds: int = 5) -> dict[str, float]:
-    """A judge's valence, cross-validated, on its real pieces of one mode at a time: balanced accuracy
-    (the mean of its recall of positive and of negative pieces; 0.5 is chance) and the positive share."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    x, valence, _ = labelled_signs(rows, features)
-    positive = valence.astype(bool)
-    heard = cross_val_predict(sign_classifier(balanced), x, positive, cv=StratifiedKFold(folds, shuffle=True, random_state=0)).astype(bool)
+def valence_by_mode(x: np.ndarray, features: tuple[str, ...], positive: np.ndarray, heard: np.ndarray, prefix: str = "") -> dict[str, float]:
+    """Valence heard (`heard`) against the labels (`positive`) in the major and in the minor pieces apart: balanced
+    accuracy (the mean of the recall of positive and of negative pieces; 0.5 is chance) and the positive share."""
     out = {}
     major = x[:, features.index("major")] == 1
     for mode, chosen in (("major", major), ("minor", ~major)):
         truth, guess = positive[chosen], heard[chosen]
         recall = [float(np.mean(guess[truth == sign] == sign)) for sign in (True, False) if (truth == sign).any()]
-        out |= {f"valence within {mode}, balanced": float(np.mean(recall)), f"{mode} pieces": float(chosen.sum()),
-                f"{mode} positive share": float(truth.mean())}  # fmt: skip
+        out |= {f"{prefix}valence within {mode}, balanced": float(np.mean(recall)), f"{prefix}{mode} pieces": float(chosen.sum()),
+                f"{prefix}{mode} positive share": float(truth.mean())}  # fmt: skip
     return out
+
+
+def judge_within_mode(rows: list[dict], features: tuple[str, ...], balanced: bool, folds: int = 5) -> dict[str, float]:
+    """A judge's valence, cross-validated, on its real pieces of one mode at a time (valence_by_mode)."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    x, valence, _ = labelled_signs(rows, features)
+    positive = valence.astype(bool)
+    heard = cross_val_predict(sign_classifier(balanced), x, positive, cv=StratifiedKFold(folds, shuffle=True, random_state=0)).astype(bool)
+    return valence_by_mode(x, features, positive, heard)
+
+
+OTHER_GAMES = "other games: "  # judge_accuracy's prefix for what a judge hears in the training games' labelled pieces
+
+
+def judge_on_other_games(judge: EmotionClassifier, rows: list[dict]) -> dict[str, float]:
+    """What a judge hears in labelled pieces it was not fitted on: valence, arousal, quadrant, and valence by mode."""
+    x, valence, arousal = labelled_signs(rows, judge.features)
+    heard_valence, heard_arousal = judge.valence_model.predict(x) == 1, judge.arousal_model.predict(x) == 1
+    positive = valence.astype(bool)
+    hits = {"valence": heard_valence == positive, "arousal": heard_arousal == arousal.astype(bool)}
+    return {f"{OTHER_GAMES}{k}": float(v.mean()) for k, v in hits.items()} | {
+        f"{OTHER_GAMES}quadrant": float((hits["valence"] & hits["arousal"]).mean()), f"{OTHER_GAMES}pieces": float(len(x)),
+    } | valence_by_mode(x, judge.features, positive, heard_valence, OTHER_GAMES)  # fmt: skip
 
 
 BRIEFS = ("fixed", "planner's key", "planner's key and tempo")  # what a request takes from the film planner
@@ -403,6 +428,13 @@ def print_table(report: dict) -> None:
               f"{judge['valence within major, balanced']:.2f} in {judge['major pieces']:.0f} major pieces "
               f"({100 * judge['major positive share']:.0f} % positive), {judge['valence within minor, balanced']:.2f} in "
               f"{judge['minor pieces']:.0f} minor ({100 * judge['minor positive share']:.0f} % positive).")
+        if f"{OTHER_GAMES}quadrant" in judge:
+            other = {k.removeprefix(OTHER_GAMES): v for k, v in judge.items() if k.startswith(OTHER_GAMES)}
+            print(f"Emotion {name} on the {other['pieces']:.0f} labelled pieces of the training games (real music it never saw): "
+                  f"quadrant {other['quadrant']:.2f}, valence {other['valence']:.2f}, arousal {other['arousal']:.2f}; valence "
+                  f"balanced accuracy {other['valence within major, balanced']:.2f} in {other['major pieces']:.0f} major pieces "
+                  f"({100 * other['major positive share']:.0f} % positive), {other['valence within minor, balanced']:.2f} in "
+                  f"{other['minor pieces']:.0f} minor ({100 * other['minor positive share']:.0f} % positive).")
     annotated = report.get("annotated_key_agreement")
     if annotated:
         print(f"\nKrumhansl-Schmuckler hears the annotated key of {annotated['songs']:.0f} POP909 16-bar excerpts in "
