@@ -19,7 +19,10 @@ Truth:
 - folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
   whose key field names a mode (K:A Dorian, K:Dmix), and every twelfth tune in plain major or minor:
   the tonic and mode, against the home key and the key named with its mode (corpus.modes); Bach
-  and POP909 say how often music in plain major or minor is given a mode.
+  and POP909 say how often music in plain major or minor is given a mode;
+- the catalog's own game-soundtrack MIDI (VGMusic, every game): the key signature a file's sequencer
+  wrote, when it wrote one other than C major; the home key should be that signature's major key or
+  its relative minor (score_signatures).
 Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
 for comparison; the finder's weights were fitted on odd-numbered POP909 songs, see fit_key_weights.py), local key per beat
 (the local-key weights were fitted on odd-numbered POP909 songs, every other chorale and every other
@@ -40,9 +43,10 @@ from pathlib import Path
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, local_keys, pitch_class_profile
-from cuecraft.corpus.modes import modal_key_name
+from cuecraft.corpus.modes import SCALES, modal_key_name, signature_tonic
 from cuecraft.corpus.notation import parse_score, score_notes
 from cuecraft.corpus.pop909 import read_song
+from cuecraft.corpus.symbolic import in_beats, load_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.model.events import Note
 from cuecraft.theory import PITCH_CLASS_NAMES, Key
@@ -206,6 +210,43 @@ def score_folk(every: int) -> None:
     tally.report("music21 ABC folk tunes (key field names the mode), per tune")
 
 
+def vgmusic_signed(data: Path, every: int) -> Iterator[tuple[list[Note], Key]]:
+    """(pitched notes in beats, written key) of the VGMusic files whose sequencer wrote one key signature
+    other than C major (most write C major whatever the music: the default says nothing)."""
+    for path in sorted((data / "vgmusic" / "midi").rglob("*.mid"))[::every]:
+        try:
+            midi = load_midi(path)
+        except CuecraftError:
+            continue
+        written = {signature.key_number for signature in midi.key_signature_changes}
+        if len(written) != 1 or written == {0}:
+            continue
+        notes = in_beats(midi, [n for part in midi.instruments if not part.is_drum for n in part.notes])
+        if len(notes) >= 32:
+            number = written.pop()
+            yield notes, Key(number % 12, "minor" if number >= 12 else "major")
+
+
+def score_signatures(data: Path, every: int) -> None:
+    """The home key against the key signature written in game-soundtrack MIDI: whether it is the signature's
+    major key or its relative minor (the signature does not say which; a file flagged minor does). A file
+    whose notes hold more time on another major scale than the written one's is reported apart: mis-signed
+    or transposed after the signature was set. (The key named with its mode is not scored: on a file's own
+    scale it agrees by construction.)"""
+    tally = Tally()
+    for notes, written in vgmusic_signed(data, every):
+        profile = pitch_class_profile((n.pitch, n.duration) for n in notes)
+        home = find_key(notes)[0]
+        signature = signature_tonic(written.tonic, written.mode)
+        scale_time = [sum(profile[(tonic + step) % 12] for step in SCALES["major"]["major"]) for tonic in range(12)]
+        group = "notes on its scale" if scale_time.index(max(scale_time)) == signature else "notes on another scale"
+        tally.add(f"{group}: home key", signature_tonic(home.tonic, home.mode) == signature)
+        if written.mode == "minor":
+            tally.add("minor written: home key exact", home == written)
+    tally.counts = dict(sorted(tally.counts.items()))
+    tally.report("VGMusic MIDI with a key signature other than C (the finder never fitted on VGMusic): on that signature, per file")
+
+
 def pop909_songs(data: Path, every: int) -> Iterator[Truth]:
     for folder in sorted((data / "pop909" / "songs").iterdir())[::every]:
         try:
@@ -265,7 +306,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
-    parser.add_argument("--truth", choices=("all", "romantext", "folk", "pop909"), default="all")
+    parser.add_argument("--truth", choices=("all", "romantext", "folk", "vgmusic", "pop909"), default="all")
     args = parser.parse_args()
     held_out, fitted = Tally(), Tally()
     if args.truth in ("all", "romantext"):
@@ -283,6 +324,8 @@ def main() -> None:
                          "per quarter note")
     if args.truth in ("all", "folk"):
         score_folk(args.every)
+    if args.truth in ("all", "vgmusic"):
+        score_signatures(args.data, args.every)
     if args.truth in ("all", "pop909"):
         for piece in pop909_songs(args.data, args.every):
             score(piece, fitted if int(piece.title) % 2 else held_out)

@@ -12,7 +12,7 @@ import pytest
 
 from cuecraft.corpus.catalog import SCHEMA_VERSION, Catalog, PieceQuery
 from cuecraft.corpus.ingest import ingest
-from cuecraft.corpus.modes import mode_of
+from cuecraft.corpus.modes import mode_of, signature_tonic
 from cuecraft.corpus.symbolic import analyse_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.theory import Key
@@ -86,3 +86,14 @@ def test_a_version_2_catalog_gains_the_modal_key(tmp_path: Path) -> None:
         assert row["key"] == "D minor" and row["modal_key"] is None  # kept, not re-analysed
         assert catalog.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         ingest([tmp_path / "tune.mid"], catalog, workers=1)  # the same file again: a duplicate, not an error
+
+
+def test_each_mode_is_written_with_the_signature_of_its_parent_major_key() -> None:
+    """A dorian, E minor and D mixolydian are written with G major's one sharp; E phrygian and F lydian with
+    C major's none; E flat major with its own."""
+    assert signature_tonic(9, "dorian") == 7
+    assert signature_tonic(4, "minor") == 7
+    assert signature_tonic(2, "mixolydian") == 7
+    assert signature_tonic(4, "phrygian") == 0
+    assert signature_tonic(5, "lydian") == 0
+    assert signature_tonic(3, "major") == 3

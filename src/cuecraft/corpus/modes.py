@@ -22,6 +22,13 @@ SCALES: dict[str, dict[str, tuple[int, ...]]] = {
     "minor": {"minor": (0, 2, 3, 5, 7, 8, 10, 11), "dorian": (0, 2, 3, 5, 7, 9, 10), "phrygian": (0, 1, 3, 5, 7, 8, 10)},
 }
 MODE_NAMES = frozenset(name for family in SCALES.values() for name in family)
+# How far above a mode's tonic lies the major key whose signature the mode is written with (A dorian: G major's).
+SIGNATURE_STEPS = {"major": 0, "lydian": 7, "mixolydian": 5, "minor": 3, "dorian": 10, "phrygian": 8}
+
+
+def signature_tonic(tonic: int, mode: str) -> int:
+    """The tonic of the major key whose key signature a mode on `tonic` is written with."""
+    return (tonic + SIGNATURE_STEPS[mode]) % 12
 
 
 def mode_of(profile: np.ndarray, key: Key) -> str:
