@@ -14,7 +14,8 @@ Judges independent of what is tuned:
 - emotion: classifiers (model/emotion.py features) trained only on the labelled VGMIDI pieces of the
   games held out of the transformer's training (training_set.HELD_OUT_EMOTION), with what each hears of
   valence in real music of one mode (cross-validated within major and within minor pieces): the most a
-  fixed key lets that judge hear. JUDGES says how the two differ.
+  fixed key lets that judge hear; and what each hears in the labelled pieces of the training games,
+  real music it was never fitted on (judge_on_other_games). JUDGES says how the two differ.
 Speed: seconds of generation per minute of music, alone and beside one and two busy processes.
 
   python bench/music_quality.py --data ../shared/data [--old-commit 8318e94] [--baseline models/baseline.npz]
@@ -115,7 +116,7 @@ JUDGES = {"judge 2": (tuple(f for f in FEATURES if not f.startswith("velocity"))
 def emotion_judges(data: Path) -> dict[str, tuple[EmotionClassifier, dict]]:
     """Each of JUDGES trained on the labelled VGMIDI pieces of the held-out games only; with its cross-validated
     accuracy on them, and what it hears in the labelled pieces of the other (the transformer's training) games:
-    real music from games it never saw, the fair yardstick for music written after those games."""
+    real music from games it never saw, the fair yardstick for music learned from those games."""
     from cuecraft.corpus.labels import read_vgmidi_labels
 
     labels = read_vgmidi_labels(data / "vgmidi" / "vgmidi_labelled.csv")
