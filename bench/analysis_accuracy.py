@@ -241,6 +241,8 @@ def score_signatures(data: Path, every: int) -> None:
         scale_time = [sum(profile[(tonic + step) % 12] for step in SCALES["major"]["major"]) for tonic in range(12)]
         group = "notes on its scale" if scale_time.index(max(scale_time)) == signature else "notes on another scale"
         tally.add(f"{group}: home key", signature_tonic(home.tonic, home.mode) == signature)
+        alone = estimate_key(profile)[0]
+        tally.add(f"{group}: profile alone", signature_tonic(alone.tonic, alone.mode) == signature)
         if written.mode == "minor":
             tally.add("minor written: home key exact", home == written)
     tally.counts = dict(sorted(tally.counts.items()))
