@@ -26,11 +26,10 @@ def parse_score(source: str | Path, format: str | None = None) -> object:  # noq
     return score
 
 
-def keep_parts_in_step(score: object) -> int:
+def keep_parts_in_step(score: object) -> None:
     """Move each part's measures to where their bars put them. A measure lasts its time signature's bar
     where its parts disagree around it (one part's overrun is cut back); where every part is shorter
-    (a pickup), the longest of them; where every part is longer (a cadenza), the shortest. Returns how
-    many measures moved."""
+    (a pickup), the longest of them; where every part is longer (a cadenza), the shortest."""
     streams = list(getattr(score, "parts", None) or [])
     parts = [list(stream.getElementsByClass("Measure")) for stream in streams]
     lengths = []  # per measure, by its place in the part
@@ -38,17 +37,15 @@ def keep_parts_in_step(score: object) -> int:
         present = [measures[index] for measures in parts if index < len(measures)]
         spans, bar = [m.duration.quarterLength for m in present], present[0].barDuration.quarterLength
         lengths.append(bar if min(spans) <= bar <= max(spans) else max(spans) if max(spans) < bar else min(spans))
-    moved = 0
     for stream, measures in zip(streams, parts):
-        position, moved_before = (measures[0].offset if measures else 0.0), moved
+        position, moved = (measures[0].offset if measures else 0.0), False
         for measure, length in zip(measures, lengths):
             if measure.offset != position:
                 stream.setElementOffset(measure, position)
-                moved += 1
+                moved = True
             position += length
-        if moved > moved_before:
+        if moved:
             stream.coreElementsChanged()
-    return moved
 
 
 def score_notes(score: object) -> list[Note]:
