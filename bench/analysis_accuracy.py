@@ -43,7 +43,7 @@ from pathlib import Path
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, local_keys, pitch_class_profile
-from cuecraft.corpus.modes import SCALES, modal_key_name, signature_tonic
+from cuecraft.corpus.modes import SCALES, modal_key_name, scale_time, signature_tonic
 from cuecraft.corpus.notation import parse_score, score_notes
 from cuecraft.corpus.pop909 import read_song
 from cuecraft.corpus.symbolic import in_beats, load_midi
@@ -238,8 +238,8 @@ def score_signatures(data: Path, every: int) -> None:
         profile = pitch_class_profile((n.pitch, n.duration) for n in notes)
         home = find_key(notes)[0]
         signature = signature_tonic(written.tonic, written.mode)
-        scale_time = [sum(profile[(tonic + step) % 12] for step in SCALES["major"]["major"]) for tonic in range(12)]
-        group = "notes on its scale" if scale_time.index(max(scale_time)) == signature else "notes on another scale"
+        on_scale = [scale_time(profile, tonic, SCALES["major"]["major"]) for tonic in range(12)]
+        group = "notes on its scale" if on_scale.index(max(on_scale)) == signature else "notes on another scale"
         tally.add(f"{group}: home key", signature_tonic(home.tonic, home.mode) == signature)
         alone = estimate_key(profile)[0]
         tally.add(f"{group}: profile alone", signature_tonic(alone.tonic, alone.mode) == signature)

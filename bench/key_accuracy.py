@@ -40,7 +40,7 @@ def main() -> None:
     mirex = {name: 0.0 for name in methods}
     counts = {"major": 0, "minor": 0}
     skipped = 0
-    disagreements: list[str] = []
+    disagreements: list[tuple[str, bool]] = []  # (line, whether the piece ends on a half cadence in the found key)
     for path in music21_corpus_paths("bach", args.limit):
         truth = notated_key(path)
         if truth is None:
@@ -62,17 +62,18 @@ def main() -> None:
     for name in methods:
         print(f"{name:<20}{right[name, 'major'] / max(1, counts['major']):>10.1%}{right[name, 'minor'] / max(1, counts['minor']):>10.1%}"
               f"{mirex[name] / evaluated:>10.3f}")  # fmt: skip
-    half_cadences = sum("half cadence" in line for line in disagreements)
+    half_cadences = sum(half_cadence for _, half_cadence in disagreements)
     print(f"\nThe home-key finder's {len(disagreements)} disagreements ({half_cadences} end on a half cadence in the key it names):")
-    print("\n".join(disagreements))
+    print("\n".join(line for line, _ in disagreements))
 
 
-def disagreement(name: str, truth: Key, found: Key, notes: list[Note]) -> str:
-    """A line naming a piece the home-key finder reads otherwise than the truth, with its final chord."""
+def disagreement(name: str, truth: Key, found: Key, notes: list[Note]) -> tuple[str, bool]:
+    """A line naming a piece the home-key finder reads otherwise than the truth, with its final chord, and
+    whether that chord is the found key's dominant (a half cadence there)."""
     final = label_chords(notes)[-1].chord
     half_cadence = final.root == (found.tonic + 7) % 12 and final.triad_family() == "maj"
-    return f"  {name}: truth {truth.name}, found {found.name}, final chord {final.name}" + (
-        f" (a half cadence in {found.name})" if half_cadence else "")
+    line = f"  {name}: truth {truth.name}, found {found.name}, final chord {final.name}"
+    return line + (f" (a half cadence in {found.name})" if half_cadence else ""), half_cadence
 
 
 if __name__ == "__main__":

@@ -31,10 +31,15 @@ def signature_tonic(tonic: int, mode: str) -> int:
     return (tonic + SIGNATURE_STEPS[mode]) % 12
 
 
+def scale_time(profile: np.ndarray, tonic: int, steps: tuple[int, ...]) -> float:
+    """How much of a pitch-class profile (note time per pitch class) lies on the scale of `steps` above `tonic`."""
+    return float(sum(profile[(tonic + step) % 12] for step in steps))
+
+
 def mode_of(profile: np.ndarray, key: Key) -> str:
     """The mode on the key's tonic whose scale holds most of a pitch-class profile (note time per
     pitch class): major, lydian or mixolydian for a major key; minor, dorian or phrygian for a minor one."""
-    held = {name: sum(profile[(key.tonic + step) % 12] for step in steps) for name, steps in SCALES[key.mode].items()}
+    held = {name: scale_time(profile, key.tonic, steps) for name, steps in SCALES[key.mode].items()}
     return max(held, key=held.__getitem__)
 
 
