@@ -17,14 +17,15 @@ Truth:
   lays each measure at its bar's length (twenty madrigal scores write a resting voice's bar as two whole
   rests, which would put that voice a bar late).
 - folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
-  whose key field names a mode (K:A Dorian, K:Dmix), and every twelfth tune in plain major or minor:
-  the tonic and mode, against the home key and the key named with its mode (corpus.modes); Bach
-  and POP909 say how often music in plain major or minor is given a mode;
+  whose key field names the key with its mode (K:A Dorian, K:Dmix, K:Em), from the half of the files the
+  home-key model never learned from (folk_files(1)): the tonic and mode, against the home key and the key named with its mode (corpus.modes); Bach and POP909 say how
+  often music in plain major or minor is given a mode;
 - the catalog's own game-soundtrack MIDI (VGMusic, every game): the key signature a file's sequencer
   wrote, when it wrote one other than C major; the home key should be that signature's major key or
   its relative minor (score_signatures).
 Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
-for comparison; the finder's weights were fitted on odd-numbered POP909 songs, see fit_key_weights.py), local key per beat
+for comparison; the finder's scorer learned from odd-numbered POP909 songs and the plain tunes of
+tunes of folk_files(0), see fit_key_weights.py), local key per beat
 (the local-key weights were fitted on odd-numbered POP909 songs, every other chorale and every other
 madrigal), chord per beat (root and triad family: maj (maj, 7, maj7), min (min, min7), dim, aug,
 sus4), for beats the truth labels.
@@ -56,6 +57,7 @@ PASSAGE_BEATS = 32  # the same test passage by passage (eight 4/4 bars): an anal
 # ABC key-field mode words (their first three letters) as cuecraft's modes; no word: major.
 ABC_MODES = {"": "major", "maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor", "dor": "dorian",
              "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian", "loc": "locrian"}  # fmt: skip
+FOLK_FOLDERS = ("ryansMammoth", "oneills1850", "airdsAirs", "miscFolk")  # music21 corpus folders of ABC folk tunes
 M21_QUALITY = {"major": "maj", "minor": "min", "diminished": "dim", "augmented": "aug", "half-diminished": "dim"}
 
 
@@ -170,24 +172,25 @@ def score(piece: Truth, tally: Tally) -> None:
                 tally.add("  local key, pieces that change key", key_at(found_keys, beat + 0.5) == local)
 
 
-def folk_tunes(every: int, plain_every: int = 12) -> Iterator[tuple[list[Note], int, str]]:
-    """(notes, tonic, mode) of the ABC folk tunes whose key field names a mode, and of every
-    `plain_every`th tune in plain major or minor; the mode is the field's (minor for aeolian)."""
+def folk_files(half: int | None = None) -> list[Path]:
+    """music21's ABC folk files (FOLK_FOLDERS), sorted by path; with `half` (0 or 1) every other one of them:
+    the home-key model (corpus.key_model) learned from the tunes of half 0."""
     import music21
 
     root = Path(music21.__file__).parent / "corpus"
-    files = sorted(p for folder in ("ryansMammoth", "oneills1850", "airdsAirs", "miscFolk") for p in (root / folder).rglob("*.abc"))
-    plain = 0
-    for path in files[::every]:
+    files = sorted(p for folder in FOLK_FOLDERS for p in (root / folder).rglob("*.abc"))
+    return files if half is None else files[half::2]
+
+
+def folk_tunes(files: list[Path], plain: bool = True, modal: bool = True) -> Iterator[tuple[list[Note], int, str]]:
+    """(notes, tonic, mode) of the ABC tunes in `files` whose key field names plain major or minor (`plain`)
+    or another mode (`modal`); the mode is the field's (minor for aeolian; locrian tunes are passed over)."""
+    for path in files:
         for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")):
             field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune) if tune.startswith("X:") else None
             mode = ABC_MODES.get(field.group(3).lower()[:3]) if field else None
-            if mode is None or mode == "locrian":
+            if mode is None or mode == "locrian" or not (plain if mode in ("major", "minor") else modal):
                 continue
-            if mode in ("major", "minor"):
-                plain += 1
-                if plain % plain_every:
-                    continue
             try:
                 notes = score_notes(parse_score(tune, format="abc"))
             except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
@@ -198,16 +201,17 @@ def folk_tunes(every: int, plain_every: int = 12) -> Iterator[tuple[list[Note], 
 
 
 def score_folk(every: int) -> None:
-    """Tonic and mode of the folk tunes: the home key, and the key named with its mode."""
+    """Tonic and mode of the folk tunes the home-key model never learned from (folk_files' half 1): the home
+    key, and the key named with its mode."""
     tally = Tally()
-    for notes, tonic, mode in folk_tunes(every):
+    for notes, tonic, mode in folk_tunes(folk_files(1)[::every]):
         home = find_key(notes)[0]
         named = modal_key_name(pitch_class_profile((n.pitch, n.duration) for n in notes), home)
         tally.add(f"{mode}: home key exact", home.tonic == tonic and home.mode == mode)
         tally.add(f"{mode}: key with its mode exact", named == f"{PITCH_CLASS_NAMES[tonic]} {mode}")
         tally.add(f"{mode}:   tonic right", home.tonic == tonic)
     tally.counts = dict(sorted(tally.counts.items()))
-    tally.report("music21 ABC folk tunes (key field names the mode), per tune")
+    tally.report("music21 ABC folk tunes the home-key model never learned from (key field names the key), per tune")
 
 
 def vgmusic_signed(data: Path, every: int) -> Iterator[tuple[list[Note], Key]]:
@@ -332,7 +336,7 @@ def main() -> None:
         for piece in pop909_songs(args.data, args.every):
             score(piece, fitted if int(piece.title) % 2 else held_out)
         held_out.report("POP909 even-numbered songs (held out from the key finder's fit; annotations by MIR algorithms), per beat")
-        fitted.report("POP909 odd-numbered songs (the key finder's weights were fitted on them; annotations by MIR algorithms), per beat")
+        fitted.report("POP909 odd-numbered songs (the key finder learned from them; annotations by MIR algorithms), per beat")
 
 
 if __name__ == "__main__":

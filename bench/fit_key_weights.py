@@ -1,11 +1,17 @@
-"""Fit the weights of the home-key finder's evidence (corpus/global_key.py) on odd-numbered POP909 songs.
+"""Fit the home-key finders: the linear weights of the evidence (corpus/global_key.py, used for audio's
+chroma) on odd-numbered POP909 songs, and the learned scorer (corpus/key_model.py, used for notes) on
+those songs and the folk tunes of half the ABC files (analysis_accuracy.folk_files(0); a modal tune's
+key is the major or minor key on its tonic, A dorian as A minor).
 
-A conditional logit over the 24 keys: each song's keys score evidence @ weights, and the weights
-maximise the softmax likelihood of the annotated key (gradient descent, a little L2). The even-numbered
-songs, the Bach chorales and the RomanText analyses stay out of the fit; bench/analysis_accuracy.py
-reports on them. Prints the weights to copy into WEIGHTS and the accuracy on both halves.
+The linear weights are a conditional logit over the 24 keys: each song's keys score evidence @ weights,
+and the weights maximise the softmax likelihood of the annotated key (gradient descent, a little L2).
+The scorer is trained with each truth weighing alike. The even-numbered songs, the other folk files, the
+Bach chorales, the RomanText analyses and VGMusic stay out of both; bench/analysis_accuracy.py reports
+on them. Prints the linear weights to copy into WEIGHTS, both finders' accuracy on the fitted and held-out
+halves, and with --write saves the scorer over the shipped one. With --validate it first compares shapes of
+the scorer by two-fold validation within the training songs and tunes (how its shape was chosen).
 
-  python bench/fit_key_weights.py [--data ../shared/data]
+  python bench/fit_key_weights.py [--data ../shared/data] [--write] [--validate]
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis_accuracy import pop909_songs
+from analysis_accuracy import folk_files, folk_tunes, pop909_songs
 from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.global_key import EVIDENCE, WEIGHTS, key_evidence
+from cuecraft.corpus.key_model import ASSET, KeyScorer, fit_scorer, key_features
 from cuecraft.corpus.keyfinding import KEYS
+from cuecraft.corpus.modes import key_of_mode
+from cuecraft.model.events import Note
+from cuecraft.theory import Key
 
 
 def fit(evidence: np.ndarray, truth: np.ndarray, steps: int = 3000, rate: float = 0.5, l2: float = 1e-3) -> np.ndarray:
@@ -33,25 +43,67 @@ def fit(evidence: np.ndarray, truth: np.ndarray, steps: int = 3000, rate: float 
     return weights
 
 
-def accuracy(evidence: np.ndarray, truth: np.ndarray, weights: np.ndarray) -> str:
-    right = (evidence @ weights).argmax(axis=1) == truth
+def accuracy(found: np.ndarray, truth: np.ndarray) -> str:
+    right = found == truth
     minor = np.array([KEYS[t].mode == "minor" for t in truth])
-    return f"major {right[~minor].mean():.1%}, minor {right[minor].mean():.1%}"
+    return f"major {right[~minor].mean():.1%} ({(~minor).sum()}), minor {right[minor].mean():.1%} ({minor.sum()})"
+
+
+SHAPES = {"as shipped (10 members, 32 hidden, weight decay 1)": {}, "5 members": {"members": 5}, "weight decay 0.1": {"weight_decay": 0.1},
+          "16 hidden, dropout 0.3": {"hidden": 16, "dropout": 0.3}, "150 epochs": {"epochs": 150}}  # fmt: skip
+
+
+def validate(groups: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Print each SHAPES scorer's accuracy (major and minor per group, and their mean) trained on one half of
+    every group and scored on the other, both ways round; halves are alternate pieces."""
+    for name, shape in SHAPES.items():
+        rates = []
+        for half in (0, 1):
+            scorer = fit_scorer([(features[half::2], truth[half::2]) for features, truth in groups], **shape)
+            for features, truth in groups:
+                found = np.array([scorer.log_probabilities(f).argmax() for f in features[1 - half :: 2]])
+                minor = np.array([KEYS[t].mode == "minor" for t in truth[1 - half :: 2]])
+                rates += [(found == truth[1 - half :: 2])[~minor].mean(), (found == truth[1 - half :: 2])[minor].mean()]
+        print(f"validation, {name}: mean of major and minor per truth {np.mean(rates):.1%}")
+
+
+def truth_set(pieces: list[tuple[list[Note], Key]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(evidence, scorer features, true key indices) of (notes, key) pieces."""
+    evidence, features = [], []
+    for notes, _ in pieces:
+        chords = label_chords(notes)
+        evidence.append(key_evidence(notes, chords))
+        features.append(key_features(notes, chords, evidence[-1]))
+    return np.stack(evidence), np.stack(features), np.array([KEYS.index(key) for _, key in pieces])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--write", action="store_true", help=f"save the trained scorer as {ASSET}")
+    parser.add_argument("--validate", action="store_true", help="compare the scorer's shapes within the training data first")
     args = parser.parse_args()
     songs = list(pop909_songs(args.data, 1))
-    evidence = np.stack([key_evidence(s.notes, label_chords(s.notes)) for s in songs])
-    truth = np.array([KEYS.index(s.key) for s in songs])
     odd = np.array([int(s.title) % 2 == 1 for s in songs])
-    weights = fit(evidence[odd], truth[odd])
-    print("weights:", ", ".join(f"{name} {w:.1f}" for name, w in zip(EVIDENCE, weights)))
-    print(f"fitted on {odd.sum()} odd-numbered songs: {accuracy(evidence[odd], truth[odd], weights)}")
-    print(f"held-out {(~odd).sum()} even-numbered songs: {accuracy(evidence[~odd], truth[~odd], weights)}")
-    print(f"held-out with the shipped WEIGHTS: {accuracy(evidence[~odd], truth[~odd], WEIGHTS)}")
+    pop = truth_set([(s.notes, s.key) for s in songs])
+    folk = {half: truth_set([(notes, key_of_mode(tonic, mode)) for notes, tonic, mode in folk_tunes(folk_files(half))]) for half in (0, 1)}
+    weights = fit(pop[0][odd], pop[2][odd])
+    print("linear weights:", ", ".join(f"{name} {w:.1f}" for name, w in zip(EVIDENCE, weights)))
+    groups = [(pop[1][odd], pop[2][odd]), (folk[0][1], folk[0][2])]
+    if args.validate:
+        validate(groups)
+    scorer = fit_scorer(groups)
+    if args.write:
+        scorer.save(ASSET)
+    shipped = KeyScorer.load(ASSET) if ASSET.exists() else scorer
+    rows = {"POP909 odd (fitted)": (pop, odd), "POP909 even (held out)": (pop, ~odd),
+            "folk half 0 (scorer fitted)": (folk[0], slice(None)), "folk half 1 (held out; modal tunes as the key on their tonic)": (folk[1], slice(None))}  # fmt: skip
+    for name, ((evidence, features, truth), rows_of) in rows.items():
+        print(f"{name}:")
+        print(f"  linear, these weights: {accuracy((evidence[rows_of] @ weights).argmax(axis=1), truth[rows_of])}")
+        print(f"  linear, shipped WEIGHTS: {accuracy((evidence[rows_of] @ WEIGHTS).argmax(axis=1), truth[rows_of])}")
+        print(f"  scorer, this fit: {accuracy(np.array([scorer.log_probabilities(f).argmax() for f in features[rows_of]]), truth[rows_of])}")
+        print(f"  scorer, shipped: {accuracy(np.array([shipped.log_probabilities(f).argmax() for f in features[rows_of]]), truth[rows_of])}")
 
 
 if __name__ == "__main__":

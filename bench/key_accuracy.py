@@ -1,8 +1,9 @@
 """Symbolic key accuracy on music21's Bach chorales (truth: key signature + final bass), per key finder:
-each key-profile set alone, and the home-key finder (profile, tonic chord, cadences, first and last chord).
+each key-profile set alone, and the home-key finder (corpus.key_model's learned scorer of the profile,
+bass, strong beats, first and last notes and chords, tonic-chord time and cadences; it never saw a chorale).
 
-The truth reads the mode from the final bass, which the home-key finder also weighs (its last chord's
-root), so its figure here leans its way; bench/analysis_accuracy.py has truths that do not. The home-key
+The truth reads the mode from the final bass, which the home-key finder also weighs (its last notes and
+chord), so its figure here leans its way; bench/analysis_accuracy.py has truths that do not. The home-key
 finder's disagreements are listed with the piece's final chord: a chorale that closes on a major chord on
 the dominant of the key the finder names ends on a half cadence (a Phrygian ending, iv6-V), which the
 truth reads as a close on the final chord's own tonic. Analysts differ on these; Riemenschneider 3

@@ -12,7 +12,7 @@ import pytest
 
 from cuecraft.corpus.catalog import SCHEMA_VERSION, Catalog, PieceQuery
 from cuecraft.corpus.ingest import ingest
-from cuecraft.corpus.modes import mode_of, signature_tonic
+from cuecraft.corpus.modes import key_of_mode, mode_of, signature_tonic
 from cuecraft.corpus.symbolic import analyse_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.theory import Key
@@ -97,3 +97,8 @@ def test_each_mode_is_written_with_the_signature_of_its_parent_major_key() -> No
     assert signature_tonic(4, "phrygian") == 0
     assert signature_tonic(5, "lydian") == 0
     assert signature_tonic(3, "major") == 3
+
+
+def test_a_mode_is_heard_in_the_major_or_minor_key_on_its_tonic() -> None:
+    assert [key_of_mode(9, mode) for mode in ("dorian", "phrygian", "minor")] == [Key(9, "minor")] * 3
+    assert [key_of_mode(7, mode) for mode in ("mixolydian", "lydian", "major")] == [Key(7, "major")] * 3

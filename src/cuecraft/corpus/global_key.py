@@ -3,8 +3,10 @@ authentic cadences onto it, and the chords the piece opens and closes on.
 
 A profile correlation alone cannot tell a key from its relative or its dominant when their scales
 weigh alike; a listener hears the key the music rests and cadences on. Each of the 24 keys gets
-EVIDENCE features; their weighted sum (weights fitted as a conditional logit on odd-numbered POP909
-songs by bench/fit_key_weights.py, never on the songs or chorales the analysis bench reports) picks the key.
+EVIDENCE features. For notes, the learned scorer of corpus.key_model weighs them with what the notes
+do around each key's tonic (bass, strong beats, first and last notes); for audio's chroma, their
+weighted sum picks the key (weights fitted as a conditional logit on odd-numbered POP909 songs by
+bench/fit_key_weights.py, never on the songs or chorales the analysis bench reports).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cuecraft.corpus.chords import TimedChord, label_chords
+from cuecraft.corpus.key_model import key_features, shipped_scorer
 from cuecraft.corpus.keyfinding import KEYS, key_scores, pitch_class_profile
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -54,14 +57,17 @@ def profile_evidence(profile: np.ndarray, chords: Sequence[TimedChord]) -> np.nd
 
 
 def find_key(notes: Sequence[Note], chords: Sequence[TimedChord] | None = None) -> tuple[Key, float]:
-    """The home key of pitched notes in beats and its profile correlation (C major, 0.0 without notes).
-    `chords` are the notes' labelled chords when the caller has them already."""
+    """The home key of pitched notes in beats (the learned scorer's pick) and its profile correlation (C major,
+    0.0 without notes). `chords` are the notes' labelled chords when the caller has them already."""
     if not notes:
         return Key(0, "major"), 0.0
-    return home_key(key_evidence(notes, label_chords(notes) if chords is None else chords))
+    chords = label_chords(notes) if chords is None else chords
+    evidence = key_evidence(notes, chords)
+    best = int(np.argmax(shipped_scorer().log_probabilities(key_features(notes, chords, evidence))))
+    return KEYS[best], float(evidence[best, 0])
 
 
 def home_key(evidence: np.ndarray) -> tuple[Key, float]:
-    """The key the weighted evidence (key_evidence or profile_evidence) picks, and its profile correlation."""
+    """The key the linearly weighted evidence (profile_evidence, from audio) picks, and its profile correlation."""
     best = int(np.argmax(evidence @ WEIGHTS))
     return KEYS[best], float(evidence[best, 0])

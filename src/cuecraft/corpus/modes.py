@@ -31,6 +31,11 @@ def signature_tonic(tonic: int, mode: str) -> int:
     return (tonic + SIGNATURE_STEPS[mode]) % 12
 
 
+def key_of_mode(tonic: int, mode: str) -> Key:
+    """The major or minor key a mode on `tonic` is heard in (the SCALES family holding it): A dorian is A minor."""
+    return Key(tonic, next(family for family, modes in SCALES.items() if mode in modes))
+
+
 def scale_time(profile: np.ndarray, tonic: int, steps: tuple[int, ...]) -> float:
     """How much of a pitch-class profile (note time per pitch class) lies on the scale of `steps` above `tonic`."""
     return float(sum(profile[(tonic + step) % 12] for step in steps))
