@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cuecraft.atomic import atomic_path
 from cuecraft.corpus.chords import TimedChord
 from cuecraft.corpus.keyfinding import KEYS
 from cuecraft.model.events import Note
@@ -34,10 +35,10 @@ ASSET = Path(__file__).parent / "assets" / "home_key.npz"
 
 
 def pitch_rows(notes: Sequence[Note], chords: Sequence[TimedChord]) -> np.ndarray:
-    """(len(ROWS), 12) per pitch class, for pitched notes in beats (at least one): the share of sounding time; of the time of notes struck on even beats
-    (a 4/4 bar's first and third); of beats on which it is the lowest sounding note; the last onset's
-    lowest and highest notes (half each); the first onset's lowest note; the share of chord time on each
-    root per family; the last chord's root per family."""
+    """(len(ROWS), 12) per pitch class, for pitched notes in beats (at least one): the share of sounding
+    time; of the time of notes struck on even beats (a 4/4 bar's first and third); of beats on which it
+    is the lowest sounding note; the last onset's lowest and highest notes (half each); the first onset's
+    lowest note; the share of chord time on each root per family; the last chord's root per family."""
     onsets = np.array([n.onset for n in notes])
     durations = np.array([n.duration for n in notes])
     pitches = np.array([n.pitch for n in notes])
@@ -100,7 +101,9 @@ class KeyScorer:
         return (scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))).mean(axis=0)
 
     def save(self, path: Path) -> None:
-        np.savez(path, **{name: getattr(self, name) for name in self.__dataclass_fields__})
+        """Write the arrays to an .npz file, replacing `path` only once written whole."""
+        with atomic_path(path) as staged:
+            np.savez(staged, **{name: getattr(self, name) for name in self.__dataclass_fields__})
 
     @classmethod
     def load(cls, path: Path) -> KeyScorer:
