@@ -17,15 +17,16 @@ Truth:
   lays each measure at its bar's length (twenty madrigal scores write a resting voice's bar as two whole
   rests, which would put that voice a bar late).
 - folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
-  whose key field names the key with its mode (K:A Dorian, K:Dmix, K:Em), from the half of the files the
-  home-key model never learned from (folk_files(1)): the tonic and mode, against the home key and the key named with its mode (corpus.modes); Bach and POP909 say how
-  often music in plain major or minor is given a mode;
+  whose key field names the key with its mode (K:A Dorian, K:Dmix, K:Em), from the half of the files
+  the home-key model never learned from (folk_files(1)): the tonic and mode, against the home key and
+  the key named with its mode (corpus.modes); Bach and POP909 say how often music in plain major or
+  minor is given a mode;
 - the catalog's own game-soundtrack MIDI (VGMusic, every game): the key signature a file's sequencer
   wrote, when it wrote one other than C major; the home key should be that signature's major key or
   its relative minor (score_signatures).
 Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
-for comparison; the finder's scorer learned from odd-numbered POP909 songs and the plain tunes of
-tunes of folk_files(0), see fit_key_weights.py), local key per beat
+for comparison; the finder's scorer learned from odd-numbered POP909 songs and the tunes of
+folk_files(0), see fit_key_weights.py), local key per beat
 (the local-key weights were fitted on odd-numbered POP909 songs, every other chorale and every other
 madrigal), chord per beat (root and triad family: maj (maj, 7, maj7), min (min, min7), dim, aug,
 sus4), for beats the truth labels.
@@ -182,14 +183,14 @@ def folk_files(half: int | None = None) -> list[Path]:
     return files if half is None else files[half::2]
 
 
-def folk_tunes(files: list[Path], plain: bool = True, modal: bool = True) -> Iterator[tuple[list[Note], int, str]]:
-    """(notes, tonic, mode) of the ABC tunes in `files` whose key field names plain major or minor (`plain`)
-    or another mode (`modal`); the mode is the field's (minor for aeolian; locrian tunes are passed over)."""
+def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str]]:
+    """(notes, tonic, mode) of the ABC tunes in `files` whose key field names a key; the mode is the
+    field's (minor for aeolian; locrian tunes are passed over)."""
     for path in files:
         for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")):
             field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune) if tune.startswith("X:") else None
             mode = ABC_MODES.get(field.group(3).lower()[:3]) if field else None
-            if mode is None or mode == "locrian" or not (plain if mode in ("major", "minor") else modal):
+            if mode is None or mode == "locrian":
                 continue
             try:
                 notes = score_notes(parse_score(tune, format="abc"))
@@ -207,7 +208,8 @@ def score_folk(every: int) -> None:
     for notes, tonic, mode in folk_tunes(folk_files(1)[::every]):
         home = find_key(notes)[0]
         named = modal_key_name(pitch_class_profile((n.pitch, n.duration) for n in notes), home)
-        tally.add(f"{mode}: home key exact", home.tonic == tonic and home.mode == mode)
+        if mode in ("major", "minor"):  # a modal tune's home key is major or minor by construction
+            tally.add(f"{mode}: home key exact", home.tonic == tonic and home.mode == mode)
         tally.add(f"{mode}: key with its mode exact", named == f"{PITCH_CLASS_NAMES[tonic]} {mode}")
         tally.add(f"{mode}:   tonic right", home.tonic == tonic)
     tally.counts = dict(sorted(tally.counts.items()))
