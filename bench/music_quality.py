@@ -425,21 +425,23 @@ def print_table(report: dict) -> None:
         for quadrant, values in report["systems"][name].get("per quadrant", {}).items():
             print(f"{name} {quadrant}: " + ", ".join(f"{k} {v:.2f}" for k, v in values.items()))
     for name, judge in report.get("judge_accuracy", {}).items():
-        print(f"\nEmotion {name} on real pieces of one mode (cross-validated; 0.5 is chance): valence balanced accuracy "
-              f"{judge['valence within major, balanced']:.2f} in {judge['major pieces']:.0f} major pieces "
-              f"({100 * judge['major positive share']:.0f} % positive), {judge['valence within minor, balanced']:.2f} in "
-              f"{judge['minor pieces']:.0f} minor ({100 * judge['minor positive share']:.0f} % positive).")
+        print(f"\nEmotion {name} on real pieces of one mode (cross-validated; 0.5 is chance): {valence_by_mode_sentence(judge)}")
         if f"{OTHER_GAMES}quadrant" in judge:
             other = {k.removeprefix(OTHER_GAMES): v for k, v in judge.items() if k.startswith(OTHER_GAMES)}
             print(f"Emotion {name} on the {other['pieces']:.0f} labelled pieces of the training games (real music it never saw): "
-                  f"quadrant {other['quadrant']:.2f}, valence {other['valence']:.2f}, arousal {other['arousal']:.2f}; valence "
-                  f"balanced accuracy {other['valence within major, balanced']:.2f} in {other['major pieces']:.0f} major pieces "
-                  f"({100 * other['major positive share']:.0f} % positive), {other['valence within minor, balanced']:.2f} in "
-                  f"{other['minor pieces']:.0f} minor ({100 * other['minor positive share']:.0f} % positive).")
+                  f"quadrant {other['quadrant']:.2f}, valence {other['valence']:.2f}, arousal {other['arousal']:.2f}; "
+                  f"{valence_by_mode_sentence(other)}")
     annotated = report.get("annotated_key_agreement")
     if annotated:
         print(f"\nKrumhansl-Schmuckler hears the annotated key of {annotated['songs']:.0f} POP909 16-bar excerpts in "
               f"{100 * annotated['major']:.0f} % (major) and {100 * annotated['minor']:.0f} % (minor).")
+
+
+def valence_by_mode_sentence(rates: dict[str, float]) -> str:
+    """valence_by_mode's figures (without a prefix) as the report's sentence."""
+    return (f"valence balanced accuracy {rates['valence within major, balanced']:.2f} in {rates['major pieces']:.0f} major pieces "
+            f"({100 * rates['major positive share']:.0f} % positive), {rates['valence within minor, balanced']:.2f} in "
+            f"{rates['minor pieces']:.0f} minor ({100 * rates['minor positive share']:.0f} % positive).")  # fmt: skip
 
 
 def _fmt(value: object) -> str:
