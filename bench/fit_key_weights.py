@@ -43,10 +43,22 @@ def fit(evidence: np.ndarray, truth: np.ndarray, steps: int = 3000, rate: float 
     return weights
 
 
-def accuracy(found: np.ndarray, truth: np.ndarray) -> str:
+def mode_rates(found: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """The share of major and of minor pieces whose key was found (KEYS indices)."""
     right = found == truth
     minor = np.array([KEYS[t].mode == "minor" for t in truth])
-    return f"major {right[~minor].mean():.1%} ({(~minor).sum()}), minor {right[minor].mean():.1%} ({minor.sum()})"
+    return float(right[~minor].mean()), float(right[minor].mean())
+
+
+def accuracy(found: np.ndarray, truth: np.ndarray) -> str:
+    minor = sum(KEYS[t].mode == "minor" for t in truth)
+    major_rate, minor_rate = mode_rates(found, truth)
+    return f"major {major_rate:.1%} ({len(truth) - minor}), minor {minor_rate:.1%} ({minor})"
+
+
+def picks(scorer: KeyScorer, features: np.ndarray) -> np.ndarray:
+    """The key (KEYS index) the scorer picks for each piece's key_features."""
+    return np.array([scorer.log_probabilities(f).argmax() for f in features])
 
 
 SHAPES = {"as shipped (10 members, 32 hidden, weight decay 1)": {}, "5 members": {"members": 5}, "weight decay 0.1": {"weight_decay": 0.1},
@@ -60,10 +72,7 @@ def validate(groups: list[tuple[np.ndarray, np.ndarray]]) -> None:
         rates = []
         for half in (0, 1):
             scorer = fit_scorer([(features[half::2], truth[half::2]) for features, truth in groups], **shape)
-            for features, truth in groups:
-                found = np.array([scorer.log_probabilities(f).argmax() for f in features[1 - half :: 2]])
-                minor = np.array([KEYS[t].mode == "minor" for t in truth[1 - half :: 2]])
-                rates += [(found == truth[1 - half :: 2])[~minor].mean(), (found == truth[1 - half :: 2])[minor].mean()]
+            rates += [rate for features, truth in groups for rate in mode_rates(picks(scorer, features[1 - half :: 2]), truth[1 - half :: 2])]
         print(f"validation, {name}: mean of major and minor per truth {np.mean(rates):.1%}")
 
 
@@ -102,8 +111,8 @@ def main() -> None:
         print(f"{name}:")
         print(f"  linear, these weights: {accuracy((evidence[rows_of] @ weights).argmax(axis=1), truth[rows_of])}")
         print(f"  linear, shipped WEIGHTS: {accuracy((evidence[rows_of] @ WEIGHTS).argmax(axis=1), truth[rows_of])}")
-        print(f"  scorer, this fit: {accuracy(np.array([scorer.log_probabilities(f).argmax() for f in features[rows_of]]), truth[rows_of])}")
-        print(f"  scorer, shipped: {accuracy(np.array([shipped.log_probabilities(f).argmax() for f in features[rows_of]]), truth[rows_of])}")
+        print(f"  scorer, this fit: {accuracy(picks(scorer, features[rows_of]), truth[rows_of])}")
+        print(f"  scorer, shipped: {accuracy(picks(shipped, features[rows_of]), truth[rows_of])}")
 
 
 if __name__ == "__main__":

@@ -123,8 +123,8 @@ def fit_scorer(groups: Sequence[tuple[np.ndarray, np.ndarray]], members: int = 1
     cross-entropy counts alike, so a small truth weighs as much as a large one. Full-batch AdamW."""
     import torch
 
-    mean = np.concatenate([features.reshape(-1, features.shape[-1]) for features, _ in groups]).mean(axis=0)
-    scale = np.concatenate([features.reshape(-1, features.shape[-1]) for features, _ in groups]).std(axis=0) + 1e-3
+    rows = np.concatenate([features.reshape(-1, features.shape[-1]) for features, _ in groups])
+    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-3
     data = [(torch.tensor((features - mean) / scale, dtype=torch.float32), torch.tensor(truth)) for features, truth in groups]
     trained = []
     for seed in range(members):
