@@ -27,9 +27,10 @@ Truth:
 Measures: global key (major and minor pieces apart; the home-key finder, and the pitch profile alone
 for comparison; the finder's scorer learned from odd-numbered POP909 songs and the tunes of
 folk_files(0), see fit_key_weights.py), local key per beat
-(the local-key weights were fitted on odd-numbered POP909 songs, every other chorale and every other
-madrigal), chord per beat (root and triad family: maj (maj, 7, maj7), min (min, min7), dim, aug,
-sus4), for beats the truth labels.
+(corpus.local_key_model, which learned from the RomanText analyses: on those, each piece is scored by a
+model fitted on the other half of the analyses, every other chorale and madrigal (fold_models), so no
+piece is scored by a model that saw it; POP909 by the shipped model), chord per beat (root and triad
+family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the truth labels.
 
   python bench/analysis_accuracy.py [--data ../shared/data] [--every 1]
 """
@@ -44,7 +45,8 @@ from pathlib import Path
 
 from cuecraft.corpus.chords import Chord, TimedChord, chord_at, label_chords
 from cuecraft.corpus.global_key import find_key
-from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, local_keys, pitch_class_profile
+from cuecraft.corpus.keyfinding import TimedKey, estimate_key, key_at, pitch_class_profile
+from cuecraft.corpus.local_key_model import LocalKeyModel, fit_local_key_model, note_local_keys
 from cuecraft.corpus.modes import SCALES, modal_key_name, scale_time, signature_tonic
 from cuecraft.corpus.notation import parse_score, score_notes
 from cuecraft.corpus.pop909 import read_song
@@ -58,6 +60,7 @@ PASSAGE_BEATS = 32  # the same test passage by passage (eight 4/4 bars): an anal
 # ABC key-field mode words (their first three letters) as cuecraft's modes; no word: major.
 ABC_MODES = {"": "major", "maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor", "dor": "dorian",
              "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian", "loc": "locrian"}  # fmt: skip
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # the workplace's datasets (POP909, VGMusic)
 FOLK_FOLDERS = ("ryansMammoth", "oneills1850", "airdsAirs", "miscFolk")  # music21 corpus folders of ABC folk tunes
 M21_QUALITY = {"major": "maj", "minor": "min", "diminished": "dim", "augmented": "aug", "half-diminished": "dim"}
 
@@ -142,8 +145,42 @@ def rests_on_relative_major(piece: Truth) -> bool:
     return time_on((tonic + 3) % 12, "maj") > time_on(tonic, "min") and piece.chords[-1].chord.root != tonic
 
 
-def score(piece: Truth, tally: Tally) -> None:
-    """Add one piece's key, local-key and chord agreement to `tally`."""
+def keyed_chords(piece: Truth) -> list[tuple[Chord, Key]]:
+    """The truth's chords in order, each with the key it gives them (chords outside its keys left out)."""
+    return [(c.chord, key) for c in piece.chords if (key := key_at(piece.keys, (c.start + c.end) / 2)) is not None]
+
+
+def is_chorale(piece: Truth) -> bool:
+    return piece.title.startswith("riemenschneider")
+
+
+def analysis_groups(pieces: list[Truth]) -> list[list[list[tuple[Chord, Key]]]]:
+    """The analyses of `pieces` as the local-key model learns from them: the chorales and the madrigals,
+    two groups that weigh alike."""
+    return [[keyed_chords(p) for p in pieces if is_chorale(p) == chorales] for chorales in (True, False)]
+
+
+def fold_of(pieces: list[Truth]) -> list[int]:
+    """Each piece's fold (0 or 1): every other piece of its own truth (chorales, madrigals)."""
+    seen = {True: 0, False: 0}
+    folds = []
+    for piece in pieces:
+        folds.append(seen[is_chorale(piece)] % 2)
+        seen[is_chorale(piece)] += 1
+    return folds
+
+
+def fold_models(pieces: list[Truth]) -> list[LocalKeyModel]:
+    """For each piece, a local-key model fitted on the analyses of the other fold (two-fold validation:
+    the shipped model learned from every analysis, so the bench measures models that never saw the piece)."""
+    folds = fold_of(pieces)
+    models = [fit_local_key_model(analysis_groups([p for p, f in zip(pieces, folds) if f != fold])) for fold in (0, 1)]
+    return [models[f] for f in folds]
+
+
+def score(piece: Truth, tally: Tally, local_model: LocalKeyModel | None = None) -> None:
+    """Add one piece's key, local-key and chord agreement to `tally`; local keys from `local_model`
+    (the shipped one unless given)."""
     found_chords = label_chords(piece.notes)
     profile = pitch_class_profile((n.pitch, n.duration) for n in piece.notes)
     profile_only, _ = estimate_key(profile)
@@ -155,7 +192,7 @@ def score(piece: Truth, tally: Tally) -> None:
         tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
     if piece.keys:
         tally.add("  the truth's first and last keys agree", piece.keys[0].key == piece.keys[-1].key)
-    found_keys = local_keys(((n.onset, n.duration, n.pitch) for n in piece.notes), found_chords, home) if piece.keys else []
+    found_keys = note_local_keys(piece.notes, found_chords, home, local_model) if piece.keys else []
     changes_key = len({k.key for k in piece.keys}) > 1
     end = int(max(c.end for c in piece.chords))
     apart = passages_off_the_score(piece)
@@ -312,18 +349,19 @@ def aligned_starts(numerals: list, analysis: object, music: object) -> list[floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
     parser.add_argument("--truth", choices=("all", "romantext", "folk", "vgmusic", "pop909"), default="all")
     args = parser.parse_args()
     held_out, fitted = Tally(), Tally()
     if args.truth in ("all", "romantext"):
         tallies = {(bach, paired): Tally() for bach in (True, False) for paired in (True, False)}
-        for piece in romantext_pieces(args.every):
+        pieces = list(romantext_pieces(args.every))
+        for piece, model in zip(pieces, fold_models(pieces)):
             paired = piece.fit >= PAIRING_FIT
             if not paired:
                 print(f"{piece.title}: its analysis covers {piece.fit:.0%} of the score's note time (misaligned?)")
-            score(piece, tallies[piece.title.startswith("riemenschneider"), paired])
+            score(piece, tallies[is_chorale(piece), paired], model)
         for (bach, paired), tally in tallies.items():
             if not tally.counts:
                 continue

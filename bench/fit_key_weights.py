@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis_accuracy import folk_files, folk_tunes, pop909_songs
+from analysis_accuracy import SHARED_DATA, folk_files, folk_tunes, pop909_songs
 from cuecraft.corpus.chords import label_chords
 from cuecraft.corpus.global_key import EVIDENCE, WEIGHTS, key_evidence
 from cuecraft.corpus.key_model import ASSET, KeyScorer, fit_scorer, key_features
@@ -88,7 +88,7 @@ def truth_set(pieces: list[tuple[list[Note], Key]]) -> tuple[np.ndarray, np.ndar
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--write", action="store_true", help=f"save the trained scorer as {ASSET}")
     parser.add_argument("--validate", action="store_true", help="compare the scorer's shapes within the training data first")
     args = parser.parse_args()

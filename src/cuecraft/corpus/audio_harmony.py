@@ -1,8 +1,8 @@
 """Harmony heard in audio, as the symbolic analysis hears it in notes. Basic Pitch transcribes the
 audio (corpus.transcription); its notes, placed on the beats librosa's tracker finds, weigh each
 beat's pitch classes for the same chord labeller (corpus.chords), with the strongest bass-register
-pitch class of a constant-Q transform as the lowest note; the same local-key path
-(corpus.keyfinding), home-key evidence (corpus.global_key) and phrase sections
+pitch class of a constant-Q transform as the lowest note; the same local-key model
+(corpus.local_key_model), home-key evidence (corpus.global_key) and phrase sections
 (corpus.harmony_analysis) follow, so a soundtrack in audio lands in the catalog with timed chords,
 local keys and sections in tracked beats.
 
@@ -31,7 +31,7 @@ from cuecraft.corpus.chords import TimedChord, chords_from_weights, segment_weig
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
 from cuecraft.corpus.global_key import home_key, profile_evidence
 from cuecraft.corpus.harmony_analysis import key_spans, numbered_chords, phrase_sections
-from cuecraft.corpus.keyfinding import local_keys_from_profiles
+from cuecraft.corpus.local_key_model import chord_local_keys
 from cuecraft.corpus.transcription import HeardNote, pitched_share, transcribe
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -78,7 +78,7 @@ def audio_harmony(mono: np.ndarray, rate: int, beat_frames: np.ndarray, chroma: 
     lowest = np.where(bass_pc.max(axis=1) > 0, bass_pc.argmax(axis=1), -1)
     chords = chords_from_weights(weights, lowest)
     key, confidence = home_key(profile_evidence(chroma.sum(axis=1), chords))
-    keys = local_keys_from_profiles(weights, chords, key)
+    keys = chord_local_keys(weights, chords, key)
     basses = [int(lowest[int(c.start)]) if lowest[int(c.start)] >= 0 else None for c in chords]
     return AudioHarmony(times, key, confidence, chords, numbered_chords(chords, basses, keys), key_spans(keys),
                         phrase_sections(notes, beats_per_bar), list(heard), pitched_share(heard, len(mono) / rate))  # fmt: skip

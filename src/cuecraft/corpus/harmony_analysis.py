@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from cuecraft.corpus.chords import QUALITIES, Chord, TimedChord, label_chords
 from cuecraft.corpus.global_key import find_key
 from cuecraft.corpus.features import ChordSpan, KeySpan, SectionSpan
-from cuecraft.corpus.keyfinding import TimedKey, local_keys
+from cuecraft.corpus.keyfinding import TimedKey
+from cuecraft.corpus.local_key_model import note_local_keys
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
@@ -56,7 +57,7 @@ def harmony_of(notes: Sequence[Note], beats_per_bar: int = 4, labelled: Sequence
     onsets = [n.onset for n in ordered]
     chords = label_chords(ordered) if labelled is None else list(labelled)
     home = find_key(ordered, chords)[0] if home is None else home
-    keys = local_keys(((n.onset, n.duration, n.pitch) for n in ordered), chords, home)
+    keys = note_local_keys(ordered, chords, home)
     basses = []
     for timed in chords:
         first, last = bisect.bisect_left(onsets, timed.start - 1e-6), bisect.bisect_left(onsets, timed.start + 1)

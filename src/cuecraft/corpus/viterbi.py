@@ -1,4 +1,4 @@
-"""The best path through per-step scores when changing state costs: chords beat by beat, keys beat by beat."""
+"""The best path through per-step scores when changing state costs: chords beat by beat, keys chord by chord."""
 
 from __future__ import annotations
 
@@ -13,6 +13,20 @@ def best_path(scores: np.ndarray, change_cost: float) -> list[int]:
         leave = best.max() - change_cost
         back[t] = np.where(best >= leave, np.arange(scores.shape[1]), best.argmax())
         best = np.maximum(best, leave) + scores[t]
+    path = [int(best.argmax())]
+    for t in range(len(scores) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def best_path_through(scores: np.ndarray, transitions: np.ndarray) -> list[int]:
+    """The state index per step maximising the summed scores plus `transitions[i, j]` (a log-probability)
+    for each step from state i to state j (Viterbi with a full transition table)."""
+    best, back = scores[0].copy(), np.zeros(scores.shape, dtype=int)
+    for t in range(1, len(scores)):
+        arriving = best[:, None] + transitions
+        back[t] = arriving.argmax(axis=0)
+        best = arriving.max(axis=0) + scores[t]
     path = [int(best.argmax())]
     for t in range(len(scores) - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
