@@ -192,6 +192,8 @@ def score(piece: Truth, tally: Tally, local_model: LocalKeyModel | None = None) 
         tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
     if piece.keys:
         tally.add("  the truth's first and last keys agree", piece.keys[0].key == piece.keys[-1].key)
+        if piece.keys[0].key == piece.keys[-1].key:  # the truth's home key is its first key: plain where it is also its last
+            tally.add(f"  global key, {piece.key.mode}, pieces whose first and last keys agree", home == piece.key)
     found_keys = note_local_keys(piece.notes, found_chords, home, local_model) if piece.keys else []
     changes_key = len({k.key for k in piece.keys}) > 1
     end = int(max(c.end for c in piece.chords))
