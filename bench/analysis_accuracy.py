@@ -19,8 +19,8 @@ Truth:
 - folk tunes of music21's ABC collections (Ryan's Mammoth, O'Neill's 1850, Aird's Airs, misc folk)
   whose key field names the key with its mode (K:A Dorian, K:Dmix, K:Em), from the half of the files
   the home-key model never learned from (folk_files(1)): the tonic and mode, against the home key and
-  the key named with its mode (corpus.modes); Bach and POP909 say how often music in plain major or
-  minor is given a mode;
+  the key named with its mode (corpus.modes), tunes whose key field changes within the tune apart;
+  Bach and POP909 say how often music in plain major or minor is given a mode;
 - the catalog's own game-soundtrack MIDI (VGMusic, every game): the key signature a file's sequencer
   wrote, when it wrote one other than C major; the home key should be that signature's major key or
   its relative minor (score_signatures).
@@ -222,9 +222,10 @@ def folk_files(half: int | None = None) -> list[Path]:
     return files if half is None else files[half::2]
 
 
-def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str]]:
-    """(notes, tonic, mode) of the ABC tunes in `files` whose key field names a key; the mode is the
-    field's (minor for aeolian; locrian tunes are passed over)."""
+def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str, bool]]:
+    """(notes, tonic, mode, one key) of the ABC tunes in `files` whose key field names a key; the mode is
+    the field's (minor for aeolian; locrian tunes are passed over); one key: no later key field in the
+    tune names another key (a clog whose second strain is written in the subdominant does)."""
     for path in files:
         for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")):
             field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune) if tune.startswith("X:") else None
@@ -237,15 +238,20 @@ def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str]]:
                 continue
             if len(notes) >= 16:
                 tonic = ("C D EF G A B".index(field.group(1)) + {"#": 1, "b": -1, "": 0}[field.group(2)]) % 12
-                yield notes, tonic, mode
+                fields = {re.sub(r"\s+", "", f) for f in re.findall(r"(?m)(?:^K:|\[K:)\s*([^\]\n%]*)", tune)}
+                yield notes, tonic, mode, len(fields) == 1
 
 
 def score_folk(every: int) -> None:
     """Tonic and mode of the folk tunes the home-key model never learned from (folk_files' half 1): the home
-    key, and the key named with its mode."""
+    key, and the key named with its mode; tunes whose key field changes within the tune are reported apart
+    (their first key field names one strain's key, not the tune's)."""
     tally = Tally()
-    for notes, tonic, mode in folk_tunes(folk_files(1)[::every]):
+    for notes, tonic, mode, one_key in folk_tunes(folk_files(1)[::every]):
         home = find_key(notes)[0]
+        if not one_key:
+            tally.add("tunes that change key field: home key is the first", home.tonic == tonic and home.mode == mode)
+            continue
         named = modal_key_name(pitch_class_profile((n.pitch, n.duration) for n in notes), home)
         if mode in ("major", "minor"):  # a modal tune's home key is major or minor by construction
             tally.add(f"{mode}: home key exact", home.tonic == tonic and home.mode == mode)

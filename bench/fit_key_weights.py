@@ -95,7 +95,7 @@ def main() -> None:
     songs = list(pop909_songs(args.data, 1))
     odd = np.array([int(s.title) % 2 == 1 for s in songs])
     pop = truth_set([(s.notes, s.key) for s in songs])
-    folk = {half: truth_set([(notes, key_of_mode(tonic, mode)) for notes, tonic, mode in folk_tunes(folk_files(half))]) for half in (0, 1)}
+    folk = {half: truth_set([(notes, key_of_mode(tonic, mode)) for notes, tonic, mode, _ in folk_tunes(folk_files(half))]) for half in (0, 1)}
     weights = fit(pop[0][odd], pop[2][odd])
     print("linear weights:", ", ".join(f"{name} {w:.1f}" for name, w in zip(EVIDENCE, weights)))
     groups = [(pop[1][odd], pop[2][odd]), (folk[0][1], folk[0][2])]
