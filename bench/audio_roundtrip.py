@@ -3,8 +3,8 @@
 - Catalog MIDI (VGMIDI by default): tempo within 4 % (octave errors counted apart) and key by the
   MIREX weighted score, against the symbolic analysis of the same file.
 - `--pop909`: POP909 songs rendered on the piano from their beat grid, against their annotated chords
-  (root and triad family at the middle of each beat) and keys; the symbolic labeller on the same
-  notes beside it. Odd-numbered songs are the ones the audio harmony was chosen on (`--odd`); the report
+  (root and triad family at the middle of each beat), keys and key regions (the local key of each
+  beat); the symbolic analysis of the same notes beside it. Odd-numbered songs are the ones the audio harmony was chosen on (`--odd`); the report
   is on even-numbered ones by default.
 """
 
@@ -72,10 +72,14 @@ def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, 
     labeller on the same notes; one song in every few, of one parity, up to `pieces`."""
     from analysis_accuracy import same_chord
 
+    from cuecraft.corpus.global_key import find_key
+    from cuecraft.corpus.keyfinding import key_at
+    from cuecraft.corpus.local_key_model import note_local_keys
     from cuecraft.corpus.pop909 import read_song
 
     folders = [f for f in sorted(songs.iterdir()) if f.name.isdigit() and int(f.name) % 2 == int(odd)]
     right, heard_right, total = 0, 0, 0
+    local, heard_local = [], []
     keys: dict[str, list[bool]] = {"major": [], "minor": []}
     profile_keys: dict[str, list[bool]] = {"major": [], "minor": []}
     for folder in folders[:: max(1, len(folders) // pieces)][:pieces]:
@@ -94,11 +98,16 @@ def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, 
         _, harmony = hear_harmony(mono, RATE)
         profile_key, _ = estimate_key(librosa.feature.chroma_cqt(y=mono, sr=RATE).sum(axis=1))
         symbolic = label_chords(notes)
+        symbolic_keys = note_local_keys(notes, symbolic, find_key(notes, symbolic)[0])
         for beat in range(int(seconds / beat_s)):
             truth = chord_at(song.chords, beat + 0.5)
             if truth is None:
                 continue
             tracked = bisect.bisect_right(harmony.beat_times_s, (beat + 0.5) * beat_s) - 1
+            if (local_truth := key_at(song.keys, beat + 0.5)) is not None:
+                span = next((k for k in harmony.local_keys if k.start_beat <= tracked + 0.5 < k.end_beat), None)
+                local.append(span is not None and Key.parse(span.key) == local_truth)
+                heard_local.append(key_at(symbolic_keys, beat + 0.5) == local_truth)
             total += 1
             right += same_chord(chord_at(harmony.chords, tracked + 0.5), truth)
             heard_right += same_chord(chord_at(symbolic, beat + 0.5), truth)
@@ -107,6 +116,7 @@ def pop909_chords(renderer: Renderer, songs: Path, pieces: int, seconds: float, 
     print(f"POP909 {'odd' if odd else 'even'}-numbered songs, first {seconds:.0f} s of each, piano rendering: "
           f"{sum(map(len, keys.values()))} songs, {total} beats")
     print(f"chords (root + family) from audio: {right / total:.1%}; the symbolic labeller on the same notes: {heard_right / total:.1%}")
+    print(f"local key from audio: {np.mean(local):.1%} of {len(local)} beats; the symbolic analysis on the same notes: {np.mean(heard_local):.1%}")
     for name, found in (("key from audio", keys), ("  the chroma profile alone (the earlier audio key)", profile_keys)):
         print(f"{name}: " + ", ".join(f"{mode} {np.mean(hits):.1%} ({len(hits)})" for mode, hits in found.items() if hits))
 
