@@ -191,25 +191,29 @@ def score(piece: Truth, tally: Tally, local_model: LocalKeyModel | None = None) 
     if piece.key.mode == "minor":
         tally.add("  minor, truth's chords rest on the relative major", rests_on_relative_major(piece))
     if piece.keys:
-        tally.add("  the truth's first and last keys agree", piece.keys[0].key == piece.keys[-1].key)
-        if piece.keys[0].key == piece.keys[-1].key:  # the truth's home key is its first key: plain where it is also its last
+        ends_where_it_starts = piece.keys[0].key == piece.keys[-1].key
+        tally.add("  the truth's first and last keys agree", ends_where_it_starts)
+        if ends_where_it_starts:  # the truth's home key is its first key: plain where it is also its last
             tally.add(f"  global key, {piece.key.mode}, pieces whose first and last keys agree", home == piece.key)
-    found_keys = note_local_keys(piece.notes, found_chords, home, local_model) if piece.keys else []
-    changes_key = len({k.key for k in piece.keys}) > 1
-    end = int(max(c.end for c in piece.chords))
     apart = passages_off_the_score(piece)
-    for beat in range(end):
-        truth = chord_at(piece.chords, beat + 0.5)
-        if truth is not None:
+    for beat in range(int(max(c.end for c in piece.chords))):
+        if (truth := chord_at(piece.chords, beat + 0.5)) is not None:
             tally.add("  beats set apart: their passage is off the score", beat // PASSAGE_BEATS in apart)
-        if beat // PASSAGE_BEATS in apart:
-            continue
-        if truth is not None:
-            tally.add("chord (root + family)", same_chord(chord_at(found_chords, beat + 0.5), truth))
-        if piece.keys and (local := key_at(piece.keys, beat + 0.5)) is not None:
-            tally.add("local key", key_at(found_keys, beat + 0.5) == local)
+            if beat // PASSAGE_BEATS not in apart:
+                tally.add("chord (root + family)", same_chord(chord_at(found_chords, beat + 0.5), truth))
+    if piece.keys:
+        changes_key = len({k.key for k in piece.keys}) > 1
+        for right in local_key_agreement(piece, note_local_keys(piece.notes, found_chords, home, local_model), apart):
+            tally.add("local key", right)
             if changes_key:
-                tally.add("  local key, pieces that change key", key_at(found_keys, beat + 0.5) == local)
+                tally.add("  local key, pieces that change key", right)
+
+
+def local_key_agreement(piece: Truth, found: list[TimedKey], apart: set[int]) -> list[bool]:
+    """Whether `found` names the truth's local key, for each beat the truth gives one outside the
+    passages set `apart` (passages_off_the_score)."""
+    return [key_at(found, beat + 0.5) == truth for beat in range(int(max(c.end for c in piece.chords)))
+            if beat // PASSAGE_BEATS not in apart and (truth := key_at(piece.keys, beat + 0.5)) is not None]  # fmt: skip
 
 
 def folk_files(half: int | None = None) -> list[Path]:

@@ -4,8 +4,8 @@
   MIREX weighted score, against the symbolic analysis of the same file.
 - `--pop909`: POP909 songs rendered on the piano from their beat grid, against their annotated chords
   (root and triad family at the middle of each beat), keys and key regions (the local key of each
-  beat); the symbolic analysis of the same notes beside it. Odd-numbered songs are the ones the audio harmony was chosen on (`--odd`); the report
-  is on even-numbered ones by default.
+  beat); the symbolic analysis of the same notes beside it. Odd-numbered songs are the ones the audio
+  harmony was chosen on (`--odd`); the report is on even-numbered ones by default.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis_accuracy import (PASSAGE_BEATS, SHARED_DATA, Truth, analysis_groups, fold_models, is_chorale, passages_off_the_score,
-                               pop909_songs, romantext_pieces)  # fmt: skip
+from analysis_accuracy import (SHARED_DATA, Truth, analysis_groups, fold_models, is_chorale, local_key_agreement,
+                               passages_off_the_score, pop909_songs, romantext_pieces)  # fmt: skip
 from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.global_key import find_key
-from cuecraft.corpus.keyfinding import KEYS, key_at
+from cuecraft.corpus.keyfinding import KEYS
 from cuecraft.corpus.local_key_model import ASSET, FAMILIES, MODES, LocalKeyModel, fit_local_key_model, note_local_keys
 from cuecraft.theory import PITCH_CLASS_NAMES, Key
 
@@ -38,14 +38,11 @@ def analysed(pieces: list[Truth]) -> list[tuple[Truth, list[TimedChord], Key]]:
 
 def agreement(pieces: list[tuple[Truth, list[TimedChord], Key]], models: list[LocalKeyModel]) -> dict[str, float]:
     """Share of beats whose local key agrees with the truth's, per truth (beats of passages off the score left out)."""
-    right: dict[str, list[int]] = {}
+    right: dict[str, list[bool]] = {}
     for (piece, chords, home), model in zip(pieces, models):
         found = note_local_keys(piece.notes, chords, home, model)
         name = "chorales" if is_chorale(piece) else "madrigals" if piece.title.startswith("madrigal") else "POP909"
-        apart = passages_off_the_score(piece)
-        for beat in range(int(max(c.end for c in piece.chords))):
-            if beat // PASSAGE_BEATS not in apart and (truth := key_at(piece.keys, beat + 0.5)) is not None:
-                right.setdefault(name, []).append(key_at(found, beat + 0.5) == truth)
+        right.setdefault(name, []).extend(local_key_agreement(piece, found, passages_off_the_score(piece)))
     return {name: float(np.mean(agreed)) for name, agreed in right.items()}
 
 

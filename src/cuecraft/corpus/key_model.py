@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cuecraft.atomic import atomic_path
 from cuecraft.corpus.chords import TimedChord
 from cuecraft.corpus.keyfinding import KEYS
+from cuecraft.corpus.saved_fields import load_fields, save_fields
 from cuecraft.model.events import Note
 
 # Each row is a pitch-class vector, rotated to the candidate key's tonic before scoring.
@@ -102,13 +102,11 @@ class KeyScorer:
 
     def save(self, path: Path) -> None:
         """Write the arrays to an .npz file, replacing `path` only once written whole."""
-        with atomic_path(path) as staged:
-            np.savez(staged, **{name: getattr(self, name) for name in self.__dataclass_fields__})
+        save_fields(self, path)
 
     @classmethod
     def load(cls, path: Path) -> KeyScorer:
-        with np.load(path) as arrays:
-            return cls(**{name: arrays[name] for name in cls.__dataclass_fields__})
+        return load_fields(cls, path)
 
 
 @lru_cache(maxsize=1)

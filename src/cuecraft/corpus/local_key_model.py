@@ -13,15 +13,15 @@ change lands where the chords say, not where a window's middle passes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from cuecraft.atomic import atomic_path
 from cuecraft.corpus.chords import Chord, TimedChord
 from cuecraft.corpus.keyfinding import DEFAULT_PROFILES, KEYS, TimedKey, beat_profiles, key_correlations, timed_keys, window_sums
+from cuecraft.corpus.saved_fields import load_fields, save_fields
 from cuecraft.corpus.viterbi import best_path_through
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -74,13 +74,11 @@ class LocalKeyModel:
 
     def save(self, path: Path) -> None:
         """Write the arrays to an .npz file, replacing `path` only once written whole."""
-        with atomic_path(path) as staged:
-            np.savez(staged, **{f.name: getattr(self, f.name) for f in fields(self)})
+        save_fields(self, path)
 
     @classmethod
     def load(cls, path: Path) -> LocalKeyModel:
-        with np.load(path) as arrays:
-            return cls(**{f.name: arrays[f.name].item() if arrays[f.name].ndim == 0 else arrays[f.name] for f in fields(cls)})
+        return load_fields(cls, path)
 
 
 @lru_cache(maxsize=1)
@@ -133,8 +131,9 @@ def chord_local_keys(per_beat: np.ndarray, chords: Sequence[TimedChord], home: K
     around = window_sums(chord_weights, np.maximum(0, index - reach), np.minimum(len(chords), index + reach + 1))
     scores = model.chord_scores(chords) + model.profile_weight * key_correlations(around, profiles)
     if home is not None:
-        scores[:, KEYS.index(home)] += model.home_per_beat * np.array([c.end - c.start for c in chords])
-        scores[0, KEYS.index(home)] += FIRST_CHORD_HOME
+        at_home = KEYS.index(home)
+        scores[:, at_home] += model.home_per_beat * np.array([c.end - c.start for c in chords])
+        scores[0, at_home] += FIRST_CHORD_HOME
     path = best_path_through(scores, model.transitions())
     return timed_keys([path[chord] for chord in beat_chord])
 

@@ -13,10 +13,7 @@ def best_path(scores: np.ndarray, change_cost: float) -> list[int]:
         leave = best.max() - change_cost
         back[t] = np.where(best >= leave, np.arange(scores.shape[1]), best.argmax())
         best = np.maximum(best, leave) + scores[t]
-    path = [int(best.argmax())]
-    for t in range(len(scores) - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
+    return _trace_back(back, int(best.argmax()))
 
 
 def best_path_through(scores: np.ndarray, transitions: np.ndarray) -> list[int]:
@@ -27,7 +24,12 @@ def best_path_through(scores: np.ndarray, transitions: np.ndarray) -> list[int]:
         arriving = best[:, None] + transitions
         back[t] = arriving.argmax(axis=0)
         best = arriving.max(axis=0) + scores[t]
-    path = [int(best.argmax())]
-    for t in range(len(scores) - 1, 0, -1):
+    return _trace_back(back, int(best.argmax()))
+
+
+def _trace_back(back: np.ndarray, last: int) -> list[int]:
+    """The path ending in state `last`, followed back through each step's best predecessor (`back`)."""
+    path = [last]
+    for t in range(len(back) - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     return path[::-1]
