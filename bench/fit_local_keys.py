@@ -30,19 +30,23 @@ from cuecraft.theory import PITCH_CLASS_NAMES, Key
 GRID = {"profile_weight": (4.0, 8.0), "profile_reach": (2, 4), "home_per_beat": (0.05, 0.1, 0.2, 0.4)}  # the settings --grid compares
 
 
-def analysed(pieces: list[Truth]) -> list[tuple[Truth, list[TimedChord], Key]]:
-    """Each piece with the chords and home key the analysers find in it (what the local keys start from)."""
+Analysed = tuple[Truth, list[TimedChord], Key, set[int]]
+
+
+def analysed(pieces: list[Truth]) -> list[Analysed]:
+    """Each piece with the chords and home key the analysers find in it (what the local keys start from),
+    and its passages off the score; once for all the settings compared."""
     labelled = [(piece, label_chords(piece.notes)) for piece in pieces]
-    return [(piece, chords, find_key(piece.notes, chords)[0]) for piece, chords in labelled]
+    return [(piece, chords, find_key(piece.notes, chords)[0], passages_off_the_score(piece)) for piece, chords in labelled]
 
 
-def agreement(pieces: list[tuple[Truth, list[TimedChord], Key]], models: list[LocalKeyModel]) -> dict[str, float]:
+def agreement(pieces: list[Analysed], models: list[LocalKeyModel]) -> dict[str, float]:
     """Share of beats whose local key agrees with the truth's, per truth (beats of passages off the score left out)."""
     right: dict[str, list[bool]] = {}
-    for (piece, chords, home), model in zip(pieces, models):
+    for (piece, chords, home, apart), model in zip(pieces, models):
         found = note_local_keys(piece.notes, chords, home, model)
         name = "chorales" if is_chorale(piece) else "madrigals" if piece.title.startswith("madrigal") else "POP909"
-        right.setdefault(name, []).extend(local_key_agreement(piece, found, passages_off_the_score(piece)))
+        right.setdefault(name, []).extend(local_key_agreement(piece, found, apart))
     return {name: float(np.mean(agreed)) for name, agreed in right.items()}
 
 
