@@ -30,7 +30,7 @@ folk_files(0), see fit_key_weights.py), local key per beat
 (corpus.local_key_model, which learned from the RomanText analyses: on those, each piece is scored by a
 model fitted on the other half of the analyses, every other chorale and madrigal (fold_models), so no
 piece is scored by a model that saw it; POP909 by the shipped model), chord per beat (root and triad
-family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the truth labels.
+family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the truth labels while the score sounds.
 
   python bench/analysis_accuracy.py [--data ../shared/data] [--every 1]
 """
@@ -38,6 +38,7 @@ family: maj (maj, 7, maj7), min (min, min7), dim, aug, sus4), for beats the trut
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -196,7 +197,7 @@ def score(piece: Truth, tally: Tally, local_model: LocalKeyModel | None = None) 
         if ends_where_it_starts:  # the truth's home key is its first key: plain where it is also its last
             tally.add(f"  global key, {piece.key.mode}, pieces whose first and last keys agree", home == piece.key)
     apart = passages_off_the_score(piece)
-    for beat in range(int(max(c.end for c in piece.chords))):
+    for beat in sounding_beats(piece):
         if (truth := chord_at(piece.chords, beat + 0.5)) is not None:
             tally.add("  beats set apart: their passage is off the score", beat // PASSAGE_BEATS in apart)
             if beat // PASSAGE_BEATS not in apart:
@@ -209,10 +210,18 @@ def score(piece: Truth, tally: Tally, local_model: LocalKeyModel | None = None) 
                 tally.add("  local key, pieces that change key", right)
 
 
+def sounding_beats(piece: Truth) -> range:
+    """The beats the truth labels while the score sounds (a beat counts if the music lasts past its middle):
+    an analysis can run past the music's end (six chorale analyses hold their last chord a beat past the
+    score's last note), and a beat without notes has no key or chord to hear."""
+    end = min(max(c.end for c in piece.chords), max(n.onset + n.duration for n in piece.notes))
+    return range(math.ceil(end - 0.5))
+
+
 def local_key_agreement(piece: Truth, found: list[TimedKey], apart: set[int]) -> list[bool]:
-    """Whether `found` names the truth's local key, for each beat the truth gives one outside the
-    passages set `apart` (passages_off_the_score)."""
-    return [key_at(found, beat + 0.5) == truth for beat in range(int(max(c.end for c in piece.chords)))
+    """Whether `found` names the truth's local key, for each beat the truth gives one while the score
+    sounds (sounding_beats), outside the passages set `apart` (passages_off_the_score)."""
+    return [key_at(found, beat + 0.5) == truth for beat in sounding_beats(piece)
             if beat // PASSAGE_BEATS not in apart and (truth := key_at(piece.keys, beat + 0.5)) is not None]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from cuecraft.corpus.catalog import SCHEMA_VERSION, Catalog, PieceQuery
 from cuecraft.corpus.ingest import ingest
-from cuecraft.corpus.modes import key_of_mode, mode_of, signature_tonic
+from cuecraft.corpus.modes import key_of_mode, mode_by_its_third, mode_of, signature_tonic
 from cuecraft.corpus.symbolic import analyse_midi
 from cuecraft.errors import CuecraftError
 from cuecraft.theory import Key
@@ -21,6 +21,8 @@ DORIAN = [0, 2, 3, 5, 7, 9, 10, 9, 7, 5, 3, 2, 0, 9, 7, 3]  # the major sixth, n
 MIXOLYDIAN = [0, 2, 4, 5, 7, 9, 10, 7, 4, 5, 10, 9, 7, 4, 2, 0]  # the flat seventh
 MAJOR = [0, 2, 4, 5, 7, 9, 11, 12, 11, 7, 5, 4, 2, 11, 2, 0]
 HARMONIC_MINOR = [0, 2, 3, 5, 7, 8, 11, 12, 11, 8, 7, 5, 3, 2, 11, 0]
+NO_THIRD_FLAT_SEVENTH = [0, 2, 5, 7, 9, 10, 9, 7, 5, 2, 0, 10, 7, 9, 2, 0]  # a fiddle tune on the open fifth
+NO_THIRD_LEADING_TONE = [0, 2, 5, 7, 11, 12, 11, 7, 5, 2, 0, 11, 7, 5, 2, 0]
 
 
 def drone_tune(tonic: int, steps: list[int], bars: int = 8) -> pretty_midi.PrettyMIDI:
@@ -39,6 +41,7 @@ def drone_tune(tonic: int, steps: list[int], bars: int = 8) -> pretty_midi.Prett
 @pytest.mark.parametrize("tonic, steps, key, modal", [
     (2, DORIAN, "D minor", "D dorian"), (7, MIXOLYDIAN, "G major", "G mixolydian"),
     (0, MAJOR, "C major", "C major"), (9, HARMONIC_MINOR, "A minor", "A minor"),
+    (9, NO_THIRD_FLAT_SEVENTH, "A minor", "A dorian"), (4, NO_THIRD_LEADING_TONE, "E major", "E major"),
 ])  # fmt: skip
 def test_analysis_names_the_mode(tonic: int, steps: list[int], key: str, modal: str) -> None:
     features = analyse_midi(drone_tune(tonic, steps))
@@ -86,6 +89,20 @@ def test_a_version_2_catalog_gains_the_modal_key(tmp_path: Path) -> None:
         assert row["key"] == "D minor" and row["modal_key"] is None  # kept, not re-analysed
         assert catalog.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         ingest([tmp_path / "tune.mid"], catalog, workers=1)  # the same file again: a duplicate, not an error
+
+
+def test_the_third_names_the_family_and_without_one_the_seventh() -> None:
+    profile = np.zeros(12)
+    profile[[9, 11, 2, 4, 6]] = 4.0  # A, B, D, E and F sharp: no C, no C sharp
+    profile[7] = 2.0  # G natural: the subtonic
+    assert mode_by_its_third(profile, Key(9, "major")) == Key(9, "minor")
+    profile[7], profile[8] = 0.0, 2.0  # G sharp: the leading tone
+    assert mode_by_its_third(profile, Key(9, "minor")) == Key(9, "major")
+    profile[0] = 1.0  # C natural alone: the minor third names minor, whatever the seventh
+    assert mode_by_its_third(profile, Key(9, "major")) == Key(9, "minor")
+    profile[1] = 1.0  # both thirds sound: the key stands as given
+    assert mode_by_its_third(profile, Key(9, "major")) == Key(9, "major")
+    assert mode_by_its_third(profile, Key(9, "minor")) == Key(9, "minor")
 
 
 def test_each_mode_is_written_with_the_signature_of_its_parent_major_key() -> None:

@@ -13,7 +13,6 @@ from cuecraft.model.composer import RETRY_SEED_STEP, GenerationRequest
 from cuecraft.model.events import Note
 from cuecraft.model.originality import NGRAM, OriginalityIndex, figure_keys, shipped_index
 from cuecraft.model.training_set import read_midi_piece, vgmidi_group
-from cuecraft.project import MusicSettings
 from cuecraft.review.service import ReviewService
 from cuecraft.scoring import ScoreResult
 from cuecraft.takes import compose_cue

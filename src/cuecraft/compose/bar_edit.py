@@ -73,7 +73,7 @@ def regenerate_bars(composer: Composer, midi: pretty_midi.PrettyMIDI, settings: 
                         chords=harmony, key=Key.parse(settings.key))  # fmt: skip
     new_by_part = {p.part.name: [n for n in p.notes if start_beat <= n.onset < end_beat] for p in parts}
     range_of = {p.name: (p.low, p.high) for p in ensemble.parts if not p.is_drum}
-    start_s, end_s = tempo_map.seconds(start_beat), tempo_map.seconds(end_beat)
+    end_s = tempo_map.seconds(end_beat)
     first_tick, end_tick = round(start_beat * midi.resolution), round(end_beat * midi.resolution)
     edited = copy.deepcopy(midi)
     for instrument in edited.instruments:  # which bar a note is in is decided in ticks: exact, as the file stores it

@@ -18,6 +18,7 @@ import numpy as np
 from cuecraft.corpus.chords import TimedChord, label_chords
 from cuecraft.corpus.key_model import key_features, shipped_scorer
 from cuecraft.corpus.keyfinding import KEYS, key_scores, pitch_class_profile
+from cuecraft.corpus.modes import mode_by_its_third
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
 
@@ -57,14 +58,16 @@ def profile_evidence(profile: np.ndarray, chords: Sequence[TimedChord]) -> np.nd
 
 
 def find_key(notes: Sequence[Note], chords: Sequence[TimedChord] | None = None) -> tuple[Key, float]:
-    """The home key of pitched notes in beats (the learned scorer's pick) and its profile correlation (C major,
+    """The home key of pitched notes in beats (the learned scorer's pick, in the mode its third names where
+    only one third or none sounds: modes.mode_by_its_third) and its profile correlation (C major,
     0.0 without notes). `chords` are the notes' labelled chords when the caller has them already."""
     if not notes:
         return Key(0, "major"), 0.0
     chords = label_chords(notes) if chords is None else chords
     evidence = key_evidence(notes, chords)
-    best = int(np.argmax(shipped_scorer().log_probabilities(key_features(notes, chords, evidence))))
-    return KEYS[best], float(evidence[best, 0])
+    picked = KEYS[int(np.argmax(shipped_scorer().log_probabilities(key_features(notes, chords, evidence))))]
+    home = mode_by_its_third(pitch_class_profile((n.pitch, n.duration) for n in notes), picked)
+    return home, float(evidence[KEYS.index(home), 0])
 
 
 def home_key(evidence: np.ndarray) -> tuple[Key, float]:

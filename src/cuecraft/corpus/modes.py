@@ -16,6 +16,8 @@ import numpy as np
 
 from cuecraft.theory import PITCH_CLASS_NAMES, Key
 
+UNHEARD = 0.01  # a degree holding less than this share of the note time is not heard (mode_by_its_third)
+
 # Steps above the tonic; within each family the first listed wins a tie (the tonal reading).
 SCALES: dict[str, dict[str, tuple[int, ...]]] = {
     "major": {"major": (0, 2, 4, 5, 7, 9, 11), "lydian": (0, 2, 4, 6, 7, 9, 11), "mixolydian": (0, 2, 4, 5, 7, 9, 10)},
@@ -51,3 +53,18 @@ def mode_of(profile: np.ndarray, key: Key) -> str:
 def modal_key_name(profile: np.ndarray, key: Key) -> str:
     """The key named with its mode: 'A dorian', 'G mixolydian', or the key's own name ('C major')."""
     return f"{PITCH_CLASS_NAMES[key.tonic]} {mode_of(profile, key)}"
+
+
+def mode_by_its_third(profile: np.ndarray, key: Key) -> Key:
+    """The key on `key`'s tonic in the family its third names, for a pitch-class profile (note time per
+    pitch class): where one third is heard (at least UNHEARD of the time) and the other is not, that third's
+    family; where neither is, the seventh's (a flat seventh is minor's subtonic, a leading tone major's: a
+    fiddle tune on the open fifth with G naturals over A is written in A minor or dorian, though a profile
+    correlation hears the missing third as major); `key` itself where both thirds are heard, or the sevenths tie."""
+    shares = np.asarray(profile, float) / (float(np.sum(profile)) or 1.0)
+    minor_third, major_third, flat_seventh, leading_tone = (shares[(key.tonic + step) % 12] for step in (3, 4, 10, 11))
+    if (minor_third >= UNHEARD) != (major_third >= UNHEARD):
+        return Key(key.tonic, "minor" if minor_third >= UNHEARD else "major")
+    if max(minor_third, major_third) >= UNHEARD or flat_seventh == leading_tone:
+        return key
+    return Key(key.tonic, "minor" if flat_seventh > leading_tone else "major")
