@@ -21,6 +21,11 @@ Truth:
   the home-key model never learned from (folk_files(1)): the tonic and mode, against the home key and
   the key named with its mode (corpus.modes), tunes whose key field changes within the tune apart;
   Bach and POP909 say how often music in plain major or minor is given a mode;
+- the European songs of music21's Essen folk-song collection (essen_songs): the tonic its encoders
+  named (the songs are encoded in scale degrees above it; the ABC gives it as the K: field, without the
+  mode), against the home key's tonic, the profile's and the last note's, songs that end elsewhere
+  apart. The Chinese files are left out: their K: field names the pentatonic scale's gong (do), and
+  most of their songs end on its fifth or sixth (the zhi and yu modes);
 - the catalog's own game-soundtrack MIDI (VGMusic, every game): the key signature a file's sequencer
   wrote, when it wrote one other than C major; the home key should be that signature's major key or
   its relative minor (score_signatures).
@@ -235,6 +240,11 @@ def folk_files(half: int | None = None) -> list[Path]:
     return files if half is None else files[half::2]
 
 
+def field_tonic(field: re.Match[str]) -> int:
+    """The pitch class of a matched K: field's note: its letter (group 1) and sharp or flat (group 2)."""
+    return ("C D EF G A B".index(field.group(1)) + {"#": 1, "b": -1, "": 0}[field.group(2)]) % 12
+
+
 def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str, bool]]:
     """(notes, tonic, mode, one key) of the ABC tunes in `files` whose key field names a key; the mode is
     the field's (minor for aeolian; locrian tunes are passed over); one key: no later key field in the
@@ -250,7 +260,7 @@ def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str, bool]]
             except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
                 continue
             if len(notes) >= 16:
-                tonic = ("C D EF G A B".index(field.group(1)) + {"#": 1, "b": -1, "": 0}[field.group(2)]) % 12
+                tonic = field_tonic(field)
                 fields = {re.sub(r"\s+", "", f) for f in re.findall(r"(?m)(?:^K:|\[K:)\s*([^\]\n%]*)", tune)}
                 yield notes, tonic, mode, len(fields) == 1
 
@@ -272,6 +282,37 @@ def score_folk(every: int) -> None:
         tally.add(f"{mode}:   tonic right", home.tonic == tonic)
     tally.counts = dict(sorted(tally.counts.items()))
     tally.report("music21 ABC folk tunes the home-key model never learned from (key field names the key), per tune")
+
+
+def essen_songs(every: int) -> Iterator[tuple[list[Note], int]]:
+    """(notes, tonic) of the songs of music21's European Essen files (the Chinese han* files left out)."""
+    import music21
+
+    for path in sorted((Path(music21.__file__).parent / "corpus" / "essenFolksong").glob("*.abc")):
+        if path.stem.startswith("han"):
+            continue
+        for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore"))[1::every]:
+            field = re.search(r"(?m)^K:\s*([A-G])([#b]?)", tune)
+            try:
+                notes = score_notes(parse_score(tune, format="abc")) if field else []
+            except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
+                continue
+            if len(notes) >= 16:
+                yield notes, field_tonic(field)
+
+
+def score_essen(every: int) -> None:
+    """The tonic of the European Essen songs (the home-key finder never learned from them): the home key's,
+    the profile's and the last note's, for songs that end on their tonic and songs that end elsewhere."""
+    tally = Tally()
+    for notes, tonic in essen_songs(every):
+        last = max(notes, key=lambda n: (n.onset, -n.pitch)).pitch % 12
+        group = "ends on its tonic" if last == tonic else "ends elsewhere"
+        tally.add(f"{group}: home key's tonic", find_key(notes)[0].tonic == tonic)
+        tally.add(f"{group}: profile alone", estimate_key(pitch_class_profile((n.pitch, n.duration) for n in notes))[0].tonic == tonic)
+        tally.add("songs that end on their tonic", last == tonic)
+    tally.counts = dict(sorted(tally.counts.items()))
+    tally.report("music21 Essen folk songs, European (the encoders' tonic; the finder never learned from them), per song")
 
 
 def vgmusic_signed(data: Path, every: int) -> Iterator[tuple[list[Note], Key]]:
@@ -372,7 +413,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--every", type=int, default=1, help="every Nth piece only (a quicker look)")
-    parser.add_argument("--truth", choices=("all", "romantext", "folk", "vgmusic", "pop909"), default="all")
+    parser.add_argument("--truth", choices=("all", "romantext", "folk", "essen", "vgmusic", "pop909"), default="all")
     args = parser.parse_args()
     held_out, fitted = Tally(), Tally()
     if args.truth in ("all", "romantext"):
@@ -391,6 +432,8 @@ def main() -> None:
                          "per quarter note")
     if args.truth in ("all", "folk"):
         score_folk(args.every)
+    if args.truth in ("all", "essen"):
+        score_essen(args.every)
     if args.truth in ("all", "vgmusic"):
         score_signatures(args.data, args.every)
     if args.truth in ("all", "pop909"):
