@@ -23,7 +23,7 @@ import numpy as np
 
 from cuecraft.corpus.chords import TimedChord
 from cuecraft.corpus.keyfinding import KEYS
-from cuecraft.corpus.saved_fields import load_fields, save_fields
+from cuecraft.corpus.saved_fields import SavedFields
 from cuecraft.model.events import Note
 
 # Each row is a pitch-class vector, rotated to the candidate key's tonic before scoring.
@@ -82,7 +82,7 @@ def gelu(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class KeyScorer:
+class KeyScorer(SavedFields):
     """An ensemble of one-hidden-layer networks scoring a key's features; arrays per member (first axis)."""
 
     mean: np.ndarray  # (features,): the training features' mean and scale, for standardising
@@ -99,14 +99,6 @@ class KeyScorer:
         scores = np.einsum("mkh,mh->mk", hidden, self.out_weights) + self.out_bias[:, None]
         scores -= scores.max(axis=1, keepdims=True)
         return (scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))).mean(axis=0)
-
-    def save(self, path: Path) -> None:
-        """Write the arrays to an .npz file, replacing `path` only once written whole."""
-        save_fields(self, path)
-
-    @classmethod
-    def load(cls, path: Path) -> KeyScorer:
-        return load_fields(cls, path)
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ import numpy as np
 
 from cuecraft.corpus.chords import Chord, TimedChord
 from cuecraft.corpus.keyfinding import DEFAULT_PROFILES, KEYS, TimedKey, beat_profiles, key_correlations, timed_keys, window_sums
-from cuecraft.corpus.saved_fields import load_fields, save_fields
+from cuecraft.corpus.saved_fields import SavedFields
 from cuecraft.corpus.viterbi import best_path_through
 from cuecraft.model.events import Note
 from cuecraft.theory import Key
@@ -47,7 +47,7 @@ def chord_symbol(chord: Chord, key: Key) -> int:
 
 
 @dataclass(frozen=True)
-class LocalKeyModel:
+class LocalKeyModel(SavedFields):
     """Emission and transition log-probabilities, and the decoder's weights."""
 
     emissions: np.ndarray  # (2, 12 * len(FAMILIES)): log P(chord_symbol | major), log P(chord_symbol | minor)
@@ -71,14 +71,6 @@ class LocalKeyModel:
         families = np.array([FAMILIES.index(c.chord.triad_family()) for c in chords])[:, None]
         tonics, modes = np.array([k.tonic for k in KEYS]), np.array([MODES.index(k.mode) for k in KEYS])
         return self.emissions[modes, (roots - tonics) % 12 * len(FAMILIES) + families]
-
-    def save(self, path: Path) -> None:
-        """Write the arrays to an .npz file, replacing `path` only once written whole."""
-        save_fields(self, path)
-
-    @classmethod
-    def load(cls, path: Path) -> LocalKeyModel:
-        return load_fields(cls, path)
 
 
 @lru_cache(maxsize=1)

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Self
 
 import numpy as np
 
 from cuecraft.atomic import atomic_path
 
-T = TypeVar("T")
 
+class SavedFields:
+    """Saving and loading for a dataclass whose fields are arrays and numbers (mixed into the dataclass)."""
 
-def save_fields(obj: object, path: Path) -> None:
-    """Write each field of the dataclass `obj` to an .npz file, replacing `path` only once written whole."""
-    with atomic_path(path) as staged:
-        np.savez(staged, **{f.name: getattr(obj, f.name) for f in fields(obj)})  # type: ignore[arg-type]
+    def save(self, path: Path) -> None:
+        """Write each field to an .npz file, replacing `path` only once written whole."""
+        with atomic_path(path) as staged:
+            np.savez(staged, **{f.name: getattr(self, f.name) for f in fields(self)})  # type: ignore[arg-type]
 
-
-def load_fields(cls: type[T], path: Path) -> T:
-    """The dataclass `cls` built from the arrays save_fields wrote."""
-    with np.load(path) as arrays:
-        return cls(**{f.name: arrays[f.name].item() if arrays[f.name].ndim == 0 else arrays[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+    @classmethod
+    def load(cls, path: Path) -> Self:
+        """The dataclass built from the arrays save wrote."""
+        with np.load(path) as arrays:
+            return cls(**{f.name: arrays[f.name].item() if arrays[f.name].ndim == 0 else arrays[f.name] for f in fields(cls)})  # type: ignore[arg-type]
