@@ -67,6 +67,7 @@ PASSAGE_BEATS = 32  # the same test passage by passage (eight 4/4 bars): an anal
 ABC_MODES = {"": "major", "maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor", "dor": "dorian",
              "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian", "loc": "locrian"}  # fmt: skip
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # the workplace's datasets (POP909, VGMusic)
+MIN_TUNE_NOTES = 16  # a folk tune or song shorter than this is passed over (a fragment says little of its key)
 FOLK_FOLDERS = ("ryansMammoth", "oneills1850", "airdsAirs", "miscFolk")  # music21 corpus folders of ABC folk tunes
 M21_QUALITY = {"major": "maj", "minor": "min", "diminished": "dim", "augmented": "aug", "half-diminished": "dim"}
 
@@ -245,24 +246,32 @@ def field_tonic(field: re.Match[str]) -> int:
     return ("C D EF G A B".index(field.group(1)) + {"#": 1, "b": -1, "": 0}[field.group(2)]) % 12
 
 
+def abc_tunes(path: Path) -> list[str]:
+    """The tunes of an ABC file, each from its X: line on."""
+    return [tune for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")) if tune.startswith("X:")]
+
+
+def tune_notes(tune: str) -> list[Note]:
+    """One ABC tune's notes in beats; none where music21's reader fails on it."""
+    try:
+        return score_notes(parse_score(tune, format="abc"))
+    except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
+        return []
+
+
 def folk_tunes(files: list[Path]) -> Iterator[tuple[list[Note], int, str, bool]]:
     """(notes, tonic, mode, one key) of the ABC tunes in `files` whose key field names a key; the mode is
     the field's (minor for aeolian; locrian tunes are passed over); one key: no later key field in the
     tune names another key (a clog whose second strain is written in the subdominant does)."""
     for path in files:
-        for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore")):
-            field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune) if tune.startswith("X:") else None
+        for tune in abc_tunes(path):
+            field = re.search(r"(?m)^K:\s*([A-G])([#b]?)\s*([A-Za-z]*)", tune)
             mode = ABC_MODES.get(field.group(3).lower()[:3]) if field else None
             if mode is None or mode == "locrian":
                 continue
-            try:
-                notes = score_notes(parse_score(tune, format="abc"))
-            except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
-                continue
-            if len(notes) >= 16:
-                tonic = field_tonic(field)
+            if len(notes := tune_notes(tune)) >= MIN_TUNE_NOTES:
                 fields = {re.sub(r"\s+", "", f) for f in re.findall(r"(?m)(?:^K:|\[K:)\s*([^\]\n%]*)", tune)}
-                yield notes, tonic, mode, len(fields) == 1
+                yield notes, field_tonic(field), mode, len(fields) == 1
 
 
 def score_folk(every: int) -> None:
@@ -291,13 +300,9 @@ def essen_songs(every: int) -> Iterator[tuple[list[Note], int]]:
     for path in sorted((Path(music21.__file__).parent / "corpus" / "essenFolksong").glob("*.abc")):
         if path.stem.startswith("han"):
             continue
-        for tune in re.split(r"(?m)^(?=X:)", path.read_text(errors="ignore"))[1::every]:
+        for tune in abc_tunes(path)[::every]:
             field = re.search(r"(?m)^K:\s*([A-G])([#b]?)", tune)
-            try:
-                notes = score_notes(parse_score(tune, format="abc")) if field else []
-            except Exception:  # noqa: BLE001 - music21's ABC reader raises many kinds on odd tunes; they are passed over
-                continue
-            if len(notes) >= 16:
+            if field and len(notes := tune_notes(tune)) >= MIN_TUNE_NOTES:
                 yield notes, field_tonic(field)
 
 

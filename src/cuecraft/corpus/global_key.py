@@ -64,9 +64,10 @@ def find_key(notes: Sequence[Note], chords: Sequence[TimedChord] | None = None) 
     if not notes:
         return Key(0, "major"), 0.0
     chords = label_chords(notes) if chords is None else chords
-    evidence = key_evidence(notes, chords)
+    profile = pitch_class_profile((n.pitch, n.duration) for n in notes)
+    evidence = profile_evidence(profile, chords)
     picked = KEYS[int(np.argmax(shipped_scorer().log_probabilities(key_features(notes, chords, evidence))))]
-    home = mode_by_its_third(pitch_class_profile((n.pitch, n.duration) for n in notes), picked)
+    home = mode_by_its_third(profile, picked)
     return home, float(evidence[KEYS.index(home), 0])
 
 
